@@ -1,0 +1,120 @@
+"""Adversarial and reconstruction losses, one value per example.
+
+Every function returns a tensor of shape ``[batch]``: the loss of each example,
+averaged over any non-batch axes (PatchGAN maps, pixels). Models reduce these
+with :func:`keras_gans.models.base.AdversarialModel.average`, which divides by
+the *global* batch size, so one replica and N replicas give the same numbers.
+
+Discriminators are always given **logits** (no sigmoid), so the binary
+cross-entropies are computed with ``softplus`` and never take ``log(0)``.
+Discriminator losses are the *sum* of the real term and the fake term; a model
+whose paper halves it (Pix2Pix, CycleGAN) multiplies by 0.5 itself.
+"""
+
+from keras import ops
+
+
+def per_example_mean(x):
+    """Mean over every axis but the first: ``[B, ...] -> [B]``."""
+    x = ops.convert_to_tensor(x)
+    if len(x.shape) == 1:
+        return x
+    return ops.mean(ops.reshape(x, (ops.shape(x)[0], -1)), axis=1)
+
+
+# --- Goodfellow et al. 2014: the minimax game --------------------------------
+def minimax_discriminator_loss(real_logits, fake_logits):
+    """``-log D(x) - log(1 - D(G(z)))`` on logits (binary cross-entropy)."""
+    real = ops.softplus(-ops.cast(real_logits, "float32"))
+    fake = ops.softplus(ops.cast(fake_logits, "float32"))
+    return per_example_mean(real) + per_example_mean(fake)
+
+
+def minimax_generator_loss(fake_logits):
+    """Saturating ``log(1 - D(G(z)))``, minimised by G (Goodfellow 2014, eq. 1)."""
+    return per_example_mean(-ops.softplus(ops.cast(fake_logits, "float32")))
+
+
+def non_saturating_generator_loss(fake_logits):
+    """``-log D(G(z))``: the paper's recommended generator loss (Section 3)."""
+    return per_example_mean(ops.softplus(-ops.cast(fake_logits, "float32")))
+
+
+# --- Arjovsky et al. 2017 / Gulrajani et al. 2017 ----------------------------
+def wasserstein_critic_loss(real_scores, fake_scores):
+    """``f(G(z)) - f(x)``: minimising it maximises the Wasserstein estimate."""
+    return per_example_mean(ops.cast(fake_scores, "float32")) - per_example_mean(
+        ops.cast(real_scores, "float32")
+    )
+
+
+def wasserstein_generator_loss(fake_scores):
+    """``-f(G(z))``."""
+    return -per_example_mean(ops.cast(fake_scores, "float32"))
+
+
+def gradient_penalty_from_gradients(gradients, target=1.0, epsilon=1e-12):
+    """``(||grad||_2 - target)^2`` per example, with ``sqrt(sum g^2 + eps)``.
+
+    The epsilon inside the square root keeps the gradient of the norm finite
+    where the critic's gradient is exactly zero (Gulrajani 2017, Algorithm 1).
+    """
+    g = ops.cast(gradients, "float32")
+    g = ops.reshape(g, (ops.shape(g)[0], -1))
+    norm = ops.sqrt(ops.sum(ops.square(g), axis=1) + epsilon)
+    return ops.square(norm - target)
+
+
+# --- Mao et al. 2017 (least squares) and Lim & Ye 2017 (hinge) ----------------
+def least_squares_discriminator_loss(real_scores, fake_scores):
+    """``(D(x) - 1)^2 + D(G(z))^2`` (LSGAN with a=0, b=c=1; CycleGAN's GAN loss)."""
+    real = ops.square(ops.cast(real_scores, "float32") - 1.0)
+    fake = ops.square(ops.cast(fake_scores, "float32"))
+    return per_example_mean(real) + per_example_mean(fake)
+
+
+def least_squares_generator_loss(fake_scores):
+    """``(D(G(z)) - 1)^2``."""
+    return per_example_mean(ops.square(ops.cast(fake_scores, "float32") - 1.0))
+
+
+def hinge_discriminator_loss(real_scores, fake_scores):
+    """``max(0, 1 - D(x)) + max(0, 1 + D(G(z)))``."""
+    real = ops.relu(1.0 - ops.cast(real_scores, "float32"))
+    fake = ops.relu(1.0 + ops.cast(fake_scores, "float32"))
+    return per_example_mean(real) + per_example_mean(fake)
+
+
+def hinge_generator_loss(fake_scores):
+    """``-D(G(z))``."""
+    return -per_example_mean(ops.cast(fake_scores, "float32"))
+
+
+# --- Reconstruction -----------------------------------------------------------
+def l1(a, b):
+    """Mean absolute error per example."""
+    return per_example_mean(ops.abs(ops.cast(a, "float32") - ops.cast(b, "float32")))
+
+
+def mse(a, b):
+    """Mean squared error per example."""
+    return per_example_mean(ops.square(ops.cast(a, "float32") - ops.cast(b, "float32")))
+
+
+ADVERSARIAL_LOSSES = {
+    "minimax": (minimax_discriminator_loss, minimax_generator_loss),
+    "non_saturating": (minimax_discriminator_loss, non_saturating_generator_loss),
+    "wasserstein": (wasserstein_critic_loss, wasserstein_generator_loss),
+    "least_squares": (least_squares_discriminator_loss, least_squares_generator_loss),
+    "hinge": (hinge_discriminator_loss, hinge_generator_loss),
+}
+
+
+def get_adversarial_loss(name):
+    """``(discriminator_loss, generator_loss)`` for a name in ADVERSARIAL_LOSSES."""
+    try:
+        return ADVERSARIAL_LOSSES[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown adversarial loss {name!r}; expected one of {sorted(ADVERSARIAL_LOSSES)}"
+        ) from None

@@ -1,0 +1,27 @@
+"""The papers' training algorithms, one per file."""
+
+from keras_gans.models.base import AdversarialModel
+from keras_gans.models.cgan import ConditionalGAN
+from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.gan import GAN
+from keras_gans.models.wgan import WGAN
+from keras_gans.models.wgan_gp import WGANGP
+
+#: CLI / config names -> classes
+MODELS = {
+    "gan": GAN,
+    "dcgan": DCGAN,
+    "wgan": WGAN,
+    "wgan_gp": WGANGP,
+    "cgan": ConditionalGAN,
+}
+
+
+def get_model_class(name):
+    key = name.lower().replace("-", "_")
+    if key not in MODELS:
+        raise ValueError(f"unknown model {name!r}; expected one of {sorted(MODELS)}")
+    return MODELS[key]
+
+
+__all__ = ["AdversarialModel", "ConditionalGAN", "DCGAN", "GAN", "MODELS", "WGAN", "WGANGP", "get_model_class"]

@@ -1,0 +1,302 @@
+"""What every adversarial model shares: networks, optimizers, randomness, reductions.
+
+A model subclasses :class:`AdversarialModel` and writes its paper's algorithm in
+``train_step`` with the helpers below:
+
+- :meth:`sample_latent` draws ``z`` from the model-owned ``SeedGenerator``. Under a
+  ``tf.distribute`` strategy every replica draws the *global* batch and keeps its
+  own slice, so N replicas see exactly the latents one device would.
+- :meth:`average` reduces per-example losses by the global batch size
+  (``tf.nn.compute_average_loss``); the optimizers sum gradients over replicas, so
+  the update equals the single-device one.
+- :meth:`apply_gradients` averages, scales the loss for mixed precision
+  (``optimizer.scale_loss``) and applies the gradients of one network.
+- :meth:`track` feeds per-example values to the ``keras.metrics.Mean`` trackers
+  that the ``metrics`` property exposes (they aggregate across replicas).
+
+Saving: ``get_config`` serializes both networks and the model's arguments; the
+compile config holds both optimizers, which ``compile`` builds on their networks'
+variables, so ``keras.models.load_model`` restores the optimizer slots and step
+counters (``g_optimizer.iterations``, ``d_optimizer.iterations``) and the seed
+generator state, and a further ``fit`` continues where the saved one stopped.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+
+class AdversarialModel(keras.Model):
+    """Base class: a generator, a discriminator and their two optimizers.
+
+    Args:
+        generator: ``keras.Model`` mapping ``z`` (and labels, if conditional) to images.
+        discriminator: ``keras.Model`` mapping images (and labels) to logits/scores.
+        latent_dim: size of ``z``; read from the generator when omitted.
+        d_steps: discriminator (critic) updates per generator update. Each
+            ``train_step`` splits its real batch into ``d_steps`` equal minibatches,
+            one per discriminator update, then makes one generator update with a
+            minibatch of the same size; so feed batches of ``d_steps * m`` images.
+        num_classes: number of label classes for conditional models, else ``None``.
+        seed: seed of the model-owned ``keras.random.SeedGenerator``.
+    """
+
+    #: names of the loss trackers, in the order ``fit`` logs them
+    tracker_names = ("d_loss", "g_loss")
+
+    def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, num_classes=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+            raise TypeError("generator and discriminator must be keras.Model instances")
+        if int(d_steps) != d_steps or d_steps < 1:
+            raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}")
+        # === Networks ===
+        self.generator = generator
+        self.discriminator = discriminator
+        inferred = generator.inputs[0].shape[-1]
+        self.latent_dim = int(latent_dim if latent_dim is not None else inferred)
+        if inferred is not None and inferred != self.latent_dim:
+            raise ValueError(f"latent_dim={latent_dim} but the generator takes z of size {inferred}")
+        self.d_steps = int(d_steps)
+        self.num_classes = int(num_classes) if num_classes else None
+        self.image_shape = tuple(generator.outputs[0].shape[1:])
+        # === Randomness and loss trackers ===
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
+        self.g_optimizer = None
+        self.d_optimizer = None
+        self.built = True  # the networks are built Functional models
+
+    # --- Keras plumbing --------------------------------------------------------
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    def call(self, inputs, training=False):
+        """``model(z)`` (or ``model([z, labels])``) returns generated images."""
+        return self.generator(inputs, training=training)
+
+    def default_optimizers(self):
+        """``(g_optimizer, d_optimizer)`` of the paper; subclasses override."""
+        raise NotImplementedError
+
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Set (or default) both optimizers and build them on their networks.
+
+        Building here, inside the model's distribution strategy scope, is what
+        lets ``fit`` run under ``MirroredStrategy`` (see CONVENTIONS) and what lets
+        ``load_model`` restore the optimizer slots.
+        """
+        for key in ("optimizer", "loss"):
+            if kwargs.get(key) is not None:
+                raise ValueError(f"{type(self).__name__}.compile takes g_optimizer/d_optimizer, not {key}=")
+        kwargs.pop("optimizer", None)
+        default_g, default_d = self.default_optimizers()
+        self.g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else default_g
+        self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else default_d
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
+        super().compile(optimizer=None, **kwargs)
+        with self.distribute_strategy.scope():
+            self.g_optimizer.build(self.generator.trainable_variables)
+            self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.train_function = None
+
+    def get_compile_config(self):
+        if self.g_optimizer is None:
+            return None
+        return {
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
+            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim,
+            d_steps=self.d_steps,
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    # --- Helpers for train_step ------------------------------------------------
+    def _check_compiled(self):
+        if self.g_optimizer is None or self.d_optimizer is None:
+            raise RuntimeError(f"{type(self).__name__} must be compiled before training: call model.compile()")
+
+    def unpack(self, data):
+        """``(images, labels or None)`` from a batch, with checks the models need."""
+        if isinstance(data, (tuple, list)):
+            images = data[0]
+            labels = data[1] if len(data) > 1 else None
+        else:
+            images, labels = data, None
+        if self.num_classes and labels is None:
+            raise ValueError(f"{type(self).__name__} is conditional: the dataset must yield (images, labels)")
+        if not self.num_classes:
+            labels = None
+        if tuple(images.shape[1:]) != self.image_shape:
+            raise ValueError(f"the dataset yields images of shape {tuple(images.shape[1:])}, "
+                             f"the model makes {self.image_shape}")
+        if labels is not None:
+            labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
+        return ops.cast(images, self.compute_dtype), labels
+
+    def split_for_d_steps(self, images, labels=None):
+        """The real batch cut into ``d_steps`` minibatches, one per discriminator update.
+
+        Minibatch ``k`` holds examples ``k, k + d_steps, k + 2·d_steps, ...`` (a
+        strided split), so on N replicas the union of the replicas' minibatch ``k``
+        is exactly one device's minibatch ``k``.
+        """
+        if self.d_steps == 1:
+            return [(images, labels)]
+        batch = images.shape[0]
+        if batch is not None and batch % self.d_steps:
+            raise ValueError(
+                f"a batch of {batch} images cannot be split into d_steps={self.d_steps} equal minibatches; "
+                f"use a batch size that is a multiple of {self.d_steps} (per replica, drop_remainder=True)"
+            )
+        grouped = ops.reshape(images, (-1, self.d_steps, *images.shape[1:]))
+        grouped_labels = None if labels is None else ops.reshape(labels, (-1, self.d_steps))
+        return [
+            (grouped[:, k], None if labels is None else grouped_labels[:, k]) for k in range(self.d_steps)
+        ]
+
+    def sample_latent(self, batch_size):
+        """``z ~ N(0, I)`` of shape ``[batch_size, latent_dim]``, replica-consistent."""
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        z = keras.random.normal((batch_size * replicas, self.latent_dim), seed=self.seed_generator)
+        if replicas == 1:
+            return z
+        start = context.replica_id_in_sync_group * batch_size
+        return z[start : start + batch_size]
+
+    def sample_uniform(self, batch_size, shape=()):
+        """``U[0, 1)`` per example (replica-consistent), e.g. interpolation weights."""
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        u = keras.random.uniform((batch_size * replicas, *shape), seed=self.seed_generator)
+        if replicas == 1:
+            return u
+        start = context.replica_id_in_sync_group * batch_size
+        return u[start : start + batch_size]
+
+    def generator_inputs(self, z, labels=None):
+        return [z, labels] if self.num_classes else z
+
+    def discriminator_inputs(self, images, labels=None):
+        return [images, labels] if self.num_classes else images
+
+    @staticmethod
+    def average(per_example_loss):
+        """Mean over the *global* batch: the same number on 1 or N replicas."""
+        return tf.nn.compute_average_loss(per_example_loss)
+
+    def apply_gradients(self, tape, per_example_loss, network, optimizer):
+        """Average ``per_example_loss`` (recorded on ``tape``) over the global batch
+        and backpropagate it into ``network`` only."""
+        variables = network.trainable_variables
+        with tape:  # keep recording: the reduction and loss scaling are part of the graph
+            scaled = optimizer.scale_loss(self.average(per_example_loss))
+        grads = tape.gradient(scaled, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def track(self, **values):
+        """Update loss trackers with per-example (or scalar) values."""
+        for name, value in values.items():
+            self._trackers[name].update_state(value)
+
+    def logs(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    # --- Critic-only steps (WGAN's schedule) ------------------------------------
+    def critic_only_now(self):
+        """Python-side: should the next ``train_step`` skip the generator update?
+
+        ``None`` (the default) means the model has no such schedule. A model that
+        returns booleans (WGAN) gets two compiled step functions and ``fit`` picks
+        one per step; both run under ``tf.distribute`` because the choice is made
+        outside the replicated function (a ``tf.cond`` around ``apply_gradients``
+        inside it is not supported by ``MirroredStrategy``).
+        """
+        return None
+
+    def make_train_function(self, force=False):
+        if self.critic_only_now() is None:
+            return super().make_train_function(force)
+        if self.train_function is not None and not force:
+            return self.train_function
+        if self.steps_per_execution > 1:
+            raise ValueError(f"{type(self).__name__} chooses critic-only steps one step at a time: "
+                             "compile with steps_per_execution=1")
+        full = self._make_function(self.train_step)
+        critic_only = self._make_function(lambda data: self.train_step(data, generator_update=False))
+
+        def train_function(iterator):
+            return critic_only(iterator) if self.critic_only_now() else full(iterator)
+
+        self.train_function = train_function
+        return train_function
+
+    # --- Sampling ------------------------------------------------------------
+    def latent_for_seed(self, num, seed):
+        """Deterministic ``z`` for a seed: the same numbers as the export's ``sample``."""
+        return tf.random.stateless_normal((num, self.latent_dim), seed=tf.stack([tf.cast(seed, tf.int64), 0]))
+
+    def check_labels(self, labels, num):
+        if not self.num_classes:
+            if labels is not None:
+                raise ValueError(f"{type(self).__name__} is not conditional: it takes no labels")
+            return None
+        if labels is None:
+            raise ValueError(f"{type(self).__name__} is conditional: pass labels (ints in [0, {self.num_classes}))")
+        labels = np.asarray(labels)
+        if labels.ndim == 0:
+            labels = np.full((num,), int(labels))
+        if labels.shape != (num,) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be {num} integers, got array of shape {labels.shape} ({labels.dtype})")
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise ValueError(f"labels out of range: got values in [{labels.min()}, {labels.max()}], "
+                             f"expected [0, {self.num_classes})")
+        return labels.astype("int32")
+
+    def generate(self, num, seed=None, labels=None, batch_size=256):
+        """``num`` images in [-1, 1] as a numpy array ``[num, H, W, C]``.
+
+        The same ``seed`` gives the same images (and the same as the exported
+        ``sample`` signature); ``seed=None`` draws a fresh one. Conditional models
+        need ``labels`` (one int, or ``num`` ints).
+        """
+        if int(num) != num or num < 1:
+            raise ValueError(f"num must be a positive integer, got {num!r}")
+        num = int(num)
+        labels = self.check_labels(labels, num)
+        if seed is None:
+            seed = int(np.random.randint(0, 2**31 - 1))
+        z = self.latent_for_seed(num, seed)
+        out = []
+        for start in range(0, num, batch_size):
+            zb = z[start : start + batch_size]
+            lb = None if labels is None else labels[start : start + batch_size]
+            out.append(ops.convert_to_numpy(self.generator(self.generator_inputs(zb, lb), training=False)))
+        return np.concatenate(out).astype("float32")

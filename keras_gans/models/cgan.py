@@ -1,0 +1,67 @@
+"""Conditional GAN (Mirza & Osindero 2014, "Conditional Generative Adversarial Nets")."""
+
+import keras
+
+from keras_gans.models.gan import GAN
+from keras_gans.networks import (build_dcgan_discriminator, build_dcgan_generator, build_mlp_discriminator,
+                                 build_mlp_generator)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ConditionalGAN(GAN):
+    """A GAN whose generator and discriminator both see the class label.
+
+    ``architecture="mlp"`` (default) is the paper's MNIST model: G maps z (100)
+    to 200 ReLU units and the one-hot label to 1000, joined into 1200 ReLU units;
+    D maps the image to maxout 240x5 and the label to maxout 50x5, joined into
+    maxout 240x4, with dropout 0.5; SGD with learning rate 0.1 and momentum 0.5.
+    ``architecture="dcgan"`` conditions DCGAN networks (label concatenated to z,
+    and as one-hot planes to the image) and trains with Adam 2e-4, beta_1 0.5.
+
+    The dataset yields ``(images, labels)``; fakes in a discriminator step use the
+    real minibatch's labels. ``generate(num, labels=...)`` samples chosen classes.
+    """
+
+    def __init__(
+        self,
+        num_classes=10,
+        latent_dim=100,
+        image_shape=(28, 28, 1),
+        architecture="mlp",
+        g_filters=64,
+        d_filters=64,
+        d_steps=1,
+        loss="non_saturating",
+        generator=None,
+        discriminator=None,
+        seed=None,
+        **kwargs,
+    ):
+        if int(num_classes) != num_classes or num_classes < 2:
+            raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+        for key in ("g_units", "d_units", "d_pieces"):
+            kwargs.pop(key, None)
+        if architecture == "mlp":
+            generator = generator or build_mlp_generator(latent_dim, image_shape, hidden_units=(1200,),
+                                                         num_classes=num_classes)
+            discriminator = discriminator or build_mlp_discriminator(image_shape, num_classes=num_classes)
+        elif architecture == "dcgan":
+            generator = generator or build_dcgan_generator(latent_dim, image_shape, g_filters, num_classes=num_classes)
+            discriminator = discriminator or build_dcgan_discriminator(image_shape, d_filters, num_classes=num_classes)
+        else:
+            raise ValueError(f"architecture must be 'mlp' or 'dcgan', got {architecture!r}")
+        super().__init__(latent_dim=latent_dim, image_shape=image_shape, d_steps=d_steps, loss=loss,
+                         generator=generator, discriminator=discriminator, seed=seed, **kwargs)
+        self.num_classes = int(num_classes)
+        self.architecture = dict(image_shape=tuple(image_shape), architecture=architecture, g_filters=g_filters,
+                                 d_filters=d_filters)
+
+    def default_optimizers(self):
+        if self.architecture["architecture"] == "dcgan":
+            return (keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
+        return super().default_optimizers()
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(num_classes=self.num_classes)
+        return config

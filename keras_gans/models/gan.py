@@ -1,0 +1,83 @@
+"""Generative Adversarial Nets (Goodfellow et al. 2014)."""
+
+import keras
+import tensorflow as tf
+
+from keras_gans import losses
+from keras_gans.models.base import AdversarialModel
+from keras_gans.networks import build_mlp_discriminator, build_mlp_generator
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class GAN(AdversarialModel):
+    """The original GAN: MLP generator, maxout discriminator, Algorithm 1.
+
+    Defaults are the authors' MNIST configuration (``adversarial/mnist.yaml``):
+    ``latent_dim=100``, G hidden ``(1200, 1200)`` ReLU, D two maxout layers of
+    240 units x 5 pieces with dropout, SGD with learning rate 0.1 and momentum 0.5,
+    ``d_steps`` (the paper's k) = 1. The discriminator's loss is the binary
+    cross-entropy on logits; the generator uses the non-saturating
+    ``-log D(G(z))`` the paper recommends (``loss="minimax"`` for ``log(1-D(G(z)))``).
+
+    Args:
+        latent_dim: size of ``z``.
+        image_shape: ``(H, W, C)`` of the images.
+        g_units, d_units, d_pieces: widths of the MLPs.
+        d_steps: discriminator steps per generator step (k in Algorithm 1).
+        loss: ``"non_saturating"`` or ``"minimax"``.
+        generator, discriminator: pre-built networks that replace the defaults.
+    """
+
+    def __init__(
+        self,
+        latent_dim=100,
+        image_shape=(28, 28, 1),
+        g_units=(1200, 1200),
+        d_units=(240, 240),
+        d_pieces=5,
+        d_steps=1,
+        loss="non_saturating",
+        generator=None,
+        discriminator=None,
+        seed=None,
+        **kwargs,
+    ):
+        if loss not in ("non_saturating", "minimax"):
+            raise ValueError(f"GAN loss must be 'non_saturating' or 'minimax', got {loss!r}")
+        self.architecture = dict(image_shape=tuple(image_shape), g_units=tuple(g_units), d_units=tuple(d_units),
+                                 d_pieces=d_pieces)
+        generator = generator or build_mlp_generator(latent_dim, image_shape, g_units)
+        discriminator = discriminator or build_mlp_discriminator(image_shape, d_units, d_pieces)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, d_steps=d_steps, seed=seed, **kwargs)
+        self.loss_name = loss
+        self.d_loss_fn, self.g_loss_fn = losses.get_adversarial_loss(loss)
+
+    def default_optimizers(self):
+        return (keras.optimizers.SGD(0.1, momentum=0.5), keras.optimizers.SGD(0.1, momentum=0.5))
+
+    def train_step(self, data, generator_update=True):
+        self._check_compiled()
+        real, labels = self.unpack(data)
+        # Algorithm 1: for k steps, update D by ascending log D(x) + log(1 - D(G(z)))
+        for real_batch, batch_labels in self.split_for_d_steps(real, labels):
+            m = real_batch.shape[0] or tf.shape(real_batch)[0]
+            fake = self.generator(self.generator_inputs(self.sample_latent(m), batch_labels), training=True)
+            with tf.GradientTape() as tape:
+                real_logits = self.discriminator(self.discriminator_inputs(real_batch, batch_labels), training=True)
+                fake_logits = self.discriminator(self.discriminator_inputs(fake, batch_labels), training=True)
+                d_loss = self.d_loss_fn(real_logits, fake_logits)
+            self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+            self.track(d_loss=d_loss)
+        # then update G by descending its loss on a fresh minibatch of noise
+        if generator_update:
+            with tf.GradientTape() as tape:
+                fake = self.generator(self.generator_inputs(self.sample_latent(m), batch_labels), training=True)
+                g_loss = self.g_loss_fn(self.discriminator(self.discriminator_inputs(fake, batch_labels), training=True))
+            self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+            self.track(g_loss=g_loss)
+        return self.logs()
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(self.architecture, loss=self.loss_name)
+        return config

@@ -1,0 +1,139 @@
+"""Wasserstein GAN with weight clipping (Arjovsky, Chintala & Bottou 2017)."""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from keras_gans import losses
+from keras_gans.models.base import AdversarialModel
+from keras_gans.networks import build_dcgan_discriminator, build_dcgan_generator
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class WGAN(AdversarialModel):
+    """WGAN, Algorithm 1 of the paper.
+
+    Defaults (paper and the authors' ``main.py``): RMSProp with learning rate
+    5e-5, ``n_critic = 5`` critic steps per generator step, weights clipped to
+    ``[-0.01, 0.01]`` after every critic step, DCGAN networks with a critic that
+    outputs an unbounded score (no sigmoid). The reference code also runs 100
+    critic steps for each of the first 25 generator steps and for every 500th
+    (``warmup_schedule=True``). Logs ``wasserstein``, the critic's estimate
+    ``E[f(x)] - E[f(G(z))]``.
+
+    Each ``train_step`` takes a batch of ``n_critic * m`` real images: ``n_critic``
+    critic steps on minibatches of ``m`` (64 in the paper), then one generator step.
+    During the warm-up, steps without the generator update are chosen by ``fit``.
+    """
+
+    tracker_names = ("d_loss", "g_loss", "wasserstein")
+
+    def __init__(
+        self,
+        latent_dim=100,
+        image_shape=(64, 64, 3),
+        g_filters=64,
+        d_filters=64,
+        critic_norm="batch",
+        n_critic=5,
+        clip_value=0.01,
+        warmup_schedule=True,
+        warmup_critic_steps=100,
+        warmup_generator_steps=25,
+        warmup_every=500,
+        generator=None,
+        discriminator=None,
+        seed=None,
+        **kwargs,
+    ):
+        kwargs.pop("d_steps", None)
+        self.architecture = dict(image_shape=tuple(image_shape), g_filters=g_filters, d_filters=d_filters,
+                                 critic_norm=critic_norm)
+        generator = generator or build_dcgan_generator(latent_dim, image_shape, g_filters)
+        discriminator = discriminator or build_dcgan_discriminator(image_shape, d_filters, norm=critic_norm,
+                                                                   name="critic")
+        super().__init__(generator, discriminator, latent_dim=latent_dim, d_steps=n_critic, seed=seed, **kwargs)
+        if clip_value is not None and clip_value <= 0:
+            raise ValueError(f"clip_value must be positive (or None), got {clip_value}")
+        if warmup_critic_steps < n_critic:
+            raise ValueError("warmup_critic_steps must be at least n_critic")
+        self.clip_value = clip_value
+        self.warmup_schedule = bool(warmup_schedule)
+        self.warmup_critic_steps = int(warmup_critic_steps)
+        self.warmup_generator_steps = int(warmup_generator_steps)
+        self.warmup_every = int(warmup_every)
+
+    @property
+    def n_critic(self):
+        return self.d_steps
+
+    def default_optimizers(self):
+        return (keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5))
+
+    # --- the reference schedule: how many critic steps for generator step g -----
+    def critic_steps_for(self, g):
+        if self.warmup_schedule and (g < self.warmup_generator_steps or g % self.warmup_every == 0):
+            return self.warmup_critic_steps
+        return self.n_critic
+
+    def critic_steps_before(self, g):
+        """Critic steps taken before generator step ``g`` (closed form of the schedule)."""
+        if not self.warmup_schedule:
+            return self.n_critic * g
+        big = min(g, self.warmup_generator_steps)
+        big += len([k for k in range(self.warmup_every, g, self.warmup_every) if k >= self.warmup_generator_steps])
+        return self.warmup_critic_steps * big + self.n_critic * (g - big)
+
+    def critic_only_now(self):
+        if not self.warmup_schedule or self.g_optimizer is None:
+            return None if not self.warmup_schedule else False
+        g = int(self.g_optimizer.iterations.numpy())
+        done = int(self.d_optimizer.iterations.numpy()) - self.critic_steps_before(g)
+        return done + self.n_critic < self.critic_steps_for(g)
+
+    # --- Algorithm 1 ------------------------------------------------------------
+    def critic_loss(self, real_batch, fake, tape):
+        """Per-example critic loss; WGAN-GP adds its gradient penalty here."""
+        real_scores = self.discriminator(real_batch, training=True)
+        fake_scores = self.discriminator(fake, training=True)
+        return losses.wasserstein_critic_loss(real_scores, fake_scores), {}
+
+    def after_critic_step(self):
+        """Clip the critic's weights to [-c, c] (the paper's Lipschitz constraint)."""
+        if self.clip_value is None:
+            return
+        for v in self.discriminator.trainable_variables:
+            v.assign(ops.clip(v, -self.clip_value, self.clip_value))
+
+    def train_step(self, data, generator_update=True):
+        self._check_compiled()
+        real, _ = self.unpack(data)
+        for real_batch, _ in self.split_for_d_steps(real):
+            m = real_batch.shape[0] or tf.shape(real_batch)[0]
+            fake = self.generator(self.sample_latent(m), training=True)
+            with tf.GradientTape() as tape:
+                d_loss, extra = self.critic_loss(real_batch, fake, tape)
+            self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+            self.after_critic_step()
+            self.track(d_loss=d_loss, wasserstein=-extra.pop("wasserstein_loss", d_loss), **extra)
+        if generator_update:
+            with tf.GradientTape() as tape:
+                fake = self.generator(self.sample_latent(m), training=True)
+                g_loss = losses.wasserstein_generator_loss(self.discriminator(fake, training=True))
+            self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+            self.track(g_loss=g_loss)
+        return self.logs()
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("d_steps")
+        config.update(
+            self.architecture,
+            n_critic=self.n_critic,
+            clip_value=self.clip_value,
+            warmup_schedule=self.warmup_schedule,
+            warmup_critic_steps=self.warmup_critic_steps,
+            warmup_generator_steps=self.warmup_generator_steps,
+            warmup_every=self.warmup_every,
+        )
+        return config

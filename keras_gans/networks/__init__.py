@@ -1,0 +1,18 @@
+"""Builders of plain Functional models; the models in ``keras_gans.models`` compose them.
+
+Unconditional generators take ``z`` ``[B, latent_dim]``; conditional ones take
+``[z, labels]`` with integer labels ``[B]``. Generators end in ``tanh`` (images in
+[-1, 1], float32 output even under mixed precision); discriminators output
+logits (no sigmoid), ``[B, 1]``.
+"""
+
+from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_generator, dcgan_start_size
+from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
+
+__all__ = [
+    "build_dcgan_discriminator",
+    "build_dcgan_generator",
+    "build_mlp_discriminator",
+    "build_mlp_generator",
+    "dcgan_start_size",
+]

@@ -1,0 +1,47 @@
+"""Pieces shared by the network builders."""
+
+import math
+
+import keras
+
+NORMS = ("batch", "layer", "instance", "none")
+
+
+def check_image_shape(image_shape):
+    """Return ``image_shape`` as a tuple ``(H, W, C)`` of positive ints, or raise."""
+    try:
+        shape = tuple(int(s) for s in image_shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"image_shape must be (height, width, channels), got {image_shape!r}") from None
+    if len(shape) != 3 or min(shape) < 1:
+        raise ValueError(f"image_shape must be (height, width, channels) of positive ints, got {image_shape!r}")
+    return shape
+
+
+def normalization(norm, name, synchronized=True):
+    """A normalization layer by name, or ``None`` for ``"none"``.
+
+    ``synchronized`` batch norm computes the statistics over the global batch
+    under ``tf.distribute`` so N replicas train exactly like one device.
+    Instance norm is ``GroupNormalization(groups=-1)`` (``groups=1`` would be layer norm).
+    """
+    if norm == "batch":
+        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=synchronized, name=name)
+    if norm == "layer":
+        return keras.layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5, name=name)
+    if norm == "instance":
+        return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, name=name)
+    if norm == "none":
+        return None
+    raise ValueError(f"Unknown normalization {norm!r}; expected one of {NORMS}")
+
+
+def label_input(num_classes, name="labels"):
+    """An int32 label input and its one-hot encoding."""
+    labels = keras.Input(shape=(), dtype="int32", name=name)
+    one_hot = keras.layers.CategoryEncoding(num_tokens=num_classes, output_mode="one_hot", name="one_hot")(labels)
+    return labels, one_hot
+
+
+def is_power_of_two(n):
+    return n >= 1 and 2 ** int(round(math.log2(n))) == n
