@@ -137,6 +137,30 @@ class AdversarialModel(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
+    # Keras does not save SeedGenerator states; we do, so a reloaded model draws
+    # the same latents and dropout masks as one that never stopped.
+    def _all_seed_generators(self):
+        generators = [self.seed_generator]
+        for network in (self.generator, self.discriminator):
+            for layer in network._flatten_layers():
+                generators.extend(getattr(layer, "_seed_generators", []))
+        return generators
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, generator in enumerate(self._all_seed_generators()):
+            store[f"seed_state_{i}"] = ops.convert_to_numpy(generator.state.value)
+
+    def load_own_variables(self, store):
+        seed_keys = [k for k in store.keys() if k.startswith("seed_state_")]
+        super().load_own_variables({k: store[k] for k in store.keys() if not k.startswith("seed_state_")})
+        generators = self._all_seed_generators()
+        if seed_keys and len(seed_keys) != len(generators):
+            raise ValueError(f"saved file has {len(seed_keys)} random generator states, model has {len(generators)}")
+        for i, generator in enumerate(generators):
+            if f"seed_state_{i}" in store.keys():
+                generator.state.assign(store[f"seed_state_{i}"])
+
     # --- Helpers for train_step ------------------------------------------------
     def _check_compiled(self):
         if self.g_optimizer is None or self.d_optimizer is None:
@@ -297,6 +321,6 @@ class AdversarialModel(keras.Model):
         out = []
         for start in range(0, num, batch_size):
             zb = z[start : start + batch_size]
-            lb = None if labels is None else labels[start : start + batch_size]
+            lb = None if labels is None else tf.constant(labels[start : start + batch_size])
             out.append(ops.convert_to_numpy(self.generator(self.generator_inputs(zb, lb), training=False)))
         return np.concatenate(out).astype("float32")
