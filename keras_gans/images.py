@@ -1,0 +1,43 @@
+"""Image grids and PNG files for samples."""
+
+import math
+import os
+
+import numpy as np
+from PIL import Image
+
+
+def to_uint8(images):
+    """Images in [-1, 1] (float) -> uint8 in [0, 255]."""
+    images = np.clip(np.asarray(images, dtype="float32"), -1.0, 1.0)
+    return np.round((images + 1.0) * 127.5).astype("uint8")
+
+
+def make_grid(images, cols=None, padding=2):
+    """Tile ``[N, H, W, C]`` images (uint8, or float in [-1, 1]) into one uint8 image."""
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(f"make_grid needs [N, H, W, C] images, got shape {images.shape}")
+    if images.dtype != np.uint8:
+        images = to_uint8(images)
+    n, h, w, c = images.shape
+    cols = cols or int(math.ceil(math.sqrt(n)))
+    rows = int(math.ceil(n / cols))
+    grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding, c), 255, np.uint8)
+    for i, image in enumerate(images):
+        r, col = divmod(i, cols)
+        y, x = padding + r * (h + padding), padding + col * (w + padding)
+        grid[y : y + h, x : x + w] = image
+    return grid
+
+
+def save_png(image, path):
+    """Write a ``[H, W, C]`` uint8 image (C = 1 or 3) as PNG, atomically."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
+    tmp = f"{path}.tmp-{os.getpid()}.png"
+    Image.fromarray(image).save(tmp)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,28 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="keras_gans",
+    version="0.1.0",
+    description="The classic GAN papers as Keras 3 models: fit, resume, distribute, serve.",
+    long_description=open("README.md").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=["keras_gans", "keras_gans.*"]),
+    package_data={"keras_gans.datasets": ["data/*.npz"]},
+    include_package_data=True,
+    install_requires=[
+        "tensorflow>=2.21,<2.22",
+        "keras>=3.10",
+        "tensorflow-datasets>=4.9",
+        "pandas>=2.0",
+        "numpy",
+        "pillow",
+    ],
+    extras_require={
+        "cuda": ["tensorflow[and-cuda]>=2.21,<2.22"],
+        "tuner": ["keras-tuner>=1.4.7"],
+        "test": ["pytest>=8", "scipy"],
+        "benchmark": ["torch"],
+    },
+    entry_points={"console_scripts": ["keras-gans=keras_gans.cli:main"]},
+)

@@ -1,0 +1,189 @@
+"""Checks every adversarial model's tests call (keras-hub's run_model_saving_test idea).
+
+Each takes the model class and small constructor arguments, trains on real
+Fashion-MNIST images and asserts one guarantee of the base model.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import ConditionalGAN, export
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def dataset(model_or_cls, fashion, batch, n=None, repeat=1):
+    images, labels = fashion
+    n = n or batch
+    if model_or_cls is ConditionalGAN or isinstance(model_or_cls, ConditionalGAN):
+        ds = tf.data.Dataset.from_tensor_slices((images[:n], labels[:n]))
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(images[:n])
+    return ds.repeat(repeat).batch(batch, drop_remainder=True)
+
+
+def max_diff(a, b):
+    return max(float(np.max(np.abs(np.asarray(x, "float64") - np.asarray(y, "float64")))) for x, y in zip(a, b))
+
+
+def check_fit_finite(cls, kwargs, fashion, batch, steps=3):
+    """A few steps of fit on real images: every logged loss is finite, counters advance."""
+    model = cls(**kwargs)
+    model.compile()
+    history = model.fit(dataset(cls, fashion, batch, n=batch * steps), epochs=1, verbose=0)
+    assert set(history.history) == set(model.tracker_names)
+    for name, values in history.history.items():
+        assert np.all(np.isfinite(values)), (name, values)
+    assert int(model.d_optimizer.iterations) == steps * model.d_steps
+    return model
+
+
+def check_discriminator_learns(cls, kwargs, fashion, batch, epochs=8, d_optimizer=None):
+    """With the generator frozen (learning rate 0), D's loss on one fixed real batch falls."""
+    model = cls(**kwargs)
+    g_opt = keras.optimizers.SGD(0.0)
+    model.compile(g_optimizer=g_opt, d_optimizer=d_optimizer)
+    history = model.fit(dataset(cls, fashion, batch), epochs=epochs, verbose=0)
+    d_loss = history.history["d_loss"]
+    assert np.all(np.isfinite(d_loss))
+    first, last = np.mean(d_loss[:2]), np.mean(d_loss[-2:])
+    assert last < first, f"d_loss did not fall: {d_loss}"
+    return d_loss
+
+
+def check_save_resume(cls, kwargs, fashion, batch, tmp_path):
+    """fit 2 epochs == fit 1, save .keras, load, fit 1 more: weights, optimizer state, counters."""
+    model = cls(**kwargs)
+    model.compile()
+    init = str(tmp_path / "init.keras")
+    model.save(init)
+    data = dataset(cls, fashion, batch, n=2 * batch)
+
+    straight = keras.models.load_model(init)
+    straight.fit(data, epochs=2, verbose=0)
+
+    first = keras.models.load_model(init)
+    assert type(first) is cls
+    first.fit(data, epochs=1, verbose=0)
+    mid = str(tmp_path / "mid.keras")
+    first.save(mid)
+    resumed = keras.models.load_model(mid)
+    assert int(resumed.g_optimizer.iterations) == int(first.g_optimizer.iterations) > 0
+    assert max_diff([v.numpy() for v in resumed.d_optimizer.variables],
+                    [v.numpy() for v in first.d_optimizer.variables]) == 0.0
+    resumed.fit(data, epochs=2, initial_epoch=1, verbose=0)
+
+    assert int(resumed.g_optimizer.iterations) == int(straight.g_optimizer.iterations)
+    assert int(resumed.d_optimizer.iterations) == int(straight.d_optimizer.iterations)
+    # float32 CPU kernels are deterministic here; 1e-6 allows summation-order noise only.
+    assert max_diff(resumed.get_weights(), straight.get_weights()) < 1e-6
+    assert max_diff([v.numpy() for v in resumed.g_optimizer.variables],
+                    [v.numpy() for v in straight.g_optimizer.variables]) < 1e-6
+    return resumed
+
+
+_SERVING_SCRIPT = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+m = tf.saved_model.load(sys.argv[1])
+spec = json.loads(sys.argv[2])
+out = {"signatures": sorted(m.signatures.keys())}
+z = np.load(sys.argv[3])
+kw = {"z": tf.constant(z)}
+if spec["labels"] is not None:
+    kw["labels"] = tf.constant(spec["labels"], tf.int32)
+out["default"] = m.signatures["serving_default"](**kw)["images"].numpy().tolist()
+def sample(seed):
+    s = m.signatures["sample"]
+    if spec["labels"] is not None:
+        return s(labels=tf.constant(spec["labels"], tf.int32), seed=tf.constant(seed, tf.int64))["images"].numpy()
+    return s(num=tf.constant(len(z)), seed=tf.constant(seed, tf.int64))["images"].numpy()
+a, b, c = sample(7), sample(7), sample(8)
+out["sample_dtype"] = str(a.dtype)
+out["sample"] = a.tolist()
+out["same_seed_equal"] = bool((a == b).all())
+out["other_seed_differs"] = bool((a != c).any())
+try:
+    m.signatures["serving_default"](**{**kw, "z": tf.zeros((len(z), z.shape[1] + 1))})
+    out["wrong_shape"] = "accepted"
+except Exception as e:
+    out["wrong_shape"] = type(e).__name__
+if spec["labels"] is not None:
+    try:
+        m.signatures["serving_default"](z=tf.constant(z), labels=tf.constant([spec["num_classes"]] * len(z), tf.int32))
+        out["bad_label"] = "accepted"
+    except Exception as e:
+        out["bad_label"] = type(e).__name__ + ": " + str(e)[:300]
+out["imported_keras_gans"] = any(k.startswith("keras_gans") for k in sys.modules)
+print("RESULT" + json.dumps(out))
+"""
+
+
+def check_export(model, tmp_path):
+    """SavedModel: loads without keras_gans, serving_default/sample agree with the model."""
+    path = str(tmp_path / "export" / "1")
+    export(model, path)
+    labels = list(range(model.num_classes)) * 1 if model.num_classes else None
+    num = len(labels) if labels else 4
+    z = np.random.default_rng(0).normal(size=(num, model.latent_dim)).astype("float32")
+    np.save(tmp_path / "z.npy", z)
+    spec = {"labels": labels, "num_classes": model.num_classes}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", _SERVING_SCRIPT, path, json.dumps(spec), str(tmp_path / "z.npy")],
+                          capture_output=True, text=True, cwd=str(tmp_path), env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.split("RESULT", 1)[1])
+    assert out["imported_keras_gans"] is False
+    assert {"serving_default", "sample", "generate"} <= set(out["signatures"])
+    from keras_gans.images import to_uint8
+
+    inputs = model.generator_inputs(tf.constant(z), None if labels is None else tf.constant(labels, tf.int32))
+    expected = to_uint8(model.generator(inputs, training=False).numpy())
+    served = np.array(out["default"], dtype="int64")
+    assert served.shape == (num, *model.image_shape)
+    # uint8 rounding of float32 outputs computed by two graphs: at most one level apart.
+    assert np.abs(served - expected.astype("int64")).max() <= 1
+    assert out["sample_dtype"] == "uint8" and out["same_seed_equal"] and out["other_seed_differs"]
+    generated = to_uint8(model.generate(num, seed=7, labels=labels))
+    assert np.abs(np.array(out["sample"], "int64") - generated.astype("int64")).max() <= 1
+    assert out["wrong_shape"] != "accepted"
+    if labels is not None:
+        assert out["bad_label"].startswith("InvalidArgumentError") and "num_classes" in out["bad_label"]
+
+    cli = subprocess.run(["saved_model_cli", "show", "--dir", path, "--all"], capture_output=True, text=True,
+                         timeout=300)
+    assert cli.returncode == 0, cli.stderr[-2000:]
+    for name in ("serving_default", "sample", "generate"):
+        assert f"signature_def['{name}']" in cli.stdout
+    return path
+
+
+def check_mirrored_matches_single_device(cls, kwargs, fashion, batch):
+    """One step on the same batch from the same weights: 2 CPU replicas == 1 device."""
+    data = dataset(cls, fashion, batch)
+
+    def one_step(strategy):
+        with strategy.scope():
+            keras.utils.set_random_seed(123)
+            model = cls(seed=7, **kwargs)
+            model.compile()
+        history = model.fit(data, epochs=1, verbose=0)
+        return {k: v[-1] for k, v in history.history.items()}, [w.numpy() for w in model.weights]
+
+    single_logs, single_weights = one_step(tf.distribute.get_strategy())
+    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    assert mirrored.num_replicas_in_sync == 2
+    mirrored_logs, mirrored_weights = one_step(mirrored)
+    assert set(single_logs) == set(mirrored_logs)
+    for name in single_logs:
+        # float32 all-reduce sums in another order than one device: relative 1e-5.
+        np.testing.assert_allclose(mirrored_logs[name], single_logs[name], rtol=1e-5, atol=1e-6, err_msg=name)
+    assert len(single_weights) == len(mirrored_weights)
+    assert max_diff(single_weights, mirrored_weights) < 1e-5

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+from keras_gans import WGAN
+from tests import model_checks as checks
+
+KWARGS = dict(image_shape=(28, 28, 1), g_filters=16, d_filters=16, warmup_critic_steps=10,
+              warmup_generator_steps=1)
+
+
+def test_fit_finite_and_logs_wasserstein(fashion):
+    model = checks.check_fit_finite(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40)
+    assert "wasserstein" in model.tracker_names
+
+
+def test_discriminator_learns(fashion):
+    import keras
+    checks.check_discriminator_learns(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40, epochs=10,
+                                      d_optimizer=keras.optimizers.RMSprop(5e-4))
+
+
+def test_save_load_resume_exact(fashion, tmp_path):
+    checks.check_save_resume(WGAN, KWARGS, fashion, batch=40, tmp_path=tmp_path)
+
+
+def test_export_serves_in_fresh_process(fashion, tmp_path):
+    model = checks.check_fit_finite(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40, steps=1)
+    checks.check_export(model, tmp_path)
+
+
+def test_mirrored_matches_single_device(fashion):
+    checks.check_mirrored_matches_single_device(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40)
+
+
+def test_weights_clipped_after_every_critic_step(fashion):
+    model = WGAN(**dict(KWARGS, warmup_schedule=False))
+    model.compile()
+    model.fit(checks.dataset(WGAN, fashion, 40, n=80), epochs=1, verbose=0)
+    for v in model.discriminator.trainable_variables:
+        assert np.abs(v.numpy()).max() <= 0.01 + 1e-7, v.path
+    assert any(np.abs(v.numpy()).max() > 0.0099 for v in model.discriminator.trainable_variables)
+
+
+def test_reference_warmup_schedule(fashion):
+    """10 critic steps for the first generator step (scaled-down 100/25), then n_critic = 5."""
+    model = WGAN(**KWARGS)
+    model.compile()
+    counts = []
+    import keras
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            counts.append((int(model.d_optimizer.iterations), int(model.g_optimizer.iterations)))
+
+    model.fit(checks.dataset(WGAN, fashion, 5, n=20, repeat=1), epochs=1, verbose=0, callbacks=[Record()])
+    # each train_step = 5 critic steps; the first generator step waits for 10
+    assert counts == [(5, 0), (10, 1), (15, 2), (20, 3)]
+
+
+def test_schedule_formula_matches_reference():
+    model = WGAN(**dict(KWARGS, warmup_critic_steps=100, warmup_generator_steps=25, warmup_every=500))
+    reference, total = [], 0
+    for g in range(1200):
+        reference.append(total)
+        total += 100 if (g < 25 or g % 500 == 0) else 5
+    assert [model.critic_steps_before(g) for g in range(1200)] == reference
+    assert WGAN().critic_steps_for(0) == 100 and WGAN().critic_steps_for(30) == 5
+
+
+def test_defaults_are_the_papers():
+    model = WGAN()
+    model.compile()
+    assert model.n_critic == 5 and model.clip_value == 0.01 and model.warmup_schedule
+    assert type(model.g_optimizer).__name__ == "RMSprop"
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(5e-5)
