@@ -165,6 +165,20 @@ def check_export(model, tmp_path):
     return path
 
 
+_MIRRORED = []
+
+
+def mirrored_strategy():
+    """One MirroredStrategy over two logical CPUs for the whole session.
+
+    Several strategy objects in one process reuse collective instance keys and
+    abort with "Shape mismatch in the collective instance" (a TensorFlow limitation).
+    """
+    if not _MIRRORED:
+        _MIRRORED.append(tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+    return _MIRRORED[0]
+
+
 def check_mirrored_matches_single_device(cls, kwargs, fashion, batch):
     """One step on the same batch from the same weights: 2 CPU replicas == 1 device."""
     data = dataset(cls, fashion, batch)
@@ -178,7 +192,7 @@ def check_mirrored_matches_single_device(cls, kwargs, fashion, batch):
         return {k: v[-1] for k, v in history.history.items()}, [w.numpy() for w in model.weights]
 
     single_logs, single_weights = one_step(tf.distribute.get_strategy())
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    mirrored = mirrored_strategy()
     assert mirrored.num_replicas_in_sync == 2
     mirrored_logs, mirrored_weights = one_step(mirrored)
     assert set(single_logs) == set(mirrored_logs)

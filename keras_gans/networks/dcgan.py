@@ -65,11 +65,11 @@ def build_dcgan_generator(
     x = keras.layers.Reshape((start, start, filters), name="reshape")(x)
     for i in range(n_up):
         last = i == n_up - 1
+        norm_layer = normalization(norm, f"norm_{i}", synchronized_batch_norm)
+        if norm_layer is not None:
+            x = norm_layer(x)
+        x = keras.layers.ReLU(name=f"relu_{i}")(x)
         if not last:
-            norm_layer = normalization(norm, f"norm_{i}", synchronized_batch_norm)
-            if norm_layer is not None:
-                x = norm_layer(x)
-            x = keras.layers.ReLU(name=f"relu_{i}")(x)
             filters //= 2
         x = keras.layers.Conv2DTranspose(
             image_shape[-1] if last else filters,

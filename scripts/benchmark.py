@@ -1,0 +1,389 @@
+"""Training throughput and peak memory of every keras_gans model (and a PyTorch DCGAN for reference).
+
+Usage::
+
+    python scripts/benchmark.py                         # all five models, synthetic data
+    python scripts/benchmark.py --models DCGAN --torch  # DCGAN 32x32x3 vs the same DCGAN in PyTorch
+    python scripts/benchmark.py --models DCGAN --jit    # each model with jit_compile False and True
+    python scripts/benchmark.py --profile               # the DCGAN settings sweep of the notes below
+    python scripts/benchmark.py --data fashion_mnist    # real data through keras_gans.datasets
+
+What is measured
+----------------
+Each model runs in its own subprocess (so ``peak_rss_mb``, the process's ``ru_maxrss``, is that
+model's peak: TensorFlow import + data + graphs + variables; ``tracemalloc`` cannot see TF's
+allocator). The worker does what a user does::
+
+    model.compile()
+    model.fit(dataset, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[timer])
+
+where ``dataset`` is ``from_tensor_slices(fixed random array in [-1, 1]).repeat().batch(B,
+drop_remainder=True).prefetch(AUTOTUNE)`` (labels too for ConditionalGAN), so the input pipeline is
+included but nothing is downloaded. The timer starts at ``on_train_batch_end`` of the last warm-up
+step and stops at ``on_train_batch_end`` of the last step; a callback that is not ``async_safe``
+makes Keras fetch the logs every step, so every timed step has finished when it is counted.
+
+- ``images_per_s``: real images consumed per second. One ``train_step`` of GAN, DCGAN and
+  ConditionalGAN is one D update + one G update on ``batch`` images. For WGAN and WGAN-GP one
+  ``train_step`` is ``n_critic`` critic updates + 1 generator update and consumes ``n_critic * m``
+  images (``batch`` = 5 x 64 = 320 by default).
+- ``g_steps_per_s``: generator updates (= ``train_step`` calls) per second.
+- ``notes``: the settings, the first-step (tracing) time, TF's thread pools, how many cores the
+  process kept busy in the timed window (``cores``, CPU time / wall time) and the 1-minute load
+  average of the machine at the start, since other work shares the CPU.
+- WGAN runs with ``warmup_schedule=False``: its default reference schedule makes the first 25
+  generator steps 100 critic steps each (and every 500th), which is not the steady state.
+
+Thread settings: TensorFlow's intra-op and inter-op pools are left at their defaults (0 = one
+thread per core: 2 and 2 on the 2-core machine) unless ``--intra-threads/--inter-threads`` is given;
+oneDNN is TensorFlow's default (on). The PyTorch worker uses ``torch.set_num_threads(2)`` and
+torch's default inter-op pool (2). See ``scripts/torch_dcgan.py`` for the PyTorch twin (checked to
+be the same function as the Keras networks with ``python scripts/torch_dcgan.py --check-keras``).
+
+Notes: DCGAN 32x32x3, batch 128, profiling (2-core CPU shared with other work)
+------------------------------------------------------------------------------
+NOTES_PLACEHOLDER
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MODELS = ("GAN", "DCGAN", "WGAN", "WGANGP", "ConditionalGAN")
+CONV_MODELS = ("DCGAN", "WGAN", "WGANGP")
+COLUMNS = ["model", "image_size", "batch", "framework", "images_per_s", "g_steps_per_s", "peak_rss_mb", "notes"]
+N_CRITIC = 5
+
+
+def canonical_model(name):
+    key = name.lower().replace("-", "").replace("_", "")
+    aliases = {"gan": "GAN", "dcgan": "DCGAN", "wgan": "WGAN", "wgangp": "WGANGP", "conditionalgan": "ConditionalGAN",
+               "cgan": "ConditionalGAN"}
+    if key not in aliases:
+        raise argparse.ArgumentTypeError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
+    return aliases[key]
+
+
+def default_image_size(model):
+    return 32 if model in CONV_MODELS else 28
+
+
+def channels_for(model):
+    return 3 if model in CONV_MODELS else 1
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+# ============================================================================================
+# Worker: one model, one process
+# ============================================================================================
+def run_worker(cfg):
+    """Build, compile and fit one model; return the measurements as a dict."""
+    import numpy as np
+    import tensorflow as tf
+
+    if cfg.get("intra") is not None:
+        tf.config.threading.set_intra_op_parallelism_threads(cfg["intra"])
+    if cfg.get("inter") is not None:
+        tf.config.threading.set_inter_op_parallelism_threads(cfg["inter"])
+
+    sys.path.insert(0, str(REPO))
+    import keras
+
+    import keras_gans
+
+    rss_after_import = rss_mb()
+    name, size, m = cfg["model"], cfg["image_size"], cfg["batch"]
+    channels = channels_for(name)
+    shape = (size, size, channels)
+    keras.utils.set_random_seed(0)
+
+    if name == "GAN":
+        model = keras_gans.GAN(image_shape=shape, seed=0)
+    elif name == "DCGAN":
+        kwargs = {} if cfg.get("sync_bn") is None else {"synchronized_batch_norm": cfg["sync_bn"]}
+        model = keras_gans.DCGAN(image_shape=shape, seed=0, **kwargs)
+    elif name == "WGAN":
+        model = keras_gans.WGAN(image_shape=shape, n_critic=N_CRITIC, warmup_schedule=False, seed=0)
+    elif name == "WGANGP":
+        model = keras_gans.WGANGP(image_shape=shape, n_critic=N_CRITIC, seed=0)
+    elif name == "ConditionalGAN":
+        model = keras_gans.ConditionalGAN(num_classes=10, image_shape=shape, seed=0)
+    else:
+        raise ValueError(name)
+    d_steps = getattr(model, "d_steps", 1)
+    batch = d_steps * m  # images per train_step
+    conditional = name == "ConditionalGAN"
+
+    # --- data ------------------------------------------------------------------------------
+    prefetch = cfg.get("prefetch", -1)
+    if cfg["data"] == "synthetic":
+        rng = np.random.default_rng(0)
+        num = max(4 * batch, 1024)
+        images = rng.uniform(-1.0, 1.0, (num, *shape)).astype("float32")
+        source = (images, rng.integers(0, 10, num).astype("int32")) if conditional else images
+        ds = tf.data.Dataset.from_tensor_slices(source).repeat().batch(batch, drop_remainder=True)
+        if prefetch != 0:
+            ds = ds.prefetch(tf.data.AUTOTUNE if prefetch < 0 else prefetch)
+    else:
+        try:
+            from keras_gans import datasets
+        except ImportError as e:  # the datasets package is written elsewhere; may be absent
+            raise SystemExit(f"--data {cfg['data']} needs keras_gans.datasets: {e}") from None
+        ds, _ = datasets.load(cfg["data"], batch_size=batch, image_size=size, channels=channels,
+                              with_labels=conditional, repeat=True, seed=0)
+
+    # --- fit ----------------------------------------------------------------------------------
+    warmup, steps = cfg["warmup"], cfg["steps"]
+
+    class Timer(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.begin = time.perf_counter()
+
+        def on_train_batch_end(self, batch_index, logs=None):
+            now, cpu = time.perf_counter(), time.process_time()
+            if batch_index == 0:
+                self.first = now - self.begin
+            if batch_index == warmup - 1:
+                self.t0, self.cpu0 = now, cpu
+            self.t1, self.cpu1 = now, cpu
+
+    compile_kwargs = {} if cfg.get("jit") is None else {"jit_compile": cfg["jit"]}
+    model.compile(**compile_kwargs)
+    timer = Timer()
+    load_before = os.getloadavg()[0]
+    model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[timer])
+    seconds = timer.t1 - timer.t0
+
+    notes = []
+    if cfg.get("label"):
+        notes.append(cfg["label"])
+    if name in ("WGAN", "WGANGP"):
+        notes.append(f"n_critic={d_steps} x m={m}")
+    if name == "WGAN":
+        notes.append("warmup_schedule=False")
+    if name == "DCGAN":
+        notes.append(f"sync_bn={model.architecture['synchronized_batch_norm']}")
+    jit = model.jit_compile
+    notes.append(f"jit={jit}" + ("" if cfg.get("jit") is not None else "(auto)"))
+    intra = tf.config.threading.get_intra_op_parallelism_threads()
+    inter = tf.config.threading.get_inter_op_parallelism_threads()
+    notes.append(f"tf threads intra={intra or 'default'}/inter={inter or 'default'}")
+    if os.environ.get("TF_ENABLE_ONEDNN_OPTS") is not None:
+        notes.append(f"TF_ENABLE_ONEDNN_OPTS={os.environ['TF_ENABLE_ONEDNN_OPTS']}")
+    if cfg["data"] != "synthetic":
+        notes.append(f"data={cfg['data']}")
+    elif prefetch != -1:
+        notes.append(f"prefetch={prefetch}")
+    notes.append(f"first step {timer.first:.1f}s")
+    cpu_seconds = timer.cpu1 - timer.cpu0
+    notes.append(f"cores {cpu_seconds / seconds:.2f}")
+    notes.append(f"img/cpu-s {steps * batch / cpu_seconds:.1f}")
+    notes.append(f"load {load_before:.1f}")
+    notes.append(f"rss after import {rss_after_import:.0f}MB")
+    return {
+        "model": name,
+        "image_size": size,
+        "batch": batch,
+        "framework": "keras_gans",
+        "images_per_s": steps * batch / seconds,
+        "g_steps_per_s": steps / seconds,
+        "peak_rss_mb": rss_mb(),
+        "notes": "; ".join(notes),
+    }
+
+
+# ============================================================================================
+# Parent: one subprocess per configuration
+# ============================================================================================
+def _spawn(argv, env_extra=None, timeout=900):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    env.update(env_extra or {})
+    proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, timeout=timeout,
+                          cwd=REPO)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
+        raise RuntimeError(f"worker {' '.join(argv)} failed (exit {proc.returncode}):\n{tail}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def run_keras(cfg, env_extra=None):
+    return _spawn([__file__, "--worker", json.dumps(cfg)], env_extra)
+
+
+def run_torch(batch, image_size, steps, warmup, threads=2):
+    res = _spawn([str(REPO / "scripts" / "torch_dcgan.py"), "--batch-size", str(batch), "--image-size",
+                  str(image_size), "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads)])
+    return {
+        "model": "DCGAN",
+        "image_size": image_size,
+        "batch": batch,
+        "framework": f"torch {res['torch']}",
+        "images_per_s": res["images_per_s"],
+        "g_steps_per_s": res["g_steps_per_s"],
+        "peak_rss_mb": res["peak_rss_mb"],
+        "notes": f"threads={res['threads']}/interop={res['interop_threads']}; first {warmup} steps "
+                 f"{res['first_steps_s']:.1f}s; cores {res['cores']:.2f}; "
+                 f"img/cpu-s {res['images_per_s'] / res['cores']:.1f}; "
+                 f"load {res['load']:.1f}",
+    }
+
+
+def to_markdown(df):
+    try:
+        return df.to_markdown(index=False, floatfmt=".1f")
+    except ImportError:  # pandas needs `tabulate` for to_markdown
+        def fmt(v):
+            return f"{v:.1f}" if isinstance(v, float) else str(v)
+
+        rows = [COLUMNS, ["---"] * len(COLUMNS)] + [[fmt(v) for v in row] for row in df[COLUMNS].itertuples(False)]
+        return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+PROFILE_VARIANTS = [
+    # (label, worker config overrides, extra environment)
+    ("baseline (defaults)", {}, {}),
+    ("synchronized_batch_norm=False", {"sync_bn": False}, {}),
+    ("jit_compile=True", {"jit": True}, {}),
+    ("jit_compile=True + sync_bn=False", {"jit": True, "sync_bn": False}, {}),
+    ("intra=2 inter=1", {"intra": 2, "inter": 1}, {}),
+    ("intra=1 inter=1", {"intra": 1, "inter": 1}, {}),
+    ("no prefetch", {"prefetch": 0}, {}),
+    ("oneDNN off", {}, {"TF_ENABLE_ONEDNN_OPTS": "0"}),
+]
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description="keras_gans training throughput and peak memory",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", nargs="+", type=canonical_model, default=list(MODELS),
+                   help="models to run (GAN DCGAN WGAN WGANGP ConditionalGAN; cgan / wgan_gp accepted)")
+    p.add_argument("--batch-size", type=int, default=128,
+                   help="images per D step for GAN, DCGAN, ConditionalGAN (default 128)")
+    p.add_argument("--critic-batch", type=int, default=64,
+                   help="m, images per critic step for WGAN / WGANGP (default 64: a train_step takes 5*m)")
+    p.add_argument("--image-size", type=int, default=None,
+                   help="side of the square images (default 32 for conv models, 28 for GAN / ConditionalGAN)")
+    p.add_argument("--steps", type=int, default=20, help="timed train steps per model (default 20)")
+    p.add_argument("--warmup", type=int, default=3, help="untimed train steps first (default 3, >= 1)")
+    p.add_argument("--data", default="synthetic", help="'synthetic' (default) or a keras_gans.datasets name, "
+                                                       "e.g. fashion_mnist")
+    p.add_argument("--out", default=str(REPO / "scripts" / "results"), help="folder for the CSV and markdown")
+    p.add_argument("--name", default=None, help="file stem of the outputs (default benchmark, or profile)")
+    p.add_argument("--torch", action="store_true", help="also run scripts/torch_dcgan.py and print the ratio")
+    p.add_argument("--jit", action="store_true", help="run each model with jit_compile=False and True")
+    p.add_argument("--profile", action="store_true", help="DCGAN settings sweep (see PROFILE_VARIANTS)")
+    p.add_argument("--variants", type=int, nargs="+", default=None,
+                   help="with --profile: indices into PROFILE_VARIANTS to run (default all); 0 is the baseline")
+    p.add_argument("--no-profile-torch", action="store_true", help="with --profile: skip the torch row")
+    p.add_argument("--sync-bn", choices=("true", "false"), default=None, help="DCGAN synchronized_batch_norm")
+    p.add_argument("--intra-threads", type=int, default=None, help="TF intra-op threads (default: TF's)")
+    p.add_argument("--inter-threads", type=int, default=None, help="TF inter-op threads (default: TF's)")
+    p.add_argument("--prefetch", type=int, default=-1, help="synthetic pipeline prefetch: -1 AUTOTUNE, 0 none, N")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.warmup < 1 or args.steps < 1:
+        p.error("--warmup and --steps must be >= 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.worker:
+        print("RESULT " + json.dumps(run_worker(json.loads(args.worker))))
+        return 0
+
+    import pandas as pd
+
+    base = {
+        "steps": args.steps, "warmup": args.warmup, "data": args.data, "prefetch": args.prefetch,
+        "intra": args.intra_threads, "inter": args.inter_threads,
+        "sync_bn": None if args.sync_bn is None else args.sync_bn == "true",
+    }
+
+    def cfg_for(model, **extra):
+        size = args.image_size or default_image_size(model)
+        m = args.critic_batch if model in ("WGAN", "WGANGP") else args.batch_size
+        return {**base, "model": model, "image_size": size, "batch": m, **extra}
+
+    plan = []  # (kind, cfg, env)
+    if args.profile:
+        for i in args.variants if args.variants is not None else range(len(PROFILE_VARIANTS)):
+            label, overrides, env = PROFILE_VARIANTS[i]
+            plan.append(("keras", cfg_for("DCGAN", label=label, **overrides), env))
+        if not args.no_profile_torch:
+            plan.append(("torch", cfg_for("DCGAN"), {}))
+    else:
+        for model in args.models:
+            if args.jit:
+                plan.append(("keras", cfg_for(model, jit=False), {}))
+                plan.append(("keras", cfg_for(model, jit=True), {}))
+            else:
+                plan.append(("keras", cfg_for(model), {}))
+            if model == "DCGAN" and args.torch:  # right after the Keras DCGAN: same machine load
+                plan.append(("torch", cfg_for(model), {}))
+        if args.torch and "DCGAN" not in args.models:
+            plan.append(("keras", cfg_for("DCGAN"), {}))
+            plan.append(("torch", cfg_for("DCGAN"), {}))
+
+    rows = []
+    for kind, cfg, env in plan:
+        what = f"{kind} {cfg['model']} {cfg.get('label', '')}".strip()
+        print(f"running {what} ...", flush=True)
+        start = time.perf_counter()
+        try:
+            if kind == "torch":
+                if cfg["image_size"] not in (32, 64, 128):
+                    raise RuntimeError("torch_dcgan mirrors 4*2^n sizes only (32, 64, 128)")
+                row = run_torch(cfg["batch"], cfg["image_size"], args.steps, args.warmup)
+            else:
+                row = run_keras(cfg, env)
+        except Exception as e:  # noqa: BLE001 - report and go on with the other models
+            print(f"  FAILED: {e}", flush=True)
+            row = {**{c: None for c in COLUMNS}, "model": cfg["model"], "framework": kind, "notes": f"failed: {e}"[:200]}
+        print(f"  {row['images_per_s'] or 0:.1f} images/s ({time.perf_counter() - start:.0f}s)", flush=True)
+        rows.append(row)
+
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    ratio_line = None
+    torch_rows = df[df.framework.str.startswith("torch", na=False)]
+    if len(torch_rows):
+        keras_rows = df[(df.model == "DCGAN") & (df.framework == "keras_gans")]
+        if args.profile:
+            keras_rows = keras_rows[keras_rows.notes.str.startswith("baseline")]
+        else:
+            keras_rows = keras_rows[~keras_rows.notes.str.contains("jit=True", na=False)]
+        if len(keras_rows) and keras_rows.images_per_s.notna().all() and torch_rows.images_per_s.notna().all():
+            ratio = float(keras_rows.images_per_s.iloc[0] / torch_rows.images_per_s.iloc[0])
+            ratio_line = f"DCGAN keras_gans / torch = {ratio:.2f}"
+            df.loc[len(df)] = {"model": "DCGAN", "image_size": int(torch_rows.image_size.iloc[0]),
+                               "batch": int(torch_rows.batch.iloc[0]), "framework": "ratio keras_gans/torch",
+                               "images_per_s": ratio, "g_steps_per_s": None, "peak_rss_mb": None,
+                               "notes": "ratio of images/s measured in this run, not images/s"}
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = args.name or ("profile" if args.profile else "benchmark")
+    df.to_csv(out / f"{stem}.csv", index=False)
+    markdown = to_markdown(df)
+    header = (f"steps={args.steps} warmup={args.warmup} data={args.data} cpus={os.cpu_count()} "
+              f"({time.strftime('%Y-%m-%d %H:%M')})")
+    text = header + "\n\n" + markdown + ("\n\n" + ratio_line if ratio_line else "") + "\n"
+    (out / f"{stem}.md").write_text(text)
+    print()
+    print(text)
+    print(f"wrote {out / (stem + '.csv')} and {out / (stem + '.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
