@@ -15,6 +15,7 @@ setup(
         "keras>=3.10",
         "tensorflow-datasets>=4.9",
         "pandas>=2.0",
+        "tensorboard",
         "numpy",
         "pillow",
     ],

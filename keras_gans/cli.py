@@ -76,6 +76,7 @@ def cmd_train(args):
         channels=args.channels,
         with_labels=conditional,
         seed=args.seed,
+        repeat=args.steps_per_epoch is not None,
     )
     image_shape = tuple(info["image_shape"])
     print(f"keras-gans: {args.model} on {info['name']} ({info['num_examples']} images of {image_shape}), "

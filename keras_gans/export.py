@@ -21,10 +21,7 @@ import tempfile
 import keras
 import tensorflow as tf
 
-
-def _to_uint8(images):
-    images = tf.clip_by_value(tf.cast(images, tf.float32), -1.0, 1.0)
-    return tf.cast(tf.round((images + 1.0) * 127.5), tf.uint8)
+from keras_gans.datasets.pipeline import to_uint8
 
 
 def build_export_archive(model):
@@ -48,12 +45,12 @@ def build_export_archive(model):
     if num_classes:
         def generate(z, labels):
             with tf.control_dependencies(check_labels(labels)):
-                return {"images": _to_uint8(generator([z, labels], training=False))}
+                return {"images": to_uint8(generator([z, labels], training=False))}
 
         def sample(labels, seed):
             with tf.control_dependencies(check_labels(labels)):
                 z = latent_for_seed(tf.shape(labels)[0], seed)
-                return {"images": _to_uint8(generator([z, labels], training=False))}
+                return {"images": to_uint8(generator([z, labels], training=False))}
 
         archive.add_endpoint("generate", generate, input_signature=[
             tf.TensorSpec([None, latent_dim], tf.float32, name="z"), tf.TensorSpec([None], tf.int32, name="labels")])
@@ -61,11 +58,11 @@ def build_export_archive(model):
             tf.TensorSpec([None], tf.int32, name="labels"), tf.TensorSpec([], tf.int64, name="seed")])
     else:
         def generate(z):
-            return {"images": _to_uint8(generator(z, training=False))}
+            return {"images": to_uint8(generator(z, training=False))}
 
         def sample(num, seed):
             with tf.control_dependencies([tf.debugging.assert_positive(num, message="num must be positive")]):
-                return {"images": _to_uint8(generator(latent_for_seed(num, seed), training=False))}
+                return {"images": to_uint8(generator(latent_for_seed(num, seed), training=False))}
 
         archive.add_endpoint("generate", generate, input_signature=[
             tf.TensorSpec([None, latent_dim], tf.float32, name="z")])

@@ -6,11 +6,7 @@ import os
 import numpy as np
 from PIL import Image
 
-
-def to_uint8(images):
-    """Images in [-1, 1] (float) -> uint8 in [0, 255]."""
-    images = np.clip(np.asarray(images, dtype="float32"), -1.0, 1.0)
-    return np.round((images + 1.0) * 127.5).astype("uint8")
+from keras_gans.datasets.pipeline import to_uint8  # noqa: F401  (re-exported)
 
 
 def make_grid(images, cols=None, padding=2):

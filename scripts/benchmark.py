@@ -282,6 +282,8 @@ def parse_args(argv=None):
     p.add_argument("--torch", action="store_true", help="also run scripts/torch_dcgan.py and print the ratio")
     p.add_argument("--jit", action="store_true", help="run each model with jit_compile=False and True")
     p.add_argument("--profile", action="store_true", help="DCGAN settings sweep (see PROFILE_VARIANTS)")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="run the whole plan N times round-robin and keep the median run (default 1)")
     p.add_argument("--variants", type=int, nargs="+", default=None,
                    help="with --profile: indices into PROFILE_VARIANTS to run (default all); 0 is the baseline")
     p.add_argument("--no-profile-torch", action="store_true", help="with --profile: skip the torch row")
@@ -291,8 +293,8 @@ def parse_args(argv=None):
     p.add_argument("--prefetch", type=int, default=-1, help="synthetic pipeline prefetch: -1 AUTOTUNE, 0 none, N")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    if args.warmup < 1 or args.steps < 1:
-        p.error("--warmup and --steps must be >= 1")
+    if args.warmup < 1 or args.steps < 1 or args.repeat < 1:
+        p.error("--warmup, --steps and --repeat must be >= 1")
     return args
 
 
@@ -335,22 +337,37 @@ def main(argv=None):
             plan.append(("keras", cfg_for("DCGAN"), {}))
             plan.append(("torch", cfg_for("DCGAN"), {}))
 
+    # Round-robin over the plan `repeat` times (A B C A B C ...), so slow drifts of the machine's
+    # load hit every configuration alike; each row is the run with the median images/s.
+    results = [[] for _ in plan]
+    for r in range(args.repeat):
+        for i, (kind, cfg, env) in enumerate(plan):
+            what = f"{kind} {cfg['model']} {cfg.get('label', '')}".strip()
+            print(f"running {what}" + (f" (round {r + 1}/{args.repeat})" if args.repeat > 1 else "") + " ...",
+                  flush=True)
+            start = time.perf_counter()
+            try:
+                if kind == "torch":
+                    if cfg["image_size"] not in (32, 64, 128):
+                        raise RuntimeError("torch_dcgan mirrors 4*2^n sizes only (32, 64, 128)")
+                    row = run_torch(cfg["batch"], cfg["image_size"], args.steps, args.warmup)
+                else:
+                    row = run_keras(cfg, env)
+            except Exception as e:  # noqa: BLE001 - report and go on with the other models
+                print(f"  FAILED: {e}", flush=True)
+                row = {**{c: None for c in COLUMNS}, "model": cfg["model"], "framework": kind,
+                       "notes": f"failed: {e}"[:200]}
+            print(f"  {row['images_per_s'] or 0:.1f} images/s ({time.perf_counter() - start:.0f}s)", flush=True)
+            results[i].append(row)
     rows = []
-    for kind, cfg, env in plan:
-        what = f"{kind} {cfg['model']} {cfg.get('label', '')}".strip()
-        print(f"running {what} ...", flush=True)
-        start = time.perf_counter()
-        try:
-            if kind == "torch":
-                if cfg["image_size"] not in (32, 64, 128):
-                    raise RuntimeError("torch_dcgan mirrors 4*2^n sizes only (32, 64, 128)")
-                row = run_torch(cfg["batch"], cfg["image_size"], args.steps, args.warmup)
-            else:
-                row = run_keras(cfg, env)
-        except Exception as e:  # noqa: BLE001 - report and go on with the other models
-            print(f"  FAILED: {e}", flush=True)
-            row = {**{c: None for c in COLUMNS}, "model": cfg["model"], "framework": kind, "notes": f"failed: {e}"[:200]}
-        print(f"  {row['images_per_s'] or 0:.1f} images/s ({time.perf_counter() - start:.0f}s)", flush=True)
+    for runs in results:
+        ok = sorted((r for r in runs if r["images_per_s"] is not None), key=lambda r: r["images_per_s"])
+        if not ok:
+            rows.append(runs[-1])
+            continue
+        row = dict(ok[(len(ok) - 1) // 2])
+        if len(runs) > 1:
+            row["notes"] += "; median of " + "/".join(f"{r['images_per_s']:.0f}" for r in ok) + " images/s"
         rows.append(row)
 
     df = pd.DataFrame(rows, columns=COLUMNS)

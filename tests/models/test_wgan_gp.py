@@ -49,15 +49,22 @@ def test_gradient_penalty_is_finite_at_zero_gradient_and_exact_elsewhere():
     with tf.GradientTape() as tape:
         tape.watch(g)
         gp = losses.gradient_penalty_from_gradients(g)
-    grad = tape.gradient(tf.reduce_sum(gp), g)
+        total = tf.reduce_sum(gp)
+    grad = tape.gradient(total, g)
     assert np.allclose(gp.numpy(), 1.0) and np.all(np.isfinite(grad.numpy()))
     v = np.array([[3.0, 4.0]], "float32")  # norm 5 -> (5 - 1)^2
     assert losses.gradient_penalty_from_gradients(v).numpy() == pytest.approx([16.0], rel=1e-6)
 
 
-def test_penalty_pushes_critic_gradient_norm_towards_one(fashion):
-    """At initialisation the critic's gradient norm is far from 1 (gp >> 1); training shrinks the penalty."""
-    model = WGANGP(**KWARGS)
-    model.compile()
-    gp = model.fit(checks.dataset(WGANGP, fashion, 40), epochs=10, verbose=0).history["gp"]
-    assert gp[0] > 1.0 and np.mean(gp[-2:]) < 0.5 * gp[0], gp
+def test_penalty_keeps_critic_gradient_norm_near_one(fashion):
+    """Same start, same data: with λ = 10 the measured (||∇D(x̂)|| - 1)² ends lower than with λ = 0."""
+    import keras
+
+    finals = {}
+    for weight in (0.0, 10.0):
+        keras.utils.set_random_seed(5)
+        model = WGANGP(gp_weight=weight, seed=1, **KWARGS)
+        model.compile()
+        gp = model.fit(checks.dataset(WGANGP, fashion, 40), epochs=10, verbose=0).history["gp"]
+        finals[weight] = np.mean(gp[-3:])
+    assert finals[10.0] < finals[0.0], finals
