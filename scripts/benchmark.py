@@ -102,7 +102,7 @@ def run_worker(cfg):
 
     rss_after_import = rss_mb()
     name, size, m = cfg["model"], cfg["image_size"], cfg["batch"]
-    channels = channels_for(name)
+    channels = cfg.get("channels") or channels_for(name)
     shape = (size, size, channels)
     keras.utils.set_random_seed(0)
 
@@ -189,6 +189,8 @@ def run_worker(cfg):
     notes.append(f"img/cpu-s {steps * batch / cpu_seconds:.1f}")
     notes.append(f"load {load_before:.1f}")
     notes.append(f"rss after import {rss_after_import:.0f}MB")
+    if channels != channels_for(name):
+        notes.append(f"channels={channels}")
     return {
         "model": name,
         "image_size": size,
@@ -273,6 +275,8 @@ def parse_args(argv=None):
                    help="m, images per critic step for WGAN / WGANGP (default 64: a train_step takes 5*m)")
     p.add_argument("--image-size", type=int, default=None,
                    help="side of the square images (default 32 for conv models, 28 for GAN / ConditionalGAN)")
+    p.add_argument("--channels", type=int, choices=(1, 3), default=None,
+                   help="image channels (default 3 for conv models, 1 for GAN / ConditionalGAN)")
     p.add_argument("--steps", type=int, default=20, help="timed train steps per model (default 20)")
     p.add_argument("--warmup", type=int, default=3, help="untimed train steps first (default 3, >= 1)")
     p.add_argument("--data", default="synthetic", help="'synthetic' (default) or a keras_gans.datasets name, "
@@ -290,9 +294,13 @@ def parse_args(argv=None):
     p.add_argument("--sync-bn", choices=("true", "false"), default=None, help="DCGAN synchronized_batch_norm")
     p.add_argument("--intra-threads", type=int, default=None, help="TF intra-op threads (default: TF's)")
     p.add_argument("--inter-threads", type=int, default=None, help="TF inter-op threads (default: TF's)")
+    p.add_argument("--torch-threads", type=int, default=None,
+                   help="torch.set_num_threads for the torch row (default: --intra-threads, else 2)")
     p.add_argument("--prefetch", type=int, default=-1, help="synthetic pipeline prefetch: -1 AUTOTUNE, 0 none, N")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.torch_threads is None:
+        args.torch_threads = args.intra_threads or 2
     if args.warmup < 1 or args.steps < 1 or args.repeat < 1:
         p.error("--warmup, --steps and --repeat must be >= 1")
     return args
@@ -308,7 +316,7 @@ def main(argv=None):
 
     base = {
         "steps": args.steps, "warmup": args.warmup, "data": args.data, "prefetch": args.prefetch,
-        "intra": args.intra_threads, "inter": args.inter_threads,
+        "intra": args.intra_threads, "inter": args.inter_threads, "channels": args.channels,
         "sync_bn": None if args.sync_bn is None else args.sync_bn == "true",
     }
 
@@ -350,7 +358,7 @@ def main(argv=None):
                 if kind == "torch":
                     if cfg["image_size"] not in (32, 64, 128):
                         raise RuntimeError("torch_dcgan mirrors 4*2^n sizes only (32, 64, 128)")
-                    row = run_torch(cfg["batch"], cfg["image_size"], args.steps, args.warmup)
+                    row = run_torch(cfg["batch"], cfg["image_size"], args.steps, args.warmup, args.torch_threads)
                 else:
                     row = run_keras(cfg, env)
             except Exception as e:  # noqa: BLE001 - report and go on with the other models

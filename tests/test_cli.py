@@ -1,0 +1,146 @@
+"""The keras-gans command end to end, and its bad-input handling."""
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_cli(*args, cwd, env=None, timeout=600):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": REPO, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "keras_gans.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=timeout)
+
+
+def test_train_resume_sample_export(tmp_path):
+    common = ["dcgan", "--batch-size", "16", "--steps-per-epoch", "2", "--num-samples", "4"]
+    first = run_cli("train", *common, "--epochs", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    run = tmp_path / "runs" / "dcgan"
+    for name in ("model.keras", "history.csv", "checkpoints/last.keras", "checkpoints/state.json",
+                 "samples/epoch_0001.png"):
+        assert (run / name).exists(), name
+    assert (tmp_path / "savedmodels" / "dcgan" / "1" / "saved_model.pb").exists()
+
+    # a second run into the same folder without --resume is refused and changes nothing
+    before = (run / "model.keras").read_bytes()
+    again = run_cli("train", *common, "--epochs", "2", cwd=tmp_path)
+    assert again.returncode == 2 and "already holds a run" in again.stderr
+    assert (run / "model.keras").read_bytes() == before
+
+    resumed = run_cli("train", *common, "--epochs", "2", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    rows = list(csv.DictReader(open(run / "history.csv")))
+    assert [r["epoch"] for r in rows] == ["0", "1"]
+    assert json.load(open(run / "checkpoints" / "state.json"))["epoch"] == 2
+    assert (tmp_path / "savedmodels" / "dcgan" / "2").exists()  # a new version, 1 kept
+    assert (tmp_path / "savedmodels" / "dcgan" / "1").exists()
+
+    a = run_cli("sample", "savedmodels/dcgan/2", "--num", "9", "--seed", "3", "--out", "a.png", cwd=tmp_path)
+    b = run_cli("sample", str(run / "model.keras"), "--num", "9", "--seed", "3", "--out", "b.png", cwd=tmp_path)
+    assert a.returncode == 0 and b.returncode == 0, a.stderr[-2000:] + b.stderr[-2000:]
+    grid_a = np.asarray(Image.open(tmp_path / "a.png")).astype(int)
+    grid_b = np.asarray(Image.open(tmp_path / "b.png")).astype(int)
+    assert grid_a.shape == (3 * 30 + 2, 3 * 30 + 2)
+    assert np.abs(grid_a - grid_b).max() <= 1
+
+    exported = run_cli("export", str(run / "model.keras"), "--out", "exp", cwd=tmp_path)
+    assert exported.returncode == 0 and (tmp_path / "exp" / "saved_model.pb").exists()
+    refused = run_cli("export", str(run / "model.keras"), "--out", "exp", cwd=tmp_path)
+    assert refused.returncode == 2 and "already exists" in refused.stderr
+
+
+def test_conditional_train_and_sample_with_labels(tmp_path):
+    out = run_cli("train", "cgan", "--batch-size", "16", "--steps-per-epoch", "2", "--epochs", "1",
+                  "--num-samples", "10", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    ok = run_cli("sample", "savedmodels/cgan/1", "--num", "3", "--labels", "0,1,9", "--out", "c.png", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    bad = run_cli("sample", "savedmodels/cgan/1", "--num", "2", "--labels", "0,10", "--out", "d.png", cwd=tmp_path)
+    assert bad.returncode != 0 and "num_classes" in bad.stderr
+    assert not (tmp_path / "d.png").exists()
+
+
+def _folder(path, sizes, mode="L"):
+    path.mkdir(parents=True, exist_ok=True)
+    for i, size in enumerate(sizes):
+        Image.fromarray(np.full((size, size) + ((3,) if mode == "RGB" else ()), (40 * i) % 256, np.uint8), mode).save(
+            path / f"img{i}.png")
+    return path
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "stylegan9"], "unknown model 'stylegan9'"),
+        (["train", "dcgan", "--dataset", "no_such_dataset_xyz"], "unknown dataset 'no_such_dataset_xyz'"),
+        (["train", "dcgan", "--image-size", "30"], "image size 30 cannot be produced"),
+        (["train", "dcgan", "--batch-size", "0"], "--batch-size must be >= 1"),
+        (["train", "dcgan", "--batch-size", "7000"], "larger than the dataset"),
+        (["train", "dcgan", "--resume", "--out", "fresh"], "no checkpoint"),
+        (["sample", "missing.keras"], "no model file"),
+        (["export", "missing.keras", "--out", "x"], "no model file"),
+    ],
+)
+def test_bad_input_is_a_clear_error_with_exit_2(tmp_path, args, message):
+    out = run_cli(*args, cwd=tmp_path)
+    assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not (tmp_path / "savedmodels").exists()
+
+
+def test_bad_image_folders(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    mixed = _folder(tmp_path / "mixed", [28, 28, 32])
+    broken = _folder(tmp_path / "broken", [28, 28])
+    (broken / "bad.png").write_bytes(b"not a png")
+    small = _folder(tmp_path / "small", [28, 28, 28])
+    for folder, message in [(empty, "no images"), (mixed, "mixed"), (broken, "bad.png"), (small, "larger than")]:
+        out = run_cli("train", "dcgan", "--dataset", str(folder), "--batch-size", "8", "--out", "o", cwd=tmp_path)
+        assert out.returncode == 2 and message in out.stderr.lower() or message in out.stderr, (folder, out.stderr[-1500:])
+        assert not (tmp_path / "o" / "model.keras").exists()
+
+
+def test_image_folder_with_classes_trains_cgan(tmp_path):
+    for c in range(2):
+        _folder(tmp_path / "data" / f"class{c}", [28] * 8)
+    out = run_cli("train", "cgan", "--dataset", str(tmp_path / "data"), "--batch-size", "4", "--epochs", "1",
+                  "--num-samples", "4", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "16 images" in out.stdout
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_multiworker_two_processes_on_localhost(tmp_path):
+    workers = [f"127.0.0.1:{_free_port()}", f"127.0.0.1:{_free_port()}"]
+    procs = []
+    for index in range(2):
+        tf_config = json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": REPO, "TF_CONFIG": tf_config}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "keras_gans.cli", "train", "dcgan", "--strategy", "multiworker", "--batch-size",
+             "8", "--steps-per-epoch", "2", "--epochs", "1", "--num-samples", "4", "--out", "mw"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outputs = [p.communicate(timeout=600) for p in procs]
+    for p, (stdout, stderr) in zip(procs, outputs):
+        assert p.returncode == 0, stderr[-3000:]
+    assert "2 replica(s)" in outputs[0][0]
+    assert (tmp_path / "mw" / "model.keras").exists()
+    assert (tmp_path / "savedmodels" / "dcgan" / "1" / "saved_model.pb").exists()
+    rows = list(csv.DictReader(open(tmp_path / "mw" / "history.csv")))
+    assert len(rows) == 1 and np.isfinite(float(rows[0]["d_loss"]))
