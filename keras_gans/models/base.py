@@ -251,7 +251,14 @@ class AdversarialModel(keras.Model):
             self._trackers[name].update_state(value)
 
     def logs(self):
-        return {m.name: m.result() for m in self.metrics}
+        """The trackers' values, as ``train_step`` returns them to ``fit``."""
+        results = {m.name: m.result() for m in self.metrics}
+        strategy = self.distribute_strategy
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
+            # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
+            # fails on scalars; a [1] vector reduces to the same scalar.
+            results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
+        return results
 
     # --- Critic-only steps (WGAN's schedule) ------------------------------------
     def critic_only_now(self):
