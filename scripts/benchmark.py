@@ -42,7 +42,56 @@ be the same function as the Keras networks with ``python scripts/torch_dcgan.py 
 
 Notes: DCGAN 32x32x3, batch 128, profiling (2-core CPU shared with other work)
 ------------------------------------------------------------------------------
-NOTES_PLACEHOLDER
+Measured 2026-11-21 on the 2-vCPU AMD EPYC VM, TF 2.21 / Keras 3.15, torch 2.13.0+cpu, synthetic
+data, 6-10 timed steps after 2 warm-up steps. Other sessions' test runs kept about one of the two
+cores busy most of the time (load average 2-3), so absolute numbers move by +-15 % from run to run
+and a 2-thread process usually got ~1 core ("cores" ~1.0 in the notes column). Comparisons below are
+round-robin repeats (``--repeat``) in one invocation; "a/b" are the individual runs' images/s.
+
+1. jit_compile (``--profile --variants 0 2 1 3 --repeat 2 --intra-threads 1 --inter-threads 1``,
+   1 thread so that contention does not decide the outcome):
+
+   ===================================  ===============  ============  ===========
+   DCGAN 32x32x3, batch 128              images/s         img/cpu-s     peak RSS MB
+   ===================================  ===============  ============  ===========
+   defaults (sync BN, jit auto=False)   82 / 84          82            874
+   jit_compile=True                     107 / 121        107           1194
+   synchronized_batch_norm=False        74 / 87          74            877
+   jit_compile=True + sync BN off       122 / 126        123           1173
+   ===================================  ===============  ============  ===========
+
+   Same at 2 (default) threads, single runs: defaults 85, jit 125, jit + sync BN off 176 (that run
+   happened to get 1.65 cores; per CPU-second 79 / 110 / 107). DCGAN 28x28x1 (``--image-size 28
+   --channels 1 --jit --repeat 2``): 213 / 226 without, 281 / 293 with jit (+30 %), which
+   contradicts the CONVENTIONS note (320 vs 500 with jit slower) for the current networks.
+   Other models, single runs (``--models GAN ConditionalGAN WGAN WGANGP --jit --steps 5``):
+   GAN 1315 -> 1288 (same), ConditionalGAN 1203 -> 1909 (per CPU-s 1200 -> 1310, +9 %),
+   WGAN 117 -> 169 (+45 %), WGAN-GP 67 -> 125 (+70-85 %). Costs of jit: the first step takes
+   longer (DCGAN 3-4 s -> 6-9 s, WGAN 8 -> 26 s) and peak RSS grows by 250-600 MB.
+2. synchronized_batch_norm: no measurable difference without jit (74/87 vs 82/84); with jit
+   122/126 vs 107/121, i.e. at most ~10 %, within noise. On one device the synchronized path goes
+   through the default replica context (sum, sum of squares and a full-size ``ones_like`` count,
+   then E[x^2] - E[x]^2) instead of ``tf.nn.moments``; XLA folds most of that away.
+3. TF threads (defaults, single runs under contention): intra 2 / inter 1: 95 images/s (1.35 cores);
+   intra 1 / inter 1: 84 (1.0 core); defaults (2/2): 78-86 (~1.05 cores). A bare conv2d loop shows
+   the same ~1 core in all three settings while another process holds a core: inconclusive here,
+   nothing to recommend.
+4. Input pipeline: ``prefetch(AUTOTUNE)`` vs no prefetch: 85 vs 66 images/s (single runs); keep it
+   (``keras_gans.datasets.make_dataset`` already ends with ``prefetch(AUTOTUNE)``).
+5. oneDNN off (``TF_ENABLE_ONEDNN_OPTS=0``): 73 vs 78-85 images/s: keep TF's default (on).
+
+PyTorch twin (``scripts/torch_dcgan.py``, checked to be the same function): at 1 thread each
+(``--models DCGAN --torch --repeat 2 --intra-threads 1 --inter-threads 1``) Keras 81 / 84, torch
+115 / 120 images/s: keras_gans / torch = 0.70 per core without jit (and ~0.95-1.0 with
+jit_compile=True, 107-122 images/s). At 2 threads torch swings from 41 to 161 images/s with the
+other load (its OpenMP threads stall when one core is taken) while Keras stays at 67-86:
+``--repeat 3`` gave medians 78 vs 83, ratio 0.94; a single run under load gave 1.71. Use the
+1-thread ratio when the machine is shared.
+
+Recommendation: compile with ``jit_compile=True`` on CPU for the convolutional models (DCGAN, WGAN,
+WGAN-GP, DCGAN-architecture cGAN); Keras' "auto" turns XLA off on CPU-only machines, and turns it
+on by itself on GPU. Same math (same ops and update rule; floating-point results are not bitwise
+identical to the non-XLA graph). See the report for the exact change.
 """
 
 import argparse
@@ -346,7 +395,8 @@ def main(argv=None):
             plan.append(("torch", cfg_for("DCGAN"), {}))
 
     # Round-robin over the plan `repeat` times (A B C A B C ...), so slow drifts of the machine's
-    # load hit every configuration alike; each row is the run with the median images/s.
+    # load hit every configuration alike; each row is the run with the median images/s (the lower
+    # of two), and its notes list every run.
     results = [[] for _ in plan]
     for r in range(args.repeat):
         for i, (kind, cfg, env) in enumerate(plan):
