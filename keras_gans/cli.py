@@ -36,9 +36,10 @@ def _is_chief():
 
 
 def _jit(args, strategy):
-    """XLA for single-device training unless --no-jit: +30-85 % on the conv models on this
-    2-core CPU (scripts/benchmark.py). Not under tf.distribute, where XLA cannot reach the
-    per-replica random generator state."""
+    """XLA only when asked (--jit) and on one device: with keras_gans.layers' fast strided
+    convolutions it no longer speeds up DCGAN on the 2-core CPU (239 vs 248 images/s,
+    scripts/results/dcgan_vs_torch.md) and costs 320 MB and 5 s of compilation. Under
+    tf.distribute XLA cannot reach the per-replica random generator state."""
     return bool(args.jit) and strategy.num_replicas_in_sync == 1
 
 
@@ -213,8 +214,8 @@ def build_parser():
     train.add_argument("--strategy", default="default", choices=("default", "mirrored", "multiworker"))
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--no-jit", dest="jit", action="store_false",
-                       help="do not compile the train step with XLA (default: XLA on a single device)")
+    train.add_argument("--jit", action="store_true",
+                       help="compile the train step with XLA (single device only; default off)")
     train.set_defaults(func=cmd_train)
 
     sample = sub.add_parser("sample", help="write a grid of samples from a .keras model or a SavedModel")

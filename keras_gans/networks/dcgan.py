@@ -10,6 +10,7 @@ are produced; the first layer maps ``z`` to a 4×4 (or 7×7) map.
 
 import keras
 
+from keras_gans.layers import Conv2D, Conv2DTranspose
 from keras_gans.networks.common import check_image_shape, is_power_of_two, label_input, normalization
 
 WEIGHT_INIT = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
@@ -71,7 +72,7 @@ def build_dcgan_generator(
         x = keras.layers.ReLU(name=f"relu_{i}")(x)
         if not last:
             filters //= 2
-        x = keras.layers.Conv2DTranspose(
+        x = Conv2DTranspose(
             image_shape[-1] if last else filters,
             kernel_size,
             strides=2,
@@ -112,7 +113,7 @@ def build_dcgan_discriminator(
         x = keras.layers.Concatenate(name="image_and_label")([x, label_map])
     filters = base_filters
     for i in range(n_down):
-        x = keras.layers.Conv2D(
+        x = Conv2D(
             filters,
             kernel_size,
             strides=2,
