@@ -78,6 +78,17 @@ round-robin repeats (``--repeat``) in one invocation; "a/b" are the individual r
    nothing to recommend.
 4. Input pipeline: ``prefetch(AUTOTUNE)`` vs no prefetch: 85 vs 66 images/s (single runs); keep it
    (``keras_gans.datasets.make_dataset`` already ends with ``prefetch(AUTOTUNE)``).
+5. The strided convolutions themselves (quiet machine, 2 threads, DCGAN 32x32x3 batch 128). Per
+   part, ms per call, TF vs torch: G forward 140 vs 67, G forward+backward 251 vs 154, D
+   forward+backward 242 vs 132. One op explained most of it: TF's CPU ``Conv2DBackpropInput`` (the
+   forward pass of ``Conv2DTranspose`` and the input gradient of a strided ``Conv2D``) took 77-85 ms
+   for 128x4x4x256 -> 8x8x128 where four stride-1 2x2 convolutions with the same FLOPs take 20 ms.
+   ``keras_gans.layers.Conv2DTranspose`` / ``Conv2D`` compute exactly that product through the
+   stride-1 convolutions (sub-pixel decomposition, ``tf.custom_gradient`` for the rest). Whole
+   step: 130 (jit off) / 187 (jit on) images/s before vs 248 / 239 after, torch 243-247 in the
+   same runs (``scripts/results/dcgan_vs_torch.md``: ratio 1.00). XLA no longer helps, so the CLI
+   leaves it off (``--jit`` turns it on). A first attempt that also sent the backward pass through
+   the decomposition was slower (G forward+backward 472 ms): only the forward product is rerouted.
 5. oneDNN off (``TF_ENABLE_ONEDNN_OPTS=0``): 73 vs 78-85 images/s: keep TF's default (on).
 
 PyTorch twin (``scripts/torch_dcgan.py``, checked to be the same function): at 1 thread each
