@@ -6,6 +6,7 @@ command leaves earlier checkpoints, models and exports as they were.
 """
 
 import argparse
+import inspect
 import json
 import os
 import sys
@@ -74,7 +75,9 @@ def cmd_train(args):
         raise FileExistsError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
 
     strategy = _strategy(args.strategy)
-    d_steps = {"wgan": 5, "wgan_gp": 5}.get(args.model.replace("-", "_"), 1)
+    # WGAN / WGAN-GP read n_critic minibatches per train_step (their default n_critic)
+    init_args = inspect.signature(model_cls.__init__).parameters
+    d_steps = init_args["n_critic"].default if "n_critic" in init_args else 1
     per_replica_batch = args.batch_size * d_steps
     global_batch = per_replica_batch * strategy.num_replicas_in_sync
     dataset, info = datasets.load(

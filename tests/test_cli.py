@@ -144,3 +144,12 @@ def test_multiworker_two_processes_on_localhost(tmp_path):
     assert (tmp_path / "savedmodels" / "dcgan" / "1" / "saved_model.pb").exists()
     rows = list(csv.DictReader(open(tmp_path / "mw" / "history.csv")))
     assert len(rows) == 1 and np.isfinite(float(rows[0]["d_loss"]))
+
+
+def test_wgan_gp_reads_n_critic_minibatches_per_step(tmp_path):
+    out = run_cli("train", "wgan_gp", "--batch-size", "4", "--steps-per-epoch", "2", "--epochs", "1",
+                  "--num-samples", "4", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "batch 4 x 5 step(s)" in out.stdout
+    rows = list(csv.DictReader(open(tmp_path / "runs" / "wgan_gp" / "history.csv")))
+    assert np.isfinite(float(rows[0]["gp"])) and (tmp_path / "savedmodels" / "wgan_gp" / "1").exists()

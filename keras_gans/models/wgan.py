@@ -85,8 +85,10 @@ class WGAN(AdversarialModel):
         return self.warmup_critic_steps * big + self.n_critic * (g - big)
 
     def critic_only_now(self):
-        if not self.warmup_schedule or self.g_optimizer is None:
-            return None if not self.warmup_schedule else False
+        if not self.warmup_schedule:
+            return None
+        if self.g_optimizer is None:
+            return False
         g = int(self.g_optimizer.iterations.numpy())
         done = int(self.d_optimizer.iterations.numpy()) - self.critic_steps_before(g)
         return done + self.n_critic < self.critic_steps_for(g)
