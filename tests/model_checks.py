@@ -15,9 +15,6 @@ import tensorflow as tf
 
 from keras_gans import ConditionalGAN, export
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
 def dataset(model_or_cls, fashion, batch, n=None, repeat=1):
     images, labels = fashion
     n = n or batch

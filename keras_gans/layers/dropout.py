@@ -1,8 +1,9 @@
 """Dropout whose masks do not depend on how the batch is split over replicas."""
 
 import keras
-import tensorflow as tf
 from keras import ops
+
+from keras_gans.distribution import draw_for_global_batch
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -18,13 +19,8 @@ class Dropout(keras.layers.Dropout):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        context = tf.distribute.get_replica_context()
-        replicas = context.num_replicas_in_sync if context is not None else 1
-        batch = ops.shape(inputs)[0]
-        shape = (batch * replicas, *inputs.shape[1:])
-        keep = keras.random.uniform(shape, seed=self.seed_generator) >= self.rate
-        if replicas > 1:
-            start = context.replica_id_in_sync_group * batch
-            keep = keep[start : start + batch]
+        keep = draw_for_global_batch(
+            ops.shape(inputs)[0],
+            lambda n: keras.random.uniform((n, *inputs.shape[1:]), seed=self.seed_generator) >= self.rate)
         scale = ops.cast(1.0 / (1.0 - self.rate), inputs.dtype)
         return ops.where(keep, inputs * scale, ops.zeros_like(inputs))

@@ -26,6 +26,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans.distribution import draw_for_global_batch
+
 
 class AdversarialModel(keras.Model):
     """Base class: a generator, a discriminator and their two optimizers.
@@ -207,23 +209,12 @@ class AdversarialModel(keras.Model):
 
     def sample_latent(self, batch_size):
         """``z ~ N(0, I)`` of shape ``[batch_size, latent_dim]``, replica-consistent."""
-        context = tf.distribute.get_replica_context()
-        replicas = context.num_replicas_in_sync if context is not None else 1
-        z = keras.random.normal((batch_size * replicas, self.latent_dim), seed=self.seed_generator)
-        if replicas == 1:
-            return z
-        start = context.replica_id_in_sync_group * batch_size
-        return z[start : start + batch_size]
+        return draw_for_global_batch(
+            batch_size, lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator))
 
     def sample_uniform(self, batch_size, shape=()):
         """``U[0, 1)`` per example (replica-consistent), e.g. interpolation weights."""
-        context = tf.distribute.get_replica_context()
-        replicas = context.num_replicas_in_sync if context is not None else 1
-        u = keras.random.uniform((batch_size * replicas, *shape), seed=self.seed_generator)
-        if replicas == 1:
-            return u
-        start = context.replica_id_in_sync_group * batch_size
-        return u[start : start + batch_size]
+        return draw_for_global_batch(batch_size, lambda n: keras.random.uniform((n, *shape), seed=self.seed_generator))
 
     def generator_inputs(self, z, labels=None):
         return [z, labels] if self.num_classes else z

@@ -94,7 +94,7 @@ class WGAN(AdversarialModel):
         return done + self.n_critic < self.critic_steps_for(g)
 
     # --- Algorithm 1 ------------------------------------------------------------
-    def critic_loss(self, real_batch, fake, tape):
+    def critic_loss(self, real_batch, fake):
         """Per-example critic loss; WGAN-GP adds its gradient penalty here."""
         real_scores = self.discriminator(real_batch, training=True)
         fake_scores = self.discriminator(fake, training=True)
@@ -114,7 +114,7 @@ class WGAN(AdversarialModel):
             m = real_batch.shape[0] or tf.shape(real_batch)[0]
             fake = self.generator(self.sample_latent(m), training=True)
             with tf.GradientTape() as tape:
-                d_loss, extra = self.critic_loss(real_batch, fake, tape)
+                d_loss, extra = self.critic_loss(real_batch, fake)
             self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
             self.after_critic_step()
             self.track(d_loss=d_loss, wasserstein=-extra.pop("wasserstein_loss", d_loss), **extra)

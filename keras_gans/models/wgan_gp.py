@@ -37,7 +37,7 @@ class WGANGP(WGAN):
         return (keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
                 keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
 
-    def critic_loss(self, real_batch, fake, tape):
+    def critic_loss(self, real_batch, fake):
         real_scores = self.discriminator(real_batch, training=True)
         fake_scores = self.discriminator(fake, training=True)
         wasserstein_loss = losses.wasserstein_critic_loss(real_scores, fake_scores)
