@@ -50,20 +50,31 @@ def next_version_dir(root):
     return os.path.join(root, str(max(versions, default=0) + 1))
 
 
-def cmd_train(args):
+def _check_positive(args, *names):
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {value}")
+
+
+def run_training(args, make_data, make_model, make_callbacks=None, check_resumed=None):
+    """The run every ``keras-gans train MODEL`` shares.
+
+    Checks the run folder (``--out``; ``--resume`` continues it, anything else
+    refuses to touch an earlier run), builds the strategy, asks
+    ``make_data(args, strategy) -> (dataset, info)`` for the data and
+    ``make_model(args, info) -> model`` for a fresh model (or loads the last
+    checkpoint and calls ``check_resumed(model, info)``), compiles, fits with
+    NaNGuard + ``make_callbacks(args, work_dir, model, info)`` + CSVLogger +
+    Checkpoint, then saves ``model.keras`` and exports a SavedModel to
+    ``EXPORT_DIR/MODEL/<next version>``, each atomically.
+    """
     import keras
 
     import keras_gans
     from keras_gans import callbacks as kg_callbacks
-    from keras_gans import datasets
-    from keras_gans.models import get_model_class
 
-    model_cls = get_model_class(args.model)
-    conditional = model_cls is keras_gans.ConditionalGAN
-    if args.epochs < 1:
-        raise ValueError(f"--epochs must be >= 1, got {args.epochs}")
-    if args.batch_size < 1:
-        raise ValueError(f"--batch-size must be >= 1, got {args.batch_size}")
+    _check_positive(args, "epochs", "batch_size", "steps_per_epoch")
     out = os.path.abspath(args.out or os.path.join("runs", args.model))
     chief = _is_chief()
     work = out if chief else os.path.join(out, f".worker-{os.getpid()}")
@@ -75,46 +86,27 @@ def cmd_train(args):
         raise FileExistsError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
 
     strategy = _strategy(args.strategy)
-    # WGAN / WGAN-GP read n_critic minibatches per train_step (their default n_critic)
-    init_args = inspect.signature(model_cls.__init__).parameters
-    d_steps = init_args["n_critic"].default if "n_critic" in init_args else 1
-    per_replica_batch = args.batch_size * d_steps
-    global_batch = per_replica_batch * strategy.num_replicas_in_sync
-    dataset, info = datasets.load(
-        args.dataset,
-        batch_size=global_batch,
-        image_size=args.image_size,
-        channels=args.channels,
-        with_labels=conditional,
-        seed=args.seed,
-        repeat=args.steps_per_epoch is not None,
-    )
-    image_shape = tuple(info["image_shape"])
-    print(f"keras-gans: {args.model} on {info['name']} ({info['num_examples']} images of {image_shape}), "
-          f"batch {args.batch_size} x {d_steps} step(s) x {strategy.num_replicas_in_sync} replica(s), out {out}")
+    dataset, info = make_data(args, strategy)
+    print(f"keras-gans: {args.model} on {info.get('description', info.get('name'))}, "
+          f"{strategy.num_replicas_in_sync} replica(s), out {out}")
 
     with strategy.scope():
         if args.resume:
             model, initial_epoch = kg_callbacks.load_checkpoint(ckpt_dir)
             model.jit_compile = _jit(args, strategy)
-            if tuple(model.image_shape) != image_shape:
-                raise ValueError(f"--resume: the checkpoint makes {model.image_shape} images, the data is {image_shape}")
+            if check_resumed is not None:
+                check_resumed(model, info)
         else:
-            kwargs = dict(image_shape=image_shape, seed=args.seed)
-            if conditional:
-                if not info.get("num_classes"):
-                    raise ValueError(f"cgan needs labelled data; {args.dataset} has no labels")
-                kwargs["num_classes"] = info["num_classes"]
-            model = model_cls(**kwargs)
+            model = make_model(args, info)
             model.compile(jit_compile=_jit(args, strategy))
             initial_epoch = 0
     if initial_epoch >= args.epochs:
         raise ValueError(f"--resume: the checkpoint has already trained {initial_epoch} epochs; ask for more --epochs")
 
-    callbacks = [
-        kg_callbacks.NaNGuard(),
-        kg_callbacks.SampleGrid(os.path.join(work, "samples"), num=args.num_samples, seed=args.seed or 0,
-                                log_dir=os.path.join(work, "logs", "samples")),
+    callbacks = [kg_callbacks.NaNGuard()]
+    if make_callbacks is not None:
+        callbacks += list(make_callbacks(args, work, model, info))
+    callbacks += [
         keras.callbacks.CSVLogger(os.path.join(work, "history.csv"), append=args.resume),
         kg_callbacks.Checkpoint(ckpt_dir),
     ]
@@ -128,6 +120,49 @@ def cmd_train(args):
     keras_gans.export(model, export_dir)
     print(f"keras-gans: saved {model_path}\nkeras-gans: exported SavedModel {export_dir}")
     return 0
+
+
+def cmd_train_gan(args):
+    """``train gan|dcgan|wgan|wgan_gp|cgan``: noise -> image models on an image dataset."""
+    import keras_gans
+    from keras_gans import callbacks as kg_callbacks
+    from keras_gans import datasets
+    from keras_gans.models import get_model_class
+
+    model_cls = get_model_class(args.model)
+    conditional = model_cls is keras_gans.ConditionalGAN
+    # WGAN / WGAN-GP read n_critic minibatches per train_step (their default n_critic)
+    init_args = inspect.signature(model_cls.__init__).parameters
+    d_steps = init_args["n_critic"].default if "n_critic" in init_args else 1
+
+    def make_data(args, strategy):
+        _check_positive(args, "batch_size")
+        global_batch = args.batch_size * d_steps * strategy.num_replicas_in_sync
+        dataset, info = datasets.load(args.dataset, batch_size=global_batch, image_size=args.image_size,
+                                      channels=args.channels, with_labels=conditional, seed=args.seed,
+                                      repeat=args.steps_per_epoch is not None)
+        info["description"] = (f"{info['name']} ({info['num_examples']} images of {tuple(info['image_shape'])}), "
+                               f"batch {args.batch_size} x {d_steps} step(s)")
+        return dataset, info
+
+    def make_model(args, info):
+        kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed)
+        if conditional:
+            if not info.get("num_classes"):
+                raise ValueError(f"cgan needs labelled data; {args.dataset} has no labels")
+            kwargs["num_classes"] = info["num_classes"]
+        return model_cls(**kwargs)
+
+    def check_resumed(model, info):
+        if tuple(model.image_shape) != tuple(info["image_shape"]):
+            raise ValueError(f"--resume: the checkpoint makes {model.image_shape} images, "
+                             f"the data is {tuple(info['image_shape'])}")
+
+    def make_callbacks(args, work, model, info):
+        return [kg_callbacks.SampleGrid(os.path.join(work, "samples"), num=args.num_samples, seed=args.seed or 0,
+                                        log_dir=os.path.join(work, "logs", "samples"))]
+
+    return run_training(args, make_data, make_model, make_callbacks, check_resumed)
 
 
 def _load_for_sampling(path):
@@ -195,31 +230,47 @@ def cmd_export(args):
     return 0
 
 
+def train_options():
+    """The options every ``train MODEL`` subcommand shares (an argparse parent)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--batch-size", type=int, default=64, help="minibatch per update")
+    p.add_argument("--steps-per-epoch", type=int, default=None)
+    p.add_argument("--out", default=None, help="run folder (default runs/MODEL)")
+    p.add_argument("--export-dir", default="savedmodels", help="SavedModels go to EXPORT_DIR/MODEL/VERSION")
+    p.add_argument("--strategy", default="default", choices=("default", "mirrored", "multiworker"))
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--jit", action="store_true",
+                   help="compile the train step with XLA (single device only; default off)")
+    return p
+
+
+#: Modules that add subcommands: each has ``register(sub, train_sub, train_parent)``.
+COMMAND_MODULES = ()
+
+
 def build_parser():
+    import importlib
+
     from keras_gans.models import MODELS
 
     parser = argparse.ArgumentParser(prog="keras-gans", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    parent = train_options()
 
     train = sub.add_parser("train", help="train a model; writes samples, history, checkpoints, model and export")
-    train.add_argument("model", help=f"one of {', '.join(sorted(MODELS))}")
-    train.add_argument("--dataset", default="embedded",
-                       help="'embedded' (shipped Fashion-MNIST subset), 'fashion_mnist', an image folder, or a tfds name")
-    train.add_argument("--epochs", type=int, default=5)
-    train.add_argument("--batch-size", type=int, default=64,
-                       help="minibatch per update (WGAN/WGAN-GP read n_critic of them per step)")
-    train.add_argument("--image-size", type=int, default=None, help="resize images to S x S")
-    train.add_argument("--channels", type=int, default=None, choices=(1, 3), help="convert images to 1 or 3 channels")
-    train.add_argument("--steps-per-epoch", type=int, default=None)
-    train.add_argument("--num-samples", type=int, default=64, help="images in each epoch's sample grid")
-    train.add_argument("--out", default=None, help="run folder (default runs/MODEL)")
-    train.add_argument("--export-dir", default="savedmodels", help="SavedModels go to EXPORT_DIR/MODEL/VERSION")
-    train.add_argument("--strategy", default="default", choices=("default", "mirrored", "multiworker"))
-    train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--jit", action="store_true",
-                       help="compile the train step with XLA (single device only; default off)")
-    train.set_defaults(func=cmd_train)
+    train_sub = train.add_subparsers(dest="model", required=True, metavar="MODEL")
+    for name in MODELS:
+        gan = train_sub.add_parser(name, parents=[parent], help=f"{MODELS[name].__name__} on an image dataset")
+        gan.add_argument("--dataset", default="embedded",
+                         help="'embedded' (shipped Fashion-MNIST subset), 'fashion_mnist', an image folder, "
+                              "or a tfds name")
+        gan.add_argument("--image-size", type=int, default=None, help="resize images to S x S")
+        gan.add_argument("--channels", type=int, default=None, choices=(1, 3),
+                         help="convert images to 1 or 3 channels")
+        gan.add_argument("--num-samples", type=int, default=64, help="images in each epoch's sample grid")
+        gan.set_defaults(func=cmd_train_gan)
 
     sample = sub.add_parser("sample", help="write a grid of samples from a .keras model or a SavedModel")
     sample.add_argument("model", help="MODEL.keras or a SavedModel folder")
@@ -234,6 +285,9 @@ def build_parser():
     export.add_argument("--out", required=True, help="SavedModel folder (must not exist unless --overwrite)")
     export.add_argument("--overwrite", action="store_true")
     export.set_defaults(func=cmd_export)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub, train_sub, parent)
     return parser
 
 

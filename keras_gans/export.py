@@ -71,13 +71,32 @@ def build_export_archive(model):
     return archive
 
 
+def decode_image_bytes(strings, channels):
+    """A batch of encoded PNG/JPEG/BMP/GIF strings -> uint8 ``[batch, H, W, channels]`` (same size each)."""
+    return tf.map_fn(lambda s: tf.io.decode_image(s, channels=channels, expand_animations=False), strings,
+                     fn_output_signature=tf.TensorSpec([None, None, channels], tf.uint8))
+
+
+def encode_png_batch(images):
+    """uint8 ``[batch, H, W, C]`` -> a batch of PNG strings."""
+    return tf.map_fn(tf.io.encode_png, images, fn_output_signature=tf.TensorSpec([], tf.string))
+
+
 def export(model, path, overwrite=False):
-    """Write ``model``'s generator as a SavedModel at ``path`` (atomically).
+    """Write ``model``'s serving endpoints as a SavedModel at ``path`` (atomically).
+
+    Models that define ``build_export_archive()`` (translation, style transfer,
+    DTN) give their own ``keras.export.ExportArchive``; noise -> image models get
+    the signatures above.
 
     Raises ``FileExistsError`` if ``path`` exists and ``overwrite`` is False.
     Returns ``path``.
     """
-    if not hasattr(model, "generator") or not hasattr(model, "latent_dim"):
+    if hasattr(model, "build_export_archive"):
+        make_archive = model.build_export_archive
+    elif hasattr(model, "generator") and hasattr(model, "latent_dim"):
+        make_archive = lambda: build_export_archive(model)  # noqa: E731
+    else:
         raise TypeError(f"export needs a keras_gans model with a generator, got {type(model).__name__}")
     path = os.path.abspath(os.fspath(path))
     if os.path.exists(path) and not overwrite:
@@ -86,7 +105,7 @@ def export(model, path, overwrite=False):
     os.makedirs(parent, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".export-", dir=parent)
     try:
-        build_export_archive(model).write_out(tmp, verbose=False)
+        make_archive().write_out(tmp, verbose=False)
         if os.path.exists(path):
             old = tempfile.mkdtemp(prefix=".old-", dir=parent)
             os.rename(path, os.path.join(old, "model"))

@@ -366,7 +366,24 @@ def parse_args(argv=None):
     return args
 
 
+#: Other suites, one file each: ``python scripts/benchmark.py SUITE [options]`` runs
+#: ``scripts/bench_SUITE.py``'s ``main(options)`` (results in scripts/results/SUITE.md).
+SUITES = ()
+
+
+def run_suite(name, argv):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", Path(__file__).with_name(f"bench_{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main(argv)
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in SUITES:
+        return run_suite(argv[0], argv[1:])
     args = parse_args(argv)
     if args.worker:
         print("RESULT " + json.dumps(run_worker(json.loads(args.worker))))

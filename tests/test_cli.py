@@ -80,7 +80,7 @@ def _folder(path, sizes, mode="L"):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["train", "stylegan9"], "unknown model 'stylegan9'"),
+        (["train", "stylegan9"], "invalid choice: 'stylegan9'"),
         (["train", "dcgan", "--dataset", "no_such_dataset_xyz"], "unknown dataset 'no_such_dataset_xyz'"),
         (["train", "dcgan", "--image-size", "30"], "image size 30 cannot be produced"),
         (["train", "dcgan", "--batch-size", "0"], "--batch-size must be >= 1"),
