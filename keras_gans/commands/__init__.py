@@ -1,0 +1,1 @@
+"""Subcommands of the ``keras-gans`` CLI beyond train/sample/export, one module per topic."""
