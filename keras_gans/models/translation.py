@@ -181,7 +181,12 @@ class ImageTranslationModel(AdversarialBase):
         multiple = self.size_multiple
 
         def translate(images):
-            return {"images": to_uint8(translate_any_size(generator, scale_images(images), multiple))}
+            # TF serving signatures do not enforce the channel dimension (a grouped convolution
+            # would silently accept 2 channels for 1), so check it here.
+            check = tf.debugging.assert_equal(tf.shape(images)[-1], in_channels,
+                                              message=f"images must have {in_channels} channel(s)")
+            with tf.control_dependencies([check]):
+                return {"images": to_uint8(translate_any_size(generator, scale_images(images), multiple))}
 
         def translate_bytes(image_bytes):
             images = decode_image_bytes(image_bytes, in_channels)

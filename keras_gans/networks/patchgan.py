@@ -36,7 +36,7 @@ def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters
         if patch_size not in PATCH_SIZES:
             raise ValueError(f"patch_size must be one of {sorted(PATCH_SIZES)} (or pass n_layers), got {patch_size}")
         n_layers = PATCH_SIZES[patch_size]
-    use_bias = norm != "batch"
+    use_bias = norm == "none"  # a bias before a normalization is cancelled by it
     image = keras.Input((None, None, input_channels), name="image")
     if condition_channels:
         condition = keras.Input((None, None, condition_channels), name="condition")

@@ -29,7 +29,9 @@ def build_resnet_generator(input_channels=3, output_channels=3, filters=64, n_bl
 
     Fully convolutional: any H and W that are multiples of ``2 ** n_downsampling`` (4).
     """
-    use_bias = norm != "batch"
+    # A bias before a normalization is cancelled by it. The reference keeps it for instance
+    # norm; its gradient is then zero up to rounding, which Adam inflates into lr-sized noise.
+    use_bias = norm == "none"
     inputs = keras.Input((None, None, input_channels), name="input_image")
     x = ReflectionPadding2D(3, name="in_pad")(inputs)
     x = keras.layers.Conv2D(filters, 7, use_bias=use_bias, kernel_initializer=WEIGHT_INIT, name="in_conv")(x)

@@ -38,7 +38,7 @@ def build_unet_generator(input_channels=3, output_channels=3, image_size=256, fi
     depth = unet_depth(image_size) if depth is None else int(depth)
     if depth < 2:
         raise ValueError(f"the U-Net needs depth >= 2, got {depth}")
-    use_bias = norm != "batch"  # the reference drops conv biases that batch norm would cancel
+    use_bias = norm == "none"  # the reference drops conv biases that batch norm would cancel
     inputs = keras.Input((None, None, input_channels), name="input_image")
     x = inputs
     skips = []
