@@ -64,7 +64,7 @@ def cmd_train_translation(args):
     from keras_gans.cli import _check_positive, run_training
     from keras_gans.datasets.translation import load_size_for, make_translation_dataset
     from keras_gans.models import TRANSLATION_MODELS
-    from keras_gans.schedules import half_constant_half_decay
+    from keras_gans.schedules import ConstantThenLinearDecay, half_constant_half_decay
 
     model_cls = TRANSLATION_MODELS[args.model]
     paired = args.model == "pix2pix"
@@ -120,6 +120,13 @@ def cmd_train_translation(args):
         if model.image_size != info["image_size"]:
             raise ValueError(f"--resume: the checkpoint trains on {model.image_size}x{model.image_size} crops, "
                              f"the data gives {info['image_size']}")
+        if not paired:  # the learning-rate plan follows --epochs: resuming with more epochs stretches it
+            total = max(args.epochs * info["steps_per_epoch"], 2)
+            current = model.g_optimizer._learning_rate
+            if isinstance(current, ConstantThenLinearDecay) and current.constant_steps + current.decay_steps != total:
+                for optimizer in (model.g_optimizer, model.d_optimizer):
+                    optimizer.learning_rate = half_constant_half_decay(current.initial_learning_rate, total)
+                print(f"keras-gans: learning-rate plan now {total} steps (constant for {total // 2}, then to 0)")
 
     def make_callbacks(args, work, model, info):
         a, b = info["samples"]
