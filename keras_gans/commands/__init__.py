@@ -1,0 +1,1 @@
+"""Subcommands of ``keras-gans`` added by feature modules (see ``cli.COMMAND_MODULES``)."""

@@ -1,0 +1,1 @@
+"""Latent-space tools: walks, vector arithmetic, GAN inversion, semantic inpainting."""
