@@ -106,7 +106,8 @@ def main(argv=None):
         masked = np.where(m[:k] > 0, test[:k], -1.0)
         picture = np.concatenate([masked, fills["ours, Poisson blending"][:k],
                                   fills["nearest neighbour (6000 training images)"][:k], test[:k]])
-        save_png(make_grid(picture, cols=k), args.figure)
+        grid = make_grid(picture, cols=k)
+        save_png(np.repeat(np.repeat(grid, 3, axis=0), 3, axis=1), args.figure)  # 3x, nearest
     print(frame.to_string(index=False))
     return 0
 

@@ -9,10 +9,10 @@ from tests.model_checks import mirrored_strategy
 
 
 def test_inversion_recovers_the_latent_of_a_generated_image(tiny_dcgan):
-    z = tiny_dcgan.latent_for_seed(8, 5).numpy()
+    z = tiny_dcgan.latent_for_seed(6, 5).numpy()
     images = tiny_dcgan.generator(z, training=False).numpy()
     result = invert(tiny_dcgan, images, iterations=300, restarts=4, learning_rate=0.05, seed=1)
-    assert result.latents.shape == (8, 16) and result.reconstructions.shape == images.shape
+    assert result.latents.shape == (6, 16) and result.reconstructions.shape == images.shape
     # Tolerances: an MSE of 2e-3 in [-1, 1] units is an RMS error of 0.045 (6 grey levels of 255).
     # The latent is compared relatively, |ẑ - z| / |z|: the optimum is z itself, but a generator
     # can be nearly flat along some direction, where a tiny pixel error allows a larger latent one,
@@ -25,15 +25,15 @@ def test_inversion_recovers_the_latent_of_a_generated_image(tiny_dcgan):
                                rtol=1e-4, atol=1e-7)
     # random images are far from the generator's range: their error is much larger
     noise = np.random.default_rng(0).uniform(-1, 1, images.shape).astype("float32")
-    assert np.min(invert(tiny_dcgan, noise, iterations=50, restarts=1).error) > 10 * np.max(result.error)
+    assert np.min(invert(tiny_dcgan, noise, iterations=50, restarts=1, batch_size=6).error) > 10 * np.max(result.error)
 
 
 def test_feature_loss_and_mirrored_strategy(tiny_dcgan):
     z = tiny_dcgan.latent_for_seed(4, 9).numpy()
     images = tiny_dcgan.generator(z, training=False).numpy()
     features = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.AveragePooling2D(4), keras.layers.Flatten()])
-    single = invert(tiny_dcgan, images, iterations=20, restarts=2, feature_extractor=features, batch_size=4)
-    mirrored = invert(tiny_dcgan, images, iterations=20, restarts=2, feature_extractor=features, batch_size=4,
+    single = invert(tiny_dcgan, images, iterations=5, restarts=2, feature_extractor=features, batch_size=4)
+    mirrored = invert(tiny_dcgan, images, iterations=5, restarts=2, feature_extractor=features, batch_size=4,
                       strategy=mirrored_strategy())
     # 2 replicas each optimise their half of the batch: the same numbers as one device
     np.testing.assert_allclose(mirrored.latents, single.latents, atol=1e-4)
