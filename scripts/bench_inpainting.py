@@ -99,7 +99,7 @@ def main(argv=None):
     table += [f"| {r['method']} | {r['hole_mae']:.4f} | {r['std']:.4f} |" for r in rows]
     (out / f"{name}.md").write_text(
         f"# Inpainting, {args.num} Fashion-MNIST test images, mask {args.mask}\n\n"
-        f"Model {os.path.basename(args.model)}; {settings_text}; ours took {seconds:.0f} s on a shared 2-core CPU.\n"
+        f"Model {os.path.join(*Path(args.model).resolve().parts[-2:])}; {settings_text}; ours took {seconds:.0f} s on a shared 2-core CPU.\n"
         "Hole MAE: mean absolute error over the missing pixels, [-1, 1] units.\n\n" + "\n".join(table) + "\n")
     if args.figure:
         k = 8
