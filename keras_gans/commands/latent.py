@@ -50,13 +50,13 @@ def cmd_walk(args):
     from keras_gans.images import save_png
     from keras_gans.latent.interpolation import save_gif, walk, walk_grid
 
+    if not args.out.lower().endswith(".gif"):
+        raise ValueError(f"--out must be a .gif file, got {args.out}")
     model, _ = _model(args)
     labels = _labels(args.labels)
     if labels is not None and len(labels) == 1:
         labels = labels[0]
     images = walk(model, args.steps, seed=args.seed, rows=args.rows, method=args.method, labels=labels)
-    if not args.out.lower().endswith(".gif"):
-        raise ValueError(f"--out must be a .gif file, got {args.out}")
     save_gif(images, args.out, duration_ms=args.duration)
     print(f"keras-gans: wrote a {args.steps}-step {args.method} walk of {args.rows} rows to {args.out}")
     if args.grid:

@@ -4,8 +4,10 @@ import keras
 import numpy as np
 import pytest
 
+from keras_gans import ConditionalGAN
 from keras_gans.latent.inpainting import (contextual_weights, hole_mae, inpaint, mean_fill,
                                           nearest_neighbour_fill)
+from keras_gans.latent.inversion import invert
 from keras_gans.latent.masks import center_mask, check_masks
 from tests.latent.conftest import TRAIN
 from tests.model_checks import mirrored_strategy
@@ -74,3 +76,17 @@ def test_bad_inputs(tiny_dcgan, held_out):
         inpaint(classifier, images, mask)
     with pytest.raises(ValueError, match="blend"):
         inpaint(tiny_dcgan, images, mask, blend="average")
+
+
+def test_conditional_model_needs_labels_and_uses_them(held_out):
+    model = ConditionalGAN(num_classes=10, latent_dim=8, image_shape=(28, 28, 1), architecture="dcgan",
+                           g_filters=4, d_filters=4, seed=0)
+    images, mask = held_out[:2], center_mask(28, 28)
+    with pytest.raises(ValueError, match="conditional: pass labels"):
+        inpaint(model, images, mask, iterations=2)
+    filled = inpaint(model, images, mask, labels=[3, 4], iterations=2, blend="paste")
+    np.testing.assert_array_equal(filled.filled * mask[None, ..., None], images * mask[None, ..., None])
+    z = filled.latents
+    np.testing.assert_allclose(filled.generated, model.generator([z, np.array([3, 4], "int32")]).numpy(), atol=1e-5)
+    inverted = invert(model, images, labels=3, iterations=2, restarts=1)
+    assert inverted.latents.shape == (2, 8) and np.all(np.isfinite(inverted.error))
