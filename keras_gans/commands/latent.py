@@ -1,0 +1,186 @@
+"""``keras-gans walk | arithmetic | invert | inpaint``: the latent-space tools from the command line.
+
+MODEL is a ``.keras`` file saved by the library (``keras-gans train`` writes ``RUN/model.keras``).
+Outputs are written to temporary files and renamed into place; a folder output must not exist yet.
+"""
+
+import os
+import shutil
+import tempfile
+
+import numpy as np
+
+
+def _model(args):
+    from keras_gans.cli import _strategy
+    from keras_gans.latent import common
+
+    strategy = _strategy(getattr(args, "strategy", "default"))
+    with strategy.scope():
+        model = common.load_model(args.model)
+    return model, strategy
+
+
+def _labels(text):
+    return None if text is None else [int(v) for v in text.split(",")]
+
+
+def _new_dir(path):
+    """A temporary folder beside ``path`` (which must not exist); rename it with ``_commit``."""
+    path = os.path.abspath(path)
+    if os.path.exists(path):
+        raise FileExistsError(f"{path} already exists; choose another --out")
+    parent = os.path.dirname(path)
+    os.makedirs(parent, exist_ok=True)
+    return tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
+
+
+def _commit(tmp, path):
+    os.replace(tmp, os.path.abspath(path))
+
+
+def _stems(paths):
+    stems = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    if len(set(stems)) != len(stems):  # same names in different folders: number them
+        stems = [f"{i:04d}_{s}" for i, s in enumerate(stems)]
+    return stems
+
+
+def cmd_walk(args):
+    from keras_gans.images import save_png
+    from keras_gans.latent.interpolation import save_gif, walk, walk_grid
+
+    if not args.out.lower().endswith(".gif"):
+        raise ValueError(f"--out must be a .gif file, got {args.out}")
+    model, _ = _model(args)
+    labels = _labels(args.labels)
+    if labels is not None and len(labels) == 1:
+        labels = labels[0]
+    images = walk(model, args.steps, seed=args.seed, rows=args.rows, method=args.method, labels=labels)
+    save_gif(images, args.out, duration_ms=args.duration)
+    print(f"keras-gans: wrote a {args.steps}-step {args.method} walk of {args.rows} rows to {args.out}")
+    if args.grid:
+        save_png(walk_grid(images), args.grid)
+        print(f"keras-gans: wrote its grid to {args.grid}")
+    return 0
+
+
+def cmd_arithmetic(args):
+    from keras_gans.images import save_png
+    from keras_gans.latent.arithmetic import arithmetic, arithmetic_grid, parse_expression
+
+    model, _ = _model(args)
+    labels = _labels(args.labels)
+    if labels is not None and len(labels) == 1:
+        labels = labels * args.num
+    _, rows = arithmetic(model, parse_expression(args.expression), num=args.num, seed=args.seed, labels=labels,
+                         result_label=args.result_label, variations=args.variations, noise=args.noise)
+    save_png(arithmetic_grid(rows), args.out)
+    print(f"keras-gans: wrote {args.expression!r} on samples of seed {args.seed} to {args.out}")
+    return 0
+
+
+def cmd_invert(args):
+    from keras_gans.images import save_png, to_uint8
+    from keras_gans.latent import common
+    from keras_gans.latent.inversion import invert
+
+    model, strategy = _model(args)
+    images = common.read_images(args.images, model)
+    tmp = _new_dir(args.out)
+    try:
+        result = invert(model, images, labels=_labels(args.labels), iterations=args.iterations,
+                        learning_rate=args.learning_rate, restarts=args.restarts, seed=args.seed, strategy=strategy)
+        np.save(os.path.join(tmp, "latents.npy"), result.latents)
+        lines = []
+        for stem, image, error in zip(_stems(args.images), to_uint8(result.reconstructions), result.error):
+            save_png(image, os.path.join(tmp, f"{stem}_reconstruction.png"))
+            lines.append(f"{stem}\t{error:.6f}")
+        with open(os.path.join(tmp, "errors.tsv"), "w") as f:
+            f.write("image\tmse\n" + "\n".join(lines) + "\n")
+        _commit(tmp, args.out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"keras-gans: inverted {len(images)} image(s) into {args.out}; "
+          f"mean reconstruction MSE {float(np.mean(result.error)):.5f}")
+    return 0
+
+
+def cmd_inpaint(args):
+    from keras_gans.images import save_png, to_uint8
+    from keras_gans.latent import common
+    from keras_gans.latent.inpainting import inpaint
+    from keras_gans.latent.masks import check_masks, make_mask
+
+    model, strategy = _model(args)
+    images = common.read_images(args.images, model)
+    mask = check_masks(make_mask(args.mask, images.shape[1:], seed=args.seed), len(images), images.shape[1:])
+    tmp = _new_dir(args.out)
+    try:
+        result = inpaint(model, images, mask, labels=_labels(args.labels), perceptual_weight=args.lam,
+                         iterations=args.iterations, restarts=args.restarts, blend=args.blend, seed=args.seed,
+                         strategy=strategy)
+        masked = np.where(mask > 0, images, -1.0)
+        for stem, m, filled, generated in zip(_stems(args.images), to_uint8(masked), to_uint8(result.filled),
+                                              to_uint8(result.generated)):
+            save_png(m, os.path.join(tmp, f"{stem}_masked.png"))
+            save_png(filled, os.path.join(tmp, f"{stem}_filled.png"))
+            save_png(generated, os.path.join(tmp, f"{stem}_generated.png"))
+        save_png((mask[0] * 255).astype(np.uint8), os.path.join(tmp, "mask.png"))
+        _commit(tmp, args.out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    print(f"keras-gans: inpainted {len(images)} image(s) ({args.blend} blending) into {args.out}")
+    return 0
+
+
+def register(sub, train_sub, train_parent):
+    """Add walk, arithmetic, invert and inpaint to the ``keras-gans`` parser."""
+    from keras_gans.latent.inpainting import BLENDS
+    from keras_gans.latent.interpolation import METHODS
+
+    def model_parser(name, help):
+        p = sub.add_parser(name, help=help)
+        p.add_argument("model", help="MODEL.keras saved by keras-gans")
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--labels", default=None, help="comma-separated class ids (conditional models)")
+        return p
+
+    p = model_parser("walk", "animated GIF (and grid) of latent interpolations")
+    p.add_argument("--steps", type=int, default=16, help="frames per walk, endpoints included (>= 2)")
+    p.add_argument("--rows", type=int, default=8, help="walks shown side by side")
+    p.add_argument("--method", default="slerp", choices=METHODS)
+    p.add_argument("--duration", type=int, default=100, help="milliseconds per frame")
+    p.add_argument("--grid", default=None, help="also write a PNG grid, one walk per row")
+    p.add_argument("--out", default="walk.gif")
+    p.set_defaults(func=cmd_walk)
+
+    p = model_parser("arithmetic", "latent vector arithmetic on the samples of a seed")
+    p.add_argument("expression", help="groups of sample indices, e.g. '0,1,2 - 3,4,5 + 6,7,8' or 'label=3 - ...'")
+    p.add_argument("--num", type=int, default=64, help="samples of --seed the indices refer to")
+    p.add_argument("--result-label", type=int, default=None, help="class of the result (conditional models)")
+    p.add_argument("--variations", type=int, default=8)
+    p.add_argument("--noise", type=float, default=0.25, help="uniform noise of the variations (DCGAN: 0.25)")
+    p.add_argument("--out", default="arithmetic.png")
+    p.set_defaults(func=cmd_arithmetic)
+
+    for name, help in (("invert", "find the latent vector of images (GAN inversion)"),
+                       ("inpaint", "fill missing pixels of images (Yeh et al. 2016)")):
+        p = model_parser(name, help)
+        p.add_argument("images", nargs="+", metavar="IMAGE", help="image files of the generator's size")
+        p.add_argument("--out", required=True, help="output folder (must not exist)")
+        p.add_argument("--restarts", type=int, default=4 if name == "invert" else 1)
+        p.add_argument("--strategy", default="default", choices=("default", "mirrored"))
+        if name == "invert":
+            p.add_argument("--iterations", type=int, default=500)
+            p.add_argument("--learning-rate", type=float, default=0.05)
+            p.set_defaults(func=cmd_invert)
+        else:
+            p.add_argument("--mask", default="center",
+                           help="center, blocks, half, pixels, or a mask image (white known, black missing)")
+            p.add_argument("--blend", default="poisson", choices=BLENDS)
+            p.add_argument("--lam", type=float, default=0.1, help="perceptual loss weight (bamos: 0.1; Yeh: 0.2)")
+            p.add_argument("--iterations", type=int, default=1000)
+            p.set_defaults(func=cmd_inpaint)

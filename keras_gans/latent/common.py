@@ -1,0 +1,207 @@
+"""What the latent-space tools share: the model's networks, input checks, Adam on ``z``,
+and running a compiled function on a batch on one device or split over a strategy's replicas."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gans.datasets.folders import _decode
+from keras_gans.datasets.pipeline import scale_images
+
+
+def load_model(path):
+    """A model saved by the library (``.keras``), loaded in the current strategy scope."""
+    import os
+
+    import keras_gans  # noqa: F401  (registers the model classes)
+
+    if not str(path).endswith(".keras"):
+        raise ValueError(f"MODEL must be a .keras file saved by keras_gans, got {path}")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no model file {path}")
+    return check_model(keras.models.load_model(path))
+
+
+def check_model(model, need_discriminator=False):
+    """``model`` if it has a generator (and a discriminator when asked), else a ValueError."""
+    generator = getattr(model, "generator", None)
+    if not isinstance(generator, keras.Model):
+        raise ValueError(f"{type(model).__name__} has no generator: the latent tools need a keras_gans "
+                         "model (DCGAN, GAN, WGAN, WGANGP, ConditionalGAN, ...) with a .generator network")
+    if need_discriminator and not isinstance(getattr(model, "discriminator", None), keras.Model):
+        raise ValueError(f"{type(model).__name__} has no discriminator (needed for the perceptual loss); "
+                         "pass perceptual_weight=0 to inpaint with the contextual loss only")
+    if len(generator.inputs[0].shape) != 2:
+        raise ValueError(f"the generator's first input must be a latent vector [batch, latent_dim], "
+                         f"got {generator.inputs[0].shape}")
+    return model
+
+
+def latent_dim(model):
+    return int(model.generator.inputs[0].shape[-1])
+
+
+def image_shape(model):
+    return tuple(int(s) for s in model.generator.outputs[0].shape[1:])
+
+
+def num_classes(model):
+    return getattr(model, "num_classes", None) or None
+
+
+def check_images(images, model, what="images"):
+    """float32 ``[B, H, W, C]`` in [-1, 1] of the generator's shape, or a ValueError.
+
+    uint8 arrays are scaled with ``x / 127.5 - 1``; a single ``[H, W, C]`` image gets a batch axis.
+    """
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        images = scale_images(images)
+    images = images.astype("float32")
+    if images.ndim == 3:
+        images = images[np.newaxis]
+    want = image_shape(model)
+    if images.ndim != 4 or images.shape[0] < 1:
+        raise ValueError(f"{what} must be [batch, H, W, C] = [N, {', '.join(map(str, want))}], got {images.shape}")
+    if images.shape[1:3] != want[:2]:
+        raise ValueError(f"{what} are {images.shape[1]}x{images.shape[2]}, the generator makes {want[0]}x{want[1]}")
+    if images.shape[3] != want[2]:
+        raise ValueError(f"{what} have {images.shape[3]} channel(s), the generator makes {want[2]}")
+    if not np.all(np.isfinite(images)) or images.min() < -1.0 - 1e-6 or images.max() > 1.0 + 1e-6:
+        raise ValueError(f"{what} must be finite floats in [-1, 1] (or uint8), "
+                         f"got values in [{images.min()}, {images.max()}]")
+    return images
+
+
+def check_labels(model, labels, num):
+    """int32 ``[num]`` labels for a conditional model (one int is broadcast), ``None`` otherwise."""
+    if num_classes(model) is None:
+        if labels is not None:
+            raise ValueError(f"{type(model).__name__} is not conditional: it takes no labels")
+        return None
+    if labels is None:
+        raise ValueError(f"{type(model).__name__} is conditional: pass labels (ints in [0, {model.num_classes}))")
+    return model.check_labels(labels, num)
+
+
+def read_images(paths, model):
+    """Image files -> float32 ``[N, H, W, C]`` in [-1, 1]; each must have the generator's size and channels."""
+    want = image_shape(model)
+    out = []
+    for path in paths:
+        array = _decode(path, None)
+        if array.shape[:2] != want[:2]:
+            raise ValueError(f"{path} is {array.shape[0]}x{array.shape[1]}, the generator makes {want[0]}x{want[1]} "
+                             "images (resize it first)")
+        if array.shape[2] != want[2]:
+            raise ValueError(f"{path} has {array.shape[2]} channel(s), the generator makes {want[2]}")
+        out.append(array)
+    return scale_images(np.stack(out))
+
+
+def initial_latents(num, dim, seed):
+    """``z ~ N(0, I)`` ``[num, dim]`` from a stateless seed: drawn for the whole batch before it is
+    split over replicas, so 1 and N replicas start from the same points."""
+    return tf.random.stateless_normal((num, dim), seed=tf.constant([int(seed), 1], tf.int64)).numpy()
+
+
+def latents_for_seed(model, num, seed):
+    """The ``z`` of ``model.generate(num, seed)`` / ``keras-gans sample --seed`` (numpy)."""
+    if hasattr(model, "latent_for_seed"):
+        return np.asarray(model.latent_for_seed(num, seed))
+    return tf.random.stateless_normal((num, latent_dim(model)), seed=tf.constant([int(seed), 0], tf.int64)).numpy()
+
+
+def generate(model, z, labels=None, training=False):
+    inputs = [z, labels] if num_classes(model) else z
+    return model.generator(inputs, training=training)
+
+
+def discriminate(model, images, labels=None):
+    inputs = [images, labels] if num_classes(model) else images
+    return model.discriminator(inputs, training=False)
+
+
+def adam_on_latents(loss_fn, z, iterations, learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8, z_clip=None):
+    """Minimise ``loss_fn(z)`` (per-example losses ``[B]``) over ``z`` with Adam (Kingma & Ba 2015).
+
+    The networks run in inference mode, so example ``i``'s loss depends on ``z[i]`` only: the
+    gradient of the sum is each example's own gradient and the batch is B independent problems
+    (which is what makes a split over replicas give the one-device result). ``z_clip`` keeps
+    ``z`` in ``[-z_clip, z_clip]`` after every step (Yeh et al. 2016 clip to their prior's range).
+    Returns ``(z, loss_fn(z))``.
+    """
+    b1, b2 = tf.constant(beta_1, tf.float32), tf.constant(beta_2, tf.float32)
+
+    def step(t, z, m, v):
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            loss = tf.reduce_sum(loss_fn(z))
+        g = tape.gradient(loss, z)
+        m = b1 * m + (1.0 - b1) * g
+        v = b2 * v + (1.0 - b2) * tf.square(g)
+        t1 = tf.cast(t + 1, tf.float32)
+        z = z - learning_rate * (m / (1.0 - b1**t1)) / (tf.sqrt(v / (1.0 - b2**t1)) + epsilon)
+        if z_clip is not None:
+            z = tf.clip_by_value(z, -z_clip, z_clip)
+        return t + 1, z, m, v
+
+    z = tf.convert_to_tensor(z, tf.float32)
+    _, z, _, _ = tf.while_loop(lambda t, *_: t < iterations, step,
+                               (tf.constant(0), z, tf.zeros_like(z), tf.zeros_like(z)))
+    return z, loss_fn(z)
+
+
+def best_of_restarts(losses, restarts, *values):
+    """Losses ``[R * B]`` (restart-major) -> the index of each example's best restart, and
+    each ``values[k]`` ``[R * B, ...]`` reduced to ``[B, ...]`` at that restart."""
+    per = tf.reshape(losses, (restarts, -1))
+    best = tf.argmin(per, axis=0, output_type=tf.int32)
+    batch = tf.shape(per)[1]
+    index = best * batch + tf.range(batch)
+    return [tf.gather(losses, index)] + [tf.gather(v, index) for v in values]
+
+
+def run_batched(fn, arrays, strategy=None, batch_size=None):
+    """``fn(*arrays)`` as a compiled ``tf.function`` over the batch axis of ``arrays``.
+
+    The batch is cut into chunks of ``batch_size`` (the last padded by repeating its final row, so
+    every chunk reuses one trace). Under a ``tf.distribute`` strategy with N replicas each chunk
+    is split into N equal slices, replica ``r`` runs ``fn`` on slice ``r`` and the results are
+    concatenated: ``fn`` must treat examples independently. Returns a tuple of numpy arrays.
+    """
+    arrays = [np.asarray(a) for a in arrays]
+    total = arrays[0].shape[0]
+    strategy = strategy or tf.distribute.get_strategy()
+    replicas = strategy.num_replicas_in_sync
+    chunk = int(batch_size or total)
+    chunk = -(-chunk // replicas) * replicas  # a multiple of the replica count
+    per_replica = chunk // replicas
+
+    def wrapped(*args):
+        out = fn(*args)
+        return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+
+    if replicas == 1:
+        compiled = tf.function(wrapped)
+    else:
+        run = tf.function(lambda values: strategy.run(lambda v: wrapped(*v), args=(values,)))
+
+        def compiled(*args):
+            def value_fn(ctx):
+                r = ctx.replica_id_in_sync_group
+                return tuple(a[r * per_replica:(r + 1) * per_replica] for a in args)
+
+            return run(strategy.experimental_distribute_values_from_function(value_fn))
+
+    results = []
+    for start in range(0, total, chunk):
+        part = [a[start:start + chunk] for a in arrays]
+        n = part[0].shape[0]
+        if n < chunk:
+            part = [np.concatenate([p, np.repeat(p[-1:], chunk - n, axis=0)]) for p in part]
+        out = compiled(*[tf.constant(p) for p in part])
+        if replicas > 1:
+            out = tuple(tf.concat(strategy.experimental_local_results(o), axis=0) for o in out)
+        results.append([o.numpy()[:n] for o in out])
+    return tuple(np.concatenate(cols) for cols in zip(*results))
