@@ -12,7 +12,7 @@ with ``image_shape=(32, 32, 3)``, ``base_filters=64``, ``latent_dim=100``, ``nor
        -> Conv(128 -> 256, 4, s2, p1, no bias) -> BN -> LeakyReLU(0.2)       4x4
        -> flatten -> Linear(4096 -> 1, bias)   (a logit, no sigmoid)
 
-BN: eps 1e-5, momentum 0.1 (= Keras momentum 0.9). Weights N(0, 0.02) like ``WEIGHT_INIT``.
+BN: eps 1e-5, momentum 0.1 (= Keras momentum 0.9). Weights N(0, 0.02) like ``keras_gans.networks.common.weight_init``.
 Keras' ``padding="same"`` with kernel 4 / stride 2 on even sizes pads 1 on each side, which is
 ``padding=1`` here, for the convolutions and the transposed convolutions alike.
 ``python scripts/torch_dcgan.py --check-keras`` copies the Keras networks' weights into these
@@ -90,7 +90,7 @@ class Discriminator(nn.Module):
 
 
 def init_weights(module):
-    """N(0, 0.02) for every conv / linear kernel (keras_gans' WEIGHT_INIT); zero biases."""
+    """N(0, 0.02) for every conv / linear kernel (keras_gans.networks.common.weight_init); zero biases."""
     for m in module.modules():
         if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
             nn.init.normal_(m.weight, 0.0, 0.02)

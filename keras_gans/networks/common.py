@@ -7,6 +7,16 @@ import keras
 NORMS = ("batch", "layer", "instance", "none")
 
 
+def weight_init():
+    """N(0, 0.02) (DCGAN, Pix2Pix, CycleGAN), a *new* initializer per layer.
+
+    One shared ``RandomNormal(seed=None)`` instance returns the same numbers on every call in
+    Keras 3, so every layer of a shape would start from identical weights; a fresh instance
+    draws its seed from the global generator (``keras.utils.set_random_seed`` makes it repeatable).
+    """
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
+
+
 def check_image_shape(image_shape):
     """Return ``image_shape`` as a tuple ``(H, W, C)`` of positive ints, or raise."""
     try:

@@ -11,9 +11,8 @@ are produced; the first layer maps ``z`` to a 4×4 (or 7×7) map.
 import keras
 
 from keras_gans.layers import Conv2D, Conv2DTranspose
-from keras_gans.networks.common import check_image_shape, is_power_of_two, label_input, normalization
+from keras_gans.networks.common import check_image_shape, is_power_of_two, label_input, normalization, weight_init
 
-WEIGHT_INIT = keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
 
 
 def dcgan_start_size(image_size):
@@ -62,7 +61,7 @@ def build_dcgan_generator(
         inputs.append(labels)
         x = keras.layers.Concatenate(name="z_and_label")([z, one_hot])
     # Project and reshape: the paper's first layer, a 1x1 -> start x start convolution.
-    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=WEIGHT_INIT, name="project")(x)
+    x = keras.layers.Dense(start * start * filters, use_bias=False, kernel_initializer=weight_init(), name="project")(x)
     x = keras.layers.Reshape((start, start, filters), name="reshape")(x)
     for i in range(n_up):
         last = i == n_up - 1
@@ -78,7 +77,7 @@ def build_dcgan_generator(
             strides=2,
             padding="same",
             use_bias=last,
-            kernel_initializer=WEIGHT_INIT,
+            kernel_initializer=weight_init(),
             name="to_image" if last else f"up_{i}",
         )(x)
     images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
@@ -119,7 +118,7 @@ def build_dcgan_discriminator(
             strides=2,
             padding="same",
             use_bias=i == 0 or norm == "none",
-            kernel_initializer=WEIGHT_INIT,
+            kernel_initializer=weight_init(),
             name=f"down_{i}",
         )(x)
         if i > 0:  # no normalization on the input layer
@@ -130,5 +129,5 @@ def build_dcgan_discriminator(
         filters *= 2
     # The reference's last layer: a start x start 'valid' convolution to one logit.
     x = keras.layers.Flatten(name="flatten")(x)
-    logits = keras.layers.Dense(1, kernel_initializer=WEIGHT_INIT, dtype="float32", name="logit")(x)
+    logits = keras.layers.Dense(1, kernel_initializer=weight_init(), dtype="float32", name="logit")(x)
     return keras.Model(inputs if num_classes else images, logits, name=name)
