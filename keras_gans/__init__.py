@@ -2,7 +2,8 @@
 
 __version__ = "0.1.0"
 
-from keras_gans.models import DCGAN, GAN, WGAN, WGANGP, ConditionalGAN  # noqa: E402
+from keras_gans.layers import AdaIN  # noqa: E402
+from keras_gans.models import DCGAN, GAN, WGAN, WGANGP, AdaINStyleTransfer, ConditionalGAN  # noqa: E402
 from keras_gans.export import export  # noqa: E402
 
-__all__ = ["ConditionalGAN", "DCGAN", "GAN", "WGAN", "WGANGP", "export", "__version__"]
+__all__ = ["AdaIN", "AdaINStyleTransfer", "ConditionalGAN", "DCGAN", "GAN", "WGAN", "WGANGP", "export", "__version__"]

@@ -8,11 +8,15 @@ logits (no sigmoid), ``[B, 1]``.
 
 from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_generator, dcgan_start_size
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
+from keras_gans.networks.vgg import build_adain_decoder, build_vgg19_encoder, load_vgg19_weights
 
 __all__ = [
+    "build_adain_decoder",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
+    "build_vgg19_encoder",
     "dcgan_start_size",
+    "load_vgg19_weights",
 ]
