@@ -47,6 +47,7 @@ class AdaIN(keras.layers.Layer):
     def __init__(self, epsilon=EPSILON, **kwargs):
         super().__init__(**kwargs)
         self.epsilon = float(epsilon)
+        self.built = True  # no weights: ready before its first call (fit under tf.distribute checks this)
 
     def call(self, inputs):
         content, style = inputs

@@ -77,14 +77,15 @@ def _sqrtm(cov, inverse=False, floor=1e-8):
     return tf.matmul(vectors * scale[..., None, :], vectors, transpose_b=True)
 
 
-def match_color(source, target, epsilon=1.0):
+def match_color(source, target, epsilon=1.0, clip=True):
     """Colour preservation: give ``source`` images the mean and RGB covariance of ``target``.
 
     ``x' = C_t^½ C_s^-½ (x − μ_s) + μ_t`` per image (the linear colour transfer of Gatys et al. 2017,
     "Controlling Perceptual Factors in Neural Style Transfer", that the AdaIN paper's Section 7.3
     uses to preserve the content's colours: the style image is recoloured before the transfer).
     ``source`` ``[K, H, W, 3]``, ``target`` ``[1 or K, H', W', 3]``, both in [0, 255]; ``epsilon``
-    (one grey level²) is added to both covariances' diagonals; the result is clipped to [0, 255].
+    (one grey level²) is added to both covariances' diagonals; the result is clipped to [0, 255]
+    unless ``clip=False``.
     """
     source = tf.cast(source, tf.float32)
     target = tf.cast(target, tf.float32)
@@ -102,7 +103,9 @@ def match_color(source, target, epsilon=1.0):
     mean_t, _, cov_t = stats(xt)
     transform = tf.matmul(_sqrtm(cov_t), _sqrtm(cov_s, inverse=True))  # [1 or K, 3, 3]
     out = tf.matmul(centered_s, transform, transpose_b=True) + mean_t
-    return tf.reshape(tf.clip_by_value(out, 0.0, 255.0), tf.shape(source))
+    if clip:
+        out = tf.clip_by_value(out, 0.0, 255.0)
+    return tf.reshape(out, tf.shape(source))
 
 
 def pixels_to_uint8(images):
@@ -295,6 +298,8 @@ class AdaINStyleTransfer(keras.Model):
 
     # --- Training (paper Section 4.2) ------------------------------------------------------------
     def unpack(self, data):
+        if isinstance(data, (tuple, list)) and len(data) == 3 and data[2] is None:  # train_on_batch(c, s)
+            data = data[:2]
         if not isinstance(data, (tuple, list)) or len(data) != 2:
             raise ValueError("AdaINStyleTransfer trains on (content, style) batches of RGB images in [0, 255]")
         content, style = data
@@ -475,7 +480,7 @@ class AdaINStyleTransfer(keras.Model):
         def masked(content, styles, mask, alpha, preserve_color):
             checks = alpha_checks(alpha) + size_checks(content[None], "content") + size_checks(styles, "style") + [
                 tf.debugging.assert_equal(tf.shape(mask), tf.shape(content)[:2],
-                                          message="mask must have the content image's size"),
+                                          message="mask must have the size of the content image"),
                 tf.debugging.assert_non_negative(mask, message="mask region ids must be >= 0"),
                 tf.debugging.assert_less(mask, tf.shape(styles)[0], message="mask has more regions than styles")]
             with tf.control_dependencies(checks):
