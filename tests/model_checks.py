@@ -212,3 +212,22 @@ def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None)
         np.testing.assert_allclose(mirrored_logs[name], single_logs[name], rtol=1e-5, atol=1e-6, err_msg=name)
     assert len(single_weights) == len(mirrored_weights)
     assert max_diff(single_weights, mirrored_weights) < 1e-5
+
+
+def write_paired_encoder_weights(path, width=1 / 16, seed=3):
+    """A random VGG-19 encoder (``keras_gans.networks.build_vgg19_encoder``) written as ``.npz``.
+
+    Each layer's filters come in opposite pairs (k, -k), so no layer is ever all zero after its ReLU: with
+    only 4 first-layer filters at width 1/16, a plain random encoder can map an untrained decoder's
+    near-black images to all-zero features and zero gradients. Returns the path (str).
+    """
+    from keras_gans.networks.vgg import build_vgg19_encoder, save_vgg19_weights_npz
+
+    keras.utils.set_random_seed(seed)
+    encoder = build_vgg19_encoder(width=width)
+    for layer in encoder.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            kernel, bias = layer.get_weights()
+            half = kernel.shape[-1] // 2
+            layer.set_weights([np.concatenate([kernel[..., :half], -kernel[..., :half]], axis=-1), bias])
+    return str(save_vgg19_weights_npz(encoder, path))

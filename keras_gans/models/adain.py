@@ -363,10 +363,12 @@ class AdaINStyleTransfer(keras.Model):
         images = self.decoder(t)[:, :height, :width]
         return tf.clip_by_value(images, 0.0, 255.0)
 
-    def _function(self, name, fn):
-        if name not in self._compiled_functions:
-            self._compiled_functions[name] = tf.function(fn, reduce_retracing=True)
-        return self._compiled_functions[name]
+    def _function(self, name, fn, jit_compile=False):
+        """``fn`` as a cached ``tf.function`` (XLA-compiled per input shape when ``jit_compile``)."""
+        key = (name, bool(jit_compile))
+        if key not in self._compiled_functions:
+            self._compiled_functions[key] = tf.function(fn, reduce_retracing=True, jit_compile=bool(jit_compile))
+        return self._compiled_functions[key]
 
     def stylize(self, content, style, alpha=1.0, style_weights=None, preserve_color=False, mask=None):
         """Stylize ``content`` with ``style``: uint8 images of the content's size.
@@ -386,6 +388,7 @@ class AdaINStyleTransfer(keras.Model):
                 region k gets style k (paper Fig. 9). Not combined with ``style_weights``.
 
         Returns uint8 ``[H, W, 3]`` for one image, ``[B, H, W, 3]`` for a batch array, a list for a list.
+        After ``compile(jit_compile=True)`` the networks run XLA-compiled (compiled once per image size).
         """
         alpha = check_alpha(alpha)
         single = isinstance(content, np.ndarray | tf.Tensor) and np.ndim(content) in (2, 3)
@@ -405,9 +408,12 @@ class AdaINStyleTransfer(keras.Model):
         weights = check_style_weights(style_weights, len(styles))
         masks = [None if mask is None else check_mask(mask, c.shape, len(styles))[None] for c in contents]
 
-        statistics = self._function("statistics", self.style_statistics)
+        # XLA when the model was compiled with jit_compile=True: 20 % faster on the 2-core CPU at 256x256
+        # (README), one compilation per image size
+        jit = getattr(self, "jit_compile", False) is True
+        statistics = self._function("statistics", self.style_statistics, jit)
         recolour = self._function("match_color", match_color)
-        stylize = self._function("stylize", self.stylize_with_statistics)
+        stylize = self._function("stylize", self.stylize_with_statistics, jit)
         shared = None if preserve_color else [statistics(s[None]) for s in styles]
         outputs = []
         for image, region_ids in zip(contents, masks):

@@ -19,7 +19,6 @@ from sklearn.datasets import load_sample_images
 
 from keras_gans import AdaIN, AdaINStyleTransfer, export
 from keras_gans.models.adain import masked_adain, match_color, mean_std
-from keras_gans.networks.vgg import build_vgg19_encoder, save_vgg19_weights_npz
 from tests import model_checks as checks
 
 SIZE = 32
@@ -27,21 +26,9 @@ SIZE = 32
 
 @pytest.fixture(scope="module")
 def model_kwargs(tmp_path_factory):
-    """A 1/16-width model whose random encoder is loaded from a weights file (the loading path users take).
-
-    Each layer's filters come in opposite pairs (k, -k), so no layer is ever all zero after its ReLU: with
-    only 4 first-layer filters, a plain random encoder can map the untrained decoder's near-black images
-    to all-zero features and zero gradients.
-    """
-    keras.utils.set_random_seed(3)
-    encoder = build_vgg19_encoder(width=1 / 16)
-    for layer in encoder.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            kernel, bias = layer.get_weights()
-            half = kernel.shape[-1] // 2
-            layer.set_weights([np.concatenate([kernel[..., :half], -kernel[..., :half]], axis=-1), bias])
-    path = save_vgg19_weights_npz(encoder, tmp_path_factory.mktemp("vgg") / "paired.npz")
-    return dict(width=1 / 16, encoder_weights=str(path))
+    """A 1/16-width model whose random encoder is loaded from a weights file (the loading path users take)."""
+    path = checks.write_paired_encoder_weights(tmp_path_factory.mktemp("vgg") / "paired.npz")
+    return dict(width=1 / 16, encoder_weights=path)
 
 
 @pytest.fixture(scope="module")
