@@ -450,6 +450,21 @@ class AdaINStyleTransfer(keras.Model):
             return [tf.debugging.assert_greater_equal(alpha, 0.0, message="alpha must be in [0, 1]"),
                     tf.debugging.assert_less_equal(alpha, 1.0, message="alpha must be in [0, 1]")]
 
+        # Each network graph is traced once and shared by the endpoints (4 endpoints, 3 traces of the encoder).
+        images_spec = tf.TensorSpec([None, None, None, 3], tf.float32)
+        stats_spec = tf.TensorSpec([None, None, self.encoder.outputs[-1].shape[-1]], tf.float32)
+        style_statistics = tf.function(self.style_statistics, input_signature=[images_spec])
+        stylize_mixed = tf.function(
+            lambda content, mean, std, weights, alpha: self.stylize_with_statistics(content, mean, std, weights,
+                                                                                    alpha=alpha),
+            input_signature=[images_spec, stats_spec, stats_spec, tf.TensorSpec([None], tf.float32),
+                             tf.TensorSpec([], tf.float32)])
+        stylize_masked = tf.function(
+            lambda content, mean, std, mask, alpha: self.stylize_with_statistics(content, mean, std, mask=mask,
+                                                                                 alpha=alpha),
+            input_signature=[images_spec, stats_spec, stats_spec, tf.TensorSpec([None, None, None], tf.int32),
+                             tf.TensorSpec([], tf.float32)])
+
         def size_checks(images, what):
             return [tf.debugging.assert_greater_equal(tf.reduce_min(tf.shape(images)[-3:-1]), MIN_SIZE,
                                                       message=f"{what} images must be at least {MIN_SIZE}x{MIN_SIZE}")]
@@ -457,8 +472,8 @@ class AdaINStyleTransfer(keras.Model):
         def stylize_pairs(content, style, alpha):
             with tf.control_dependencies(alpha_checks(alpha) + size_checks(content, "content")
                                          + size_checks(style, "style")):
-                mean, std = self.style_statistics(style)
-                images = self.stylize_with_statistics(content, mean[:, None], std[:, None], alpha=alpha)
+                mean, std = style_statistics(tf.cast(style, tf.float32))
+                images = stylize_mixed(tf.cast(content, tf.float32), mean[:, None], std[:, None], tf.ones([1]), alpha)
             return {"images": pixels_to_uint8(images)}
 
         def stylize_bytes(content_bytes, style_bytes, alpha):
@@ -469,7 +484,7 @@ class AdaINStyleTransfer(keras.Model):
             styles = tf.cast(styles, tf.float32)
             styles = tf.cond(preserve_color, lambda: match_color(styles, tf.cast(content, tf.float32)[None]),
                              lambda: styles)
-            mean, std = self.style_statistics(styles)
+            mean, std = style_statistics(styles)
             return mean[None], std[None]
 
         def interpolate(content, styles, style_weights, alpha, preserve_color):
@@ -480,7 +495,7 @@ class AdaINStyleTransfer(keras.Model):
                 tf.debugging.assert_positive(tf.reduce_sum(style_weights), message="style_weights sum to 0")]
             with tf.control_dependencies(checks):
                 mean, std = statistics(content, styles, preserve_color)
-                images = self.stylize_with_statistics(content[None], mean, std, style_weights, alpha=alpha)
+                images = stylize_mixed(tf.cast(content, tf.float32)[None], mean, std, style_weights, alpha)
             return {"images": pixels_to_uint8(images)}
 
         def masked(content, styles, mask, alpha, preserve_color):
@@ -491,7 +506,7 @@ class AdaINStyleTransfer(keras.Model):
                 tf.debugging.assert_less(mask, tf.shape(styles)[0], message="mask has more regions than styles")]
             with tf.control_dependencies(checks):
                 mean, std = statistics(content, styles, preserve_color)
-                images = self.stylize_with_statistics(content[None], mean, std, mask=mask[None], alpha=alpha)
+                images = stylize_masked(tf.cast(content, tf.float32)[None], mean, std, mask[None], alpha)
             return {"images": pixels_to_uint8(images)}
 
         archive.add_endpoint("stylize", stylize_pairs, input_signature=[image("content"), image("style"), alpha_spec])

@@ -50,15 +50,15 @@ def test_train_resume_export_and_stylize(data, tmp_path, capsys):
               "--steps-per-epoch", "2"]
     # (--resume goes through the shared run_training/load_checkpoint that tests/test_cli.py covers; the exact
     # resume of this model is tests/models/test_adain.py::test_save_load_resume_exact)
-    first = run_cli(*common, "--epochs", "2", cwd=tmp_path)
+    first = run_cli(*common, "--epochs", "1", cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "content: converted 6 grayscale image(s) to RGB" in first.stdout
     run = tmp_path / "runs" / "adain"
-    for name in ("model.keras", "history.csv", "checkpoints/last.keras", "samples/epoch_0002.png"):
+    for name in ("model.keras", "history.csv", "checkpoints/last.keras", "samples/epoch_0001.png"):
         assert (run / name).exists(), name
     grid = np.asarray(Image.open(run / "samples" / "epoch_0001.png"))
     assert grid.shape == (3 * 34 + 2, 4 * 34 + 2, 3)  # content, style and stylized rows of 4 crops
-    assert [r["epoch"] for r in csv.DictReader(open(run / "history.csv"))] == ["0", "1"]
+    assert [r["epoch"] for r in csv.DictReader(open(run / "history.csv"))] == ["0"]
     assert {"loss", "content_loss", "style_loss"} <= set(next(csv.DictReader(open(run / "history.csv"))))
     saved = tmp_path / "savedmodels" / "adain" / "1"
     assert (saved / "saved_model.pb").exists()
@@ -70,17 +70,18 @@ def test_train_resume_export_and_stylize(data, tmp_path, capsys):
         code = main(["stylize", str(model), *images, "--style", *styles, "--weights", "1", "3", "--alpha", "0.8",
                      "--out", str(tmp_path / out)])
         assert code == 0
-        code = main(["stylize", str(model), images[0], "--style", *styles, "--mask", str(root / "mask.png"),
-                     "--preserve-color", "--out", str(tmp_path / f"{out}_mask")])
-        assert code == 0
     assert "content image " + images[0] + " is grayscale: converted to RGB" in capsys.readouterr().out
     for name in ("garment0", "garment1"):
         a = np.asarray(Image.open(tmp_path / "k" / f"{name}_stylized.png")).astype(int)
         b = np.asarray(Image.open(tmp_path / "s" / f"{name}_stylized.png")).astype(int)
         assert a.shape == (40, 40, 3) and np.abs(a - b).max() <= 1
-    a = np.asarray(Image.open(tmp_path / "k_mask" / "garment0_stylized.png")).astype(int)
-    b = np.asarray(Image.open(tmp_path / "s_mask" / "garment0_stylized.png")).astype(int)
-    assert np.abs(a - b).max() <= 1
+    # the SavedModel's masked signature with colour preservation (the Python path is tests/models/test_adain.py)
+    code = main(["stylize", str(saved), images[0], "--style", *styles, "--mask", str(root / "mask.png"),
+                 "--preserve-color", "--out", str(tmp_path / "mask")])
+    assert code == 0
+    masked = np.asarray(Image.open(tmp_path / "mask" / "garment0_stylized.png")).astype(int)
+    plain = np.asarray(Image.open(tmp_path / "s" / "garment0_stylized.png")).astype(int)
+    assert masked.shape == (40, 40, 3) and np.abs(masked - plain).mean() > 0.5
 
 
 @pytest.mark.parametrize("args, message", [
