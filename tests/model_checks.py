@@ -61,13 +61,13 @@ def optimizers(model):
     return [o for o in found if o is not None] or [model.optimizer]
 
 
-def check_save_resume(cls, kwargs, fashion, batch, tmp_path, data=None):
+def check_save_resume(cls, kwargs, fashion, batch, tmp_path, data=None, compile_kwargs=None):
     """fit 2 epochs == fit 1, save .keras, load, fit 1 more: weights, optimizer state, counters.
 
-    ``data``: a dataset of one epoch for models that do not train on ``dataset(cls, fashion, ...)``.
+    ``data``: a dataset to use instead of Fashion-MNIST images (image-to-image models, AdaIN's pairs).
     """
     model = cls(**kwargs)
-    model.compile()
+    model.compile(**(compile_kwargs or {}))
     init = str(tmp_path / "init.keras")
     model.save(init)
     data = data if data is not None else dataset(cls, fashion, batch, n=2 * batch)

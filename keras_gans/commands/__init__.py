@@ -1,1 +1,1 @@
-"""Subcommands that the models beyond noise -> image add to ``keras-gans`` (see ``cli.COMMAND_MODULES``)."""
+"""Subcommands of the ``keras-gans`` CLI beyond train/sample/export, one module per topic."""

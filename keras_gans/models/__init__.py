@@ -3,8 +3,11 @@
 from keras_gans.models.adain import AdaINStyleTransfer
 from keras_gans.models.base import AdversarialModel
 from keras_gans.models.cgan import ConditionalGAN
+from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.gan import GAN
+from keras_gans.models.pix2pix import Pix2Pix
+from keras_gans.models.translation import ImageTranslationModel
 from keras_gans.models.wgan import WGAN
 from keras_gans.models.wgan_gp import WGANGP
 
@@ -17,6 +20,12 @@ MODELS = {
     "cgan": ConditionalGAN,
 }
 
+#: image-to-image models (paired and unpaired); the CLI trains them on (A, B) data
+TRANSLATION_MODELS = {
+    "pix2pix": Pix2Pix,
+    "cyclegan": CycleGAN,
+}
+
 
 def get_model_class(name):
     key = name.lower().replace("-", "_")
@@ -25,4 +34,5 @@ def get_model_class(name):
     return MODELS[key]
 
 
-__all__ = ["AdaINStyleTransfer", "AdversarialModel", "ConditionalGAN", "DCGAN", "GAN", "MODELS", "WGAN", "WGANGP", "get_model_class"]
+__all__ = ["AdaINStyleTransfer", "AdversarialModel", "ConditionalGAN", "CycleGAN", "DCGAN", "GAN",
+           "ImageTranslationModel", "MODELS", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
