@@ -22,7 +22,7 @@ setup(
     extras_require={
         "cuda": ["tensorflow[and-cuda]>=2.21,<2.22"],
         "tuner": ["keras-tuner>=1.4.7"],
-        "test": ["pytest>=8", "scipy"],
+        "test": ["pytest>=8", "scipy", "scikit-learn"],
         "benchmark": ["torch"],
     },
     entry_points={"console_scripts": ["keras-gans=keras_gans.cli:main"]},

@@ -2,8 +2,10 @@
 
 __version__ = "0.1.0"
 
-from keras_gans.models import DCGAN, GAN, WGAN, WGANGP, ConditionalGAN, CycleGAN, Pix2Pix  # noqa: E402
+from keras_gans.layers import AdaIN  # noqa: E402
+from keras_gans.models import DCGAN, GAN, WGAN, WGANGP, AdaINStyleTransfer, ConditionalGAN, CycleGAN, Pix2Pix  # noqa: E402
 from keras_gans.export import export  # noqa: E402
 from keras_gans import schedules  # noqa: E402,F401  (registers the schedules for load_model)
 
-__all__ = ["ConditionalGAN", "CycleGAN", "DCGAN", "GAN", "Pix2Pix", "WGAN", "WGANGP", "export", "__version__"]
+__all__ = ["AdaIN", "AdaINStyleTransfer", "ConditionalGAN", "CycleGAN", "DCGAN", "GAN", "Pix2Pix", "WGAN", "WGANGP",
+           "export", "__version__"]

@@ -248,7 +248,7 @@ def train_options():
 
 
 #: Modules that add subcommands: each has ``register(sub, train_sub, train_parent)``.
-COMMAND_MODULES = ("keras_gans.commands.translation", "keras_gans.commands.latent")
+COMMAND_MODULES = ("keras_gans.commands.translation", "keras_gans.commands.latent", "keras_gans.commands.style")
 
 
 def build_parser():

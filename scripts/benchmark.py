@@ -307,7 +307,8 @@ def to_markdown(df):
         def fmt(v):
             return f"{v:.1f}" if isinstance(v, float) else str(v)
 
-        rows = [COLUMNS, ["---"] * len(COLUMNS)] + [[fmt(v) for v in row] for row in df[COLUMNS].itertuples(False)]
+        columns = list(df.columns)
+        rows = [columns, ["---"] * len(columns)] + [[fmt(v) for v in row] for row in df.itertuples(False)]
         return "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
@@ -368,7 +369,7 @@ def parse_args(argv=None):
 
 #: Other suites, one file each: ``python scripts/benchmark.py SUITE [options]`` runs
 #: ``scripts/bench_SUITE.py``'s ``main(options)`` (results in scripts/results/SUITE.md).
-SUITES = ("translation", "inpainting")
+SUITES = ("translation", "inpainting", "adain")
 
 
 def run_suite(name, argv):

@@ -4,6 +4,7 @@ Each takes the model class and small constructor arguments, trains on real
 Fashion-MNIST images and asserts one guarantee of the base model.
 """
 
+import inspect
 import json
 import os
 import subprocess
@@ -54,10 +55,16 @@ def check_discriminator_learns(cls, kwargs, fashion, batch, epochs=8, d_optimize
     return d_loss
 
 
+def optimizers(model):
+    """The model's optimizers: ``[g_optimizer, d_optimizer]`` of adversarial models, else ``[optimizer]``."""
+    found = [getattr(model, name, None) for name in ("g_optimizer", "d_optimizer")]
+    return [o for o in found if o is not None] or [model.optimizer]
+
+
 def check_save_resume(cls, kwargs, fashion, batch, tmp_path, data=None, compile_kwargs=None):
     """fit 2 epochs == fit 1, save .keras, load, fit 1 more: weights, optimizer state, counters.
 
-    ``data``: a dataset to use instead of Fashion-MNIST images (image-to-image models).
+    ``data``: a dataset to use instead of Fashion-MNIST images (image-to-image models, AdaIN's pairs).
     """
     model = cls(**kwargs)
     model.compile(**(compile_kwargs or {}))
@@ -74,17 +81,17 @@ def check_save_resume(cls, kwargs, fashion, batch, tmp_path, data=None, compile_
     mid = str(tmp_path / "mid.keras")
     first.save(mid)
     resumed = keras.models.load_model(mid)
-    assert int(resumed.g_optimizer.iterations) == int(first.g_optimizer.iterations) > 0
-    assert max_diff([v.numpy() for v in resumed.d_optimizer.variables],
-                    [v.numpy() for v in first.d_optimizer.variables]) == 0.0
+    assert int(optimizers(resumed)[0].iterations) == int(optimizers(first)[0].iterations) > 0
+    assert max_diff([v.numpy() for v in optimizers(resumed)[-1].variables],
+                    [v.numpy() for v in optimizers(first)[-1].variables]) == 0.0
     resumed.fit(data, epochs=2, initial_epoch=1, verbose=0)
 
-    assert int(resumed.g_optimizer.iterations) == int(straight.g_optimizer.iterations)
-    assert int(resumed.d_optimizer.iterations) == int(straight.d_optimizer.iterations)
+    for resumed_opt, straight_opt in zip(optimizers(resumed), optimizers(straight), strict=True):
+        assert int(resumed_opt.iterations) == int(straight_opt.iterations)
     # float32 CPU kernels are deterministic here; 1e-6 allows summation-order noise only.
     assert max_diff(resumed.get_weights(), straight.get_weights()) < 1e-6
-    assert max_diff([v.numpy() for v in resumed.g_optimizer.variables],
-                    [v.numpy() for v in straight.g_optimizer.variables]) < 1e-6
+    assert max_diff([v.numpy() for v in optimizers(resumed)[0].variables],
+                    [v.numpy() for v in optimizers(straight)[0].variables]) < 1e-6
     return resumed
 
 
@@ -180,13 +187,17 @@ def mirrored_strategy():
 
 
 def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None):
-    """One step on the same batch from the same weights: 2 CPU replicas == 1 device."""
+    """One step on the same batch from the same weights: 2 CPU replicas == 1 device.
+
+    ``data``: one batch as a dataset, for models that do not train on ``dataset(cls, fashion, ...)``.
+    """
     data = data if data is not None else dataset(cls, fashion, batch)
 
     def one_step(strategy):
         with strategy.scope():
             keras.utils.set_random_seed(123)
-            model = cls(seed=7, **kwargs)
+            seeded = "seed" in inspect.signature(cls.__init__).parameters  # models that own random generators
+            model = cls(**({"seed": 7} if seeded else {}), **kwargs)
             model.compile()
         history = model.fit(data, epochs=1, verbose=0)
         return {k: v[-1] for k, v in history.history.items()}, [w.numpy() for w in model.weights]
@@ -201,3 +212,22 @@ def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None)
         np.testing.assert_allclose(mirrored_logs[name], single_logs[name], rtol=1e-5, atol=1e-6, err_msg=name)
     assert len(single_weights) == len(mirrored_weights)
     assert max_diff(single_weights, mirrored_weights) < 1e-5
+
+
+def write_paired_encoder_weights(path, width=1 / 16, seed=3):
+    """A random VGG-19 encoder (``keras_gans.networks.build_vgg19_encoder``) written as ``.npz``.
+
+    Each layer's filters come in opposite pairs (k, -k), so no layer is ever all zero after its ReLU: with
+    only 4 first-layer filters at width 1/16, a plain random encoder can map an untrained decoder's
+    near-black images to all-zero features and zero gradients. Returns the path (str).
+    """
+    from keras_gans.networks.vgg import build_vgg19_encoder, save_vgg19_weights_npz
+
+    keras.utils.set_random_seed(seed)
+    encoder = build_vgg19_encoder(width=width)
+    for layer in encoder.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            kernel, bias = layer.get_weights()
+            half = kernel.shape[-1] // 2
+            layer.set_weights([np.concatenate([kernel[..., :half], -kernel[..., :half]], axis=-1), bias])
+    return str(save_vgg19_weights_npz(encoder, path))

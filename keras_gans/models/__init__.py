@@ -1,5 +1,6 @@
 """The papers' training algorithms, one per file."""
 
+from keras_gans.models.adain import AdaINStyleTransfer
 from keras_gans.models.base import AdversarialModel
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.cyclegan import CycleGAN
@@ -33,5 +34,5 @@ def get_model_class(name):
     return MODELS[key]
 
 
-__all__ = ["AdversarialModel", "ConditionalGAN", "CycleGAN", "DCGAN", "GAN", "ImageTranslationModel", "MODELS",
-           "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
+__all__ = ["AdaINStyleTransfer", "AdversarialModel", "ConditionalGAN", "CycleGAN", "DCGAN", "GAN",
+           "ImageTranslationModel", "MODELS", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]

@@ -29,6 +29,16 @@ from keras import ops
 from keras_gans.distribution import draw_for_global_batch
 
 
+def fit_logs(metrics, strategy):
+    """``{name: result}`` of ``metrics``, shaped as ``fit`` can reduce them under ``strategy``."""
+    results = {m.name: m.result() for m in metrics}
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
+        # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
+        # fails on scalars; a [1] vector reduces to the same scalar.
+        results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
+    return results
+
+
 class AdversarialBase(keras.Model):
     """What every model with generator(s), discriminator(s) and two optimizers shares.
 
@@ -158,13 +168,7 @@ class AdversarialBase(keras.Model):
 
     def logs(self):
         """The trackers' values, as ``train_step`` returns them to ``fit``."""
-        results = {m.name: m.result() for m in self.metrics}
-        strategy = self.distribute_strategy
-        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
-            # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
-            # fails on scalars; a [1] vector reduces to the same scalar.
-            results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
-        return results
+        return fit_logs(self.metrics, self.distribute_strategy)
 
 
 class AdversarialModel(AdversarialBase):

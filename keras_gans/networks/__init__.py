@@ -12,8 +12,10 @@ from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
 from keras_gans.networks.patchgan import build_patchgan_discriminator
 from keras_gans.networks.resnet import build_resnet_generator
 from keras_gans.networks.unet import build_unet_generator
+from keras_gans.networks.vgg import build_adain_decoder, build_vgg19_encoder, load_vgg19_weights
 
 __all__ = [
+    "build_adain_decoder",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_mlp_discriminator",
@@ -21,5 +23,7 @@ __all__ = [
     "build_patchgan_discriminator",
     "build_resnet_generator",
     "build_unet_generator",
+    "build_vgg19_encoder",
     "dcgan_start_size",
+    "load_vgg19_weights",
 ]

@@ -1,0 +1,127 @@
+"""``keras-gans train adain`` and ``keras-gans stylize`` end to end on real images, and their bad input."""
+
+import csv
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.datasets import load_sample_images
+
+from keras_gans.cli import main
+from keras_gans.networks.vgg import build_vgg19_encoder, save_vgg19_weights_npz
+from tests.model_checks import write_paired_encoder_weights
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory, fashion):
+    """Content: 6 real garments (grayscale PNG, converted to RGB by the CLI); style: 3 crops of real photographs;
+    a 1/16-width random encoder in a weights file (``write_paired_encoder_weights``)."""
+    root = tmp_path_factory.mktemp("adain_cli")
+    content, style = root / "content", root / "style"
+    content.mkdir()
+    style.mkdir()
+    for i, g in enumerate(np.round((fashion[0][:6, ..., 0] + 1) * 127.5).astype(np.uint8)):
+        Image.fromarray(g, "L").resize((40, 40)).save(content / f"garment{i}.png")
+    photos = load_sample_images().images
+    for i, (y, x) in enumerate([(0, 0), (150, 200), (250, 300)]):
+        Image.fromarray(photos[i % 2][y : y + 120, x : x + 160]).save(style / f"photo{i}.jpg")
+    weights = write_paired_encoder_weights(root / "vgg_small.npz")
+    mask = np.zeros((40, 40), np.uint8)
+    mask[:, 20:] = 255
+    Image.fromarray(mask).save(root / "mask.png")
+    return root, content, style, weights
+
+
+def run_cli(*args, cwd):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": REPO}
+    return subprocess.run([sys.executable, "-m", "keras_gans.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_train_resume_export_and_stylize(data, tmp_path, capsys):
+    root, content, style, weights = data
+    common = ["train", "adain", "--content", str(content), "--style", str(style), "--width", "0.0625",
+              "--encoder-weights", str(weights), "--load-size", "40", "--crop-size", "32", "--batch-size", "2",
+              "--steps-per-epoch", "2"]
+    # (--resume goes through the shared run_training/load_checkpoint that tests/test_cli.py covers; the exact
+    # resume of this model is tests/models/test_adain.py::test_save_load_resume_exact)
+    first = run_cli(*common, "--epochs", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "content: converted 6 grayscale image(s) to RGB" in first.stdout
+    run = tmp_path / "runs" / "adain"
+    for name in ("model.keras", "history.csv", "checkpoints/last.keras", "samples/epoch_0001.png"):
+        assert (run / name).exists(), name
+    grid = np.asarray(Image.open(run / "samples" / "epoch_0001.png"))
+    assert grid.shape == (3 * 34 + 2, 4 * 34 + 2, 3)  # content, style and stylized rows of 4 crops
+    assert [r["epoch"] for r in csv.DictReader(open(run / "history.csv"))] == ["0"]
+    assert {"loss", "content_loss", "style_loss"} <= set(next(csv.DictReader(open(run / "history.csv"))))
+    saved = tmp_path / "savedmodels" / "adain" / "1"
+    assert (saved / "saved_model.pb").exists()
+
+    # stylize from the .keras file and from the SavedModel: same images (to uint8 rounding)
+    images = [str(content / "garment0.png"), str(content / "garment1.png")]
+    styles = [str(style / "photo0.jpg"), str(style / "photo1.jpg")]
+    for model, out in ((run / "model.keras", "k"), (saved, "s")):
+        code = main(["stylize", str(model), *images, "--style", *styles, "--weights", "1", "3", "--alpha", "0.8",
+                     "--out", str(tmp_path / out)])
+        assert code == 0
+    assert "content image " + images[0] + " is grayscale: converted to RGB" in capsys.readouterr().out
+    for name in ("garment0", "garment1"):
+        a = np.asarray(Image.open(tmp_path / "k" / f"{name}_stylized.png")).astype(int)
+        b = np.asarray(Image.open(tmp_path / "s" / f"{name}_stylized.png")).astype(int)
+        assert a.shape == (40, 40, 3) and np.abs(a - b).max() <= 1
+    # the SavedModel's masked signature with colour preservation (the Python path is tests/models/test_adain.py)
+    code = main(["stylize", str(saved), images[0], "--style", *styles, "--mask", str(root / "mask.png"),
+                 "--preserve-color", "--out", str(tmp_path / "mask")])
+    assert code == 0
+    masked = np.asarray(Image.open(tmp_path / "mask" / "garment0_stylized.png")).astype(int)
+    plain = np.asarray(Image.open(tmp_path / "s" / "garment0_stylized.png")).astype(int)
+    assert masked.shape == (40, 40, 3) and np.abs(masked - plain).mean() > 0.5
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--alpha", "1.5"], r"alpha (the content-style trade-off) must be a number in [0, 1], got 1.5"),
+    (["--alpha", "-0.5"], "must be a number in [0, 1]"),
+    (["--weights", "1"], "style_weights has 1 value(s) for 2 style image(s)"),
+    (["--mask", "{root}/small_mask.png"], "mask is 20x20 but the content image is 40x40"),
+    (["--mask", "{root}/three_regions.png"], "mask has 3 regions (ids 0..2) but only 2 style image(s)"),
+    (["--mask", "{root}/mask.png", "--weights", "1", "1"], "pass one"),
+    (["--style", "{root}/no_such.jpg"], "style image {root}/no_such.jpg does not exist"),
+    (["--style", "{root}/broken.jpg"], "cannot read style image {root}/broken.jpg"),
+])
+def test_stylize_bad_input_exits_2_and_writes_nothing(data, tmp_path, capsys, args, message):
+    root, content, style, _ = data
+    Image.fromarray(np.zeros((20, 20), np.uint8)).save(root / "small_mask.png")
+    Image.fromarray(np.repeat(np.array([0, 100, 200], np.uint8), [14, 13, 13])[None].repeat(40, 0)).save(
+        root / "three_regions.png")
+    (root / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    args = [a.format(root=root) for a in args]
+    styles = [] if "--style" in args else ["--style", str(style / "photo0.jpg"), str(style / "photo1.jpg")]
+    code = main(["stylize", str(root / "model_not_needed.keras"), str(content / "garment0.png"), *styles, *args,
+                 "--out", str(tmp_path / "out")])
+    assert code == 2
+    assert message.format(root=root) in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_train_bad_input_exits_2(data, tmp_path, capsys):
+    root, content, style, weights = data
+    wrong = save_vgg19_weights_npz(build_vgg19_encoder(width=1 / 8), tmp_path / "wide.npz")
+    base = ["train", "adain", "--load-size", "40", "--crop-size", "32", "--batch-size", "2", "--out",
+            str(tmp_path / "run")]
+    cases = [
+        (["--content", str(root / "nope"), "--style", str(style)], "content folder"),
+        (["--content", str(content), "--style", str(style), "--width", "0.0625", "--encoder-weights", str(wrong)],
+         "layer 'block1_conv1' has shapes"),
+        (["--content", str(content), "--style", str(style), "--crop-size", "36", "--load-size", "40"],
+         "crop_size must be a multiple of 8"),
+    ]
+    for extra, message in cases:
+        assert main(base + extra) == 2
+        assert message in capsys.readouterr().err
+        assert not (tmp_path / "run" / "model.keras").exists()
