@@ -14,6 +14,11 @@ A model subclasses :class:`AdversarialModel` and writes its paper's algorithm in
 - :meth:`track` feeds per-example values to the ``keras.metrics.Mean`` trackers
   that the ``metrics`` property exposes (they aggregate across replicas).
 
+Evaluation: ``compile(metrics=[keras_gans.metrics.FID(), ...])`` adds image metrics that
+:meth:`test_step` updates with each real validation batch and as many generated images, so
+``fit(..., validation_data=...)`` logs ``val_fid`` (and ``evaluate`` returns ``fid``). They are
+not part of the saved compile config: compile again with them after loading.
+
 Saving: ``get_config`` serializes both networks and the model's arguments; the
 compile config holds both optimizers, which ``compile`` builds on their networks'
 variables, so ``keras.models.load_model`` restores the optimizer slots and step
@@ -69,12 +74,13 @@ class AdversarialModel(keras.Model):
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
         self.g_optimizer = None
         self.d_optimizer = None
+        self._image_metrics = _Untracked()
         self.built = True  # the networks are built Functional models
 
     # --- Keras plumbing --------------------------------------------------------
     @property
     def metrics(self):
-        return list(self._trackers.values())
+        return list(self._trackers.values()) + list(self._image_metrics)
 
     def call(self, inputs, training=False):
         """``model(z)`` (or ``model([z, labels])``) returns generated images."""
@@ -84,8 +90,11 @@ class AdversarialModel(keras.Model):
         """``(g_optimizer, d_optimizer)`` of the paper; subclasses override."""
         raise NotImplementedError
 
-    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+    def compile(self, g_optimizer=None, d_optimizer=None, metrics=None, **kwargs):
         """Set (or default) both optimizers and build them on their networks.
+
+        ``metrics``: image metrics with ``update_state(real, generated)`` (``keras_gans.metrics.FID``,
+        ``KID``) that :meth:`test_step` updates.
 
         Building here, inside the model's distribution strategy scope, is what
         lets ``fit`` run under ``MirroredStrategy`` (see CONVENTIONS) and what lets
@@ -100,6 +109,12 @@ class AdversarialModel(keras.Model):
         self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else default_d
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
+        metrics = list(metrics or [])
+        for metric in metrics:
+            if not isinstance(metric, keras.metrics.Metric) or metric.name in self._trackers:
+                raise ValueError(f"metrics must be keras.metrics.Metric objects (keras_gans.metrics.FID, KID) "
+                                 f"named unlike the loss trackers {list(self._trackers)}, got {metric!r}")
+        self._image_metrics = _Untracked(metrics)
         super().compile(optimizer=None, **kwargs)
         with self.distribute_strategy.scope():
             self.g_optimizer.build(self.generator.trainable_variables)
@@ -243,13 +258,30 @@ class AdversarialModel(keras.Model):
 
     def logs(self):
         """The trackers' values, as ``train_step`` returns them to ``fit``."""
-        results = {m.name: m.result() for m in self.metrics}
+        results = {name: tracker.result() for name, tracker in self._trackers.items()}
+        return self._multi_worker_logs(results)
+
+    def _multi_worker_logs(self, results):
         strategy = self.distribute_strategy
         if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
             # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
             # fails on scalars; a [1] vector reduces to the same scalar.
             results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
         return results
+
+    # --- Evaluation ---------------------------------------------------------------
+    def test_step(self, data):
+        """Generate as many images as the real batch (with its labels, if conditional) and
+        update the compiled image metrics with both; logs their results (``val_fid`` in ``fit``)."""
+        if not self._image_metrics:
+            raise ValueError(f"{type(self).__name__} evaluates with image metrics: "
+                             "compile(metrics=[keras_gans.metrics.FID(), ...]) before evaluate or validation_data")
+        real, labels = self.unpack(data)
+        m = real.shape[0] or tf.shape(real)[0]
+        fake = self.generator(self.generator_inputs(self.sample_latent(m), labels), training=False)
+        for metric in self._image_metrics:
+            metric.update_state(real, fake)
+        return self._multi_worker_logs({metric.name: metric.result() for metric in self._image_metrics})
 
     # --- Critic-only steps (WGAN's schedule) ------------------------------------
     def critic_only_now(self):
@@ -322,3 +354,17 @@ class AdversarialModel(keras.Model):
             lb = None if labels is None else tf.constant(labels[start : start + batch_size])
             out.append(ops.convert_to_numpy(self.generator(self.generator_inputs(zb, lb), training=False)))
         return np.concatenate(out).astype("float32")
+
+
+class _Untracked:
+    """A sequence Keras does not track (it tracks lists and tuples), so image metrics and their
+    extractor networks stay out of the model's variables and ``.keras`` files."""
+
+    def __init__(self, items=()):
+        self._items = tuple(items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
