@@ -165,7 +165,11 @@ class FID(ImageMetric, keras.metrics.Metric):
         return mean, cov
 
     def result(self):
-        return tf.cast(frechet_distance_tf(*self._gaussian("real"), *self._gaussian("fake")), tf.float32)
+        """The FID of the images seen so far; NaN until each set has 2 images (Keras asks for
+        every metric's result after each training epoch, before validation has run)."""
+        enough = tf.minimum(self.stats["real"][0], self.stats["fake"][0]) >= 2
+        return tf.cast(tf.cond(enough, lambda: frechet_distance_tf(*self._gaussian("real"), *self._gaussian("fake")),
+                               lambda: tf.constant(float("nan"), tf.float64)), tf.float32)
 
     def get_config(self):
         return {**super().get_config(), **self._extractor_config()}

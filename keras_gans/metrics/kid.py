@@ -98,7 +98,8 @@ class KID(ImageMetric, keras.metrics.Metric):
     def result(self):
         (nr, real), (nf, fake) = ((tf.convert_to_tensor(c), tf.convert_to_tensor(b)) for c, b in
                                   (self.buffers["real"], self.buffers["fake"]))
-        return tf.cast(mmd2_unbiased(real[:nr], fake[:nf]), tf.float32)
+        return tf.cast(tf.cond(tf.minimum(nr, nf) >= 2, lambda: mmd2_unbiased(real[:nr], fake[:nf]),
+                               lambda: tf.constant(float("nan"), tf.float64)), tf.float32)
 
     def get_config(self):
         return {**super().get_config(), **self._extractor_config(), "max_samples": self.max_samples}
