@@ -247,7 +247,10 @@ def train_options():
 
 
 #: Modules that add subcommands: each has ``register(sub, train_sub, train_parent)``.
-COMMAND_MODULES = ()
+COMMAND_MODULES = (
+    "keras_gans.commands.evaluate",
+    "keras_gans.commands.results",
+)
 
 
 def build_parser():

@@ -1,0 +1,1 @@
+"""Subcommands of ``keras-gans`` beyond train/sample/export (see ``cli.COMMAND_MODULES``)."""
