@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from keras_gans import DCGAN, ConditionalGAN
+from keras_gans import GAN, ConditionalGAN
 from keras_gans.metrics import FID, KID, EvaluateEvery
 
 KWARGS = dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8, seed=0)
+SMALL_MLP = dict(image_shape=(28, 28, 1), g_units=(32, 32), d_units=(16, 16), latent_dim=8, seed=0)
 
 
 def _data(fashion, n, labels=False, offset=0):
@@ -21,7 +22,7 @@ def _data(fashion, n, labels=False, offset=0):
 
 
 def test_val_fid_drives_model_checkpoint(fashion, tiny_classifier, tmp_path):
-    model = DCGAN(**KWARGS)
+    model = GAN(**SMALL_MLP)
     model.compile(metrics=[FID(tiny_classifier), KID(tiny_classifier, max_samples=128)])
     best = keras.callbacks.ModelCheckpoint(str(tmp_path / "best_{epoch}.keras"), monitor="val_fid", mode="min",
                                            save_best_only=True)
@@ -47,7 +48,7 @@ def test_evaluate_returns_the_metrics_and_matches_the_metric(fashion, tiny_class
 
 
 def test_evaluate_without_metrics_is_a_clear_error(fashion):
-    model = DCGAN(**KWARGS)
+    model = GAN(**SMALL_MLP)
     model.compile()
     with pytest.raises(ValueError, match=r"compile\(metrics="):
         model.evaluate(_data(fashion, 64), verbose=0)
@@ -56,7 +57,7 @@ def test_evaluate_without_metrics_is_a_clear_error(fashion):
 
 
 def test_evaluate_every_n_epochs_logs_fid_for_checkpoints_and_csv(fashion, tiny_classifier, tmp_path):
-    model = DCGAN(**KWARGS)
+    model = GAN(**SMALL_MLP)
     model.compile()
     every = EvaluateEvery(fashion[0][256:512], every=2, num_samples=128, extractor=tiny_classifier)
     best = keras.callbacks.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="fid", mode="min",
