@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.images import make_grid, save_png
+from keras_gans.images import make_grid, save_png, to_uint8
 
 
 class NonFiniteLossError(RuntimeError):
@@ -55,15 +55,58 @@ class SampleGrid(keras.callbacks.Callback):
             return
         images = self.model.generate(self.num, seed=self.seed, labels=self._labels())
         cols = getattr(self.model, "num_classes", None) or None
-        grid = make_grid(images, cols=cols)
-        if self.directory:
-            self.last_path = save_png(grid, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"))
-        if self.log_dir:
-            if self._writer is None:
-                self._writer = tf.summary.create_file_writer(self.log_dir)
-            with self._writer.as_default():
-                tf.summary.image("samples", grid[None], step=epoch + 1)
-            self._writer.flush()
+        _write_grid(self, make_grid(images, cols=cols), epoch, "samples")
+
+
+def _write_grid(callback, grid, epoch, tag):
+    """Save ``grid`` as ``directory/epoch_NNNN.png`` and/or a TensorBoard image summary."""
+    if callback.directory:
+        callback.last_path = save_png(grid, os.path.join(callback.directory, f"epoch_{epoch + 1:04d}.png"))
+    if callback.log_dir:
+        if callback._writer is None:
+            callback._writer = tf.summary.create_file_writer(callback.log_dir)
+        with callback._writer.as_default():
+            tf.summary.image(tag, grid[None], step=epoch + 1)
+        callback._writer.flush()
+
+
+class TranslationGrid(keras.callbacks.Callback):
+    """Every ``every`` epochs, translate fixed images and save ``input | output (| target)`` rows.
+
+    ``a``, ``b``: uint8 or [-1, 1] images. Paired models get rows of A, G(A), B; CycleGAN
+    (``directions`` AtoB and BtoA) rows of A, G(A), F(G(A)) and B, F(B), G(F(B)). Images
+    with different channel counts are shown in RGB.
+    """
+
+    def __init__(self, directory, a, b, paired=True, every=1, log_dir=None):
+        super().__init__()
+        self.directory = directory
+        self.a, self.b = np.asarray(a), np.asarray(b)
+        self.paired = paired
+        self.every = int(every)
+        self.log_dir = log_dir
+        self._writer = None
+        self.last_path = None
+
+    def rows(self):
+        model = self.model
+        if self.paired:
+            columns = [self.a, model.translate(self.a), self.b]
+        else:
+            fake_b = model.translate(self.a, "AtoB")
+            fake_a = model.translate(self.b, "BtoA")
+            columns = [np.concatenate(c) for c in ((self.a, self.b), (fake_b, fake_a),
+                                                    (model.translate(fake_b, "BtoA"), model.translate(fake_a, "AtoB")))]
+        columns = [c if c.dtype == np.uint8 else to_uint8(c) for c in columns]
+        if len({c.shape[-1] for c in columns}) > 1:
+            columns = [np.repeat(c, 3, axis=-1) if c.shape[-1] == 1 else c for c in columns]
+        return np.stack(columns, axis=1).reshape(-1, *columns[0].shape[1:]), len(columns)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        images, cols = self.rows()
+        _write_grid(self, make_grid(images, cols=cols), epoch, "translations")
 
 
 class NaNGuard(keras.callbacks.Callback):

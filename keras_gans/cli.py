@@ -63,7 +63,7 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
     Checks the run folder (``--out``; ``--resume`` continues it, anything else
     refuses to touch an earlier run), builds the strategy, asks
     ``make_data(args, strategy) -> (dataset, info)`` for the data and
-    ``make_model(args, info) -> model`` for a fresh model (or loads the last
+    ``make_model(args, info) -> model or (model, compile_kwargs)`` for a fresh model (or loads the last
     checkpoint and calls ``check_resumed(model, info)``), compiles, fits with
     NaNGuard + ``make_callbacks(args, work_dir, model, info)`` + CSVLogger +
     Checkpoint, then saves ``model.keras`` and exports a SavedModel to
@@ -97,8 +97,9 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
             if check_resumed is not None:
                 check_resumed(model, info)
         else:
-            model = make_model(args, info)
-            model.compile(jit_compile=_jit(args, strategy))
+            made = make_model(args, info)  # a model, or (model, compile keyword arguments)
+            model, compile_kwargs = made if isinstance(made, tuple) else (made, {})
+            model.compile(jit_compile=_jit(args, strategy), **compile_kwargs)
             initial_epoch = 0
     if initial_epoch >= args.epochs:
         raise ValueError(f"--resume: the checkpoint has already trained {initial_epoch} epochs; ask for more --epochs")
@@ -248,6 +249,7 @@ def train_options():
 
 #: Modules that add subcommands: each has ``register(sub, train_sub, train_parent)``.
 COMMAND_MODULES = (
+    "keras_gans.commands.translation",
     "keras_gans.commands.evaluate",
     "keras_gans.commands.results",
 )

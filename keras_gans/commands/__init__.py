@@ -1,1 +1,1 @@
-"""Subcommands of ``keras-gans`` beyond train/sample/export (see ``cli.COMMAND_MODULES``)."""
+"""Subcommands of the ``keras-gans`` CLI beyond train/sample/export, one module per topic."""

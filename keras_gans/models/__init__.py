@@ -2,8 +2,11 @@
 
 from keras_gans.models.base import AdversarialModel
 from keras_gans.models.cgan import ConditionalGAN
+from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.gan import GAN
+from keras_gans.models.pix2pix import Pix2Pix
+from keras_gans.models.translation import ImageTranslationModel
 from keras_gans.models.wgan import WGAN
 from keras_gans.models.wgan_gp import WGANGP
 
@@ -16,6 +19,12 @@ MODELS = {
     "cgan": ConditionalGAN,
 }
 
+#: image-to-image models (paired and unpaired); the CLI trains them on (A, B) data
+TRANSLATION_MODELS = {
+    "pix2pix": Pix2Pix,
+    "cyclegan": CycleGAN,
+}
+
 
 def get_model_class(name):
     key = name.lower().replace("-", "_")
@@ -24,4 +33,5 @@ def get_model_class(name):
     return MODELS[key]
 
 
-__all__ = ["AdversarialModel", "ConditionalGAN", "DCGAN", "GAN", "MODELS", "WGAN", "WGANGP", "get_model_class"]
+__all__ = ["AdversarialModel", "ConditionalGAN", "CycleGAN", "DCGAN", "GAN", "ImageTranslationModel", "MODELS",
+           "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]

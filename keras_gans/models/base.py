@@ -15,9 +15,10 @@ A model subclasses :class:`AdversarialModel` and writes its paper's algorithm in
   that the ``metrics`` property exposes (they aggregate across replicas).
 
 Evaluation: ``compile(metrics=[keras_gans.metrics.FID(), ...])`` adds image metrics that
-:meth:`test_step` updates with each real validation batch and as many generated images, so
-``fit(..., validation_data=...)`` logs ``val_fid`` (and ``evaluate`` returns ``fid``). They are
-not part of the saved compile config: compile again with them after loading.
+:meth:`AdversarialModel.test_step` updates with each real validation batch and as many
+generated images, so ``fit(..., validation_data=...)`` logs ``val_fid`` (and ``evaluate``
+returns ``fid``). They are not part of the saved compile config: compile again with them
+after loading.
 
 Saving: ``get_config`` serializes both networks and the model's arguments; the
 compile config holds both optimizers, which ``compile`` builds on their networks'
@@ -34,40 +35,23 @@ from keras import ops
 from keras_gans.distribution import draw_for_global_batch
 
 
-class AdversarialModel(keras.Model):
-    """Base class: a generator, a discriminator and their two optimizers.
+class AdversarialBase(keras.Model):
+    """What every model with generator(s), discriminator(s) and two optimizers shares.
+
+    Subclasses set their networks as attributes, list them in
+    :meth:`generator_networks` / :meth:`discriminator_networks` (one optimizer
+    updates all generators, the other all discriminators, as in the CycleGAN
+    reference code), and give :meth:`default_optimizers`.
 
     Args:
-        generator: ``keras.Model`` mapping ``z`` (and labels, if conditional) to images.
-        discriminator: ``keras.Model`` mapping images (and labels) to logits/scores.
-        latent_dim: size of ``z``; read from the generator when omitted.
-        d_steps: discriminator (critic) updates per generator update. Each
-            ``train_step`` splits its real batch into ``d_steps`` equal minibatches,
-            one per discriminator update, then makes one generator update with a
-            minibatch of the same size; so feed batches of ``d_steps * m`` images.
-        num_classes: number of label classes for conditional models, else ``None``.
         seed: seed of the model-owned ``keras.random.SeedGenerator``.
     """
 
     #: names of the loss trackers, in the order ``fit`` logs them
     tracker_names = ("d_loss", "g_loss")
 
-    def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, num_classes=None, seed=None, **kwargs):
+    def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
-            raise TypeError("generator and discriminator must be keras.Model instances")
-        if int(d_steps) != d_steps or d_steps < 1:
-            raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}")
-        # === Networks ===
-        self.generator = generator
-        self.discriminator = discriminator
-        inferred = generator.inputs[0].shape[-1]
-        self.latent_dim = int(latent_dim if latent_dim is not None else inferred)
-        if inferred is not None and inferred != self.latent_dim:
-            raise ValueError(f"latent_dim={latent_dim} but the generator takes z of size {inferred}")
-        self.d_steps = int(d_steps)
-        self.num_classes = int(num_classes) if num_classes else None
-        self.image_shape = tuple(generator.outputs[0].shape[1:])
         # === Randomness and loss trackers ===
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
@@ -75,16 +59,21 @@ class AdversarialModel(keras.Model):
         self.g_optimizer = None
         self.d_optimizer = None
         self._image_metrics = _Untracked()
-        self.built = True  # the networks are built Functional models
+
+    def generator_networks(self):
+        return [self.generator]
+
+    def discriminator_networks(self):
+        return [self.discriminator]
+
+    @staticmethod
+    def variables_of(networks):
+        return [v for network in networks for v in network.trainable_variables]
 
     # --- Keras plumbing --------------------------------------------------------
     @property
     def metrics(self):
         return list(self._trackers.values()) + list(self._image_metrics)
-
-    def call(self, inputs, training=False):
-        """``model(z)`` (or ``model([z, labels])``) returns generated images."""
-        return self.generator(inputs, training=training)
 
     def default_optimizers(self):
         """``(g_optimizer, d_optimizer)`` of the paper; subclasses override."""
@@ -94,7 +83,7 @@ class AdversarialModel(keras.Model):
         """Set (or default) both optimizers and build them on their networks.
 
         ``metrics``: image metrics with ``update_state(real, generated)`` (``keras_gans.metrics.FID``,
-        ``KID``) that :meth:`test_step` updates.
+        ``KID``) that ``test_step`` updates.
 
         Building here, inside the model's distribution strategy scope, is what
         lets ``fit`` run under ``MirroredStrategy`` (see CONVENTIONS) and what lets
@@ -117,8 +106,8 @@ class AdversarialModel(keras.Model):
         self._image_metrics = _Untracked(metrics)
         super().compile(optimizer=None, **kwargs)
         with self.distribute_strategy.scope():
-            self.g_optimizer.build(self.generator.trainable_variables)
-            self.d_optimizer.build(self.discriminator.trainable_variables)
+            self.g_optimizer.build(self.variables_of(self.generator_networks()))
+            self.d_optimizer.build(self.variables_of(self.discriminator_networks()))
         self.train_function = None
 
     def get_compile_config(self):
@@ -135,30 +124,11 @@ class AdversarialModel(keras.Model):
             d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
         )
 
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            generator=keras.saving.serialize_keras_object(self.generator),
-            discriminator=keras.saving.serialize_keras_object(self.discriminator),
-            latent_dim=self.latent_dim,
-            d_steps=self.d_steps,
-            seed=self.seed,
-        )
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
-
     # Keras does not save SeedGenerator states; we do, so a reloaded model draws
     # the same latents and dropout masks as one that never stopped.
     def _all_seed_generators(self):
         generators = [self.seed_generator]
-        for network in (self.generator, self.discriminator):
+        for network in self.generator_networks() + self.discriminator_networks():
             for layer in network._flatten_layers():
                 generators.extend(getattr(layer, "_seed_generators", []))
         return generators
@@ -183,6 +153,96 @@ class AdversarialModel(keras.Model):
         if self.g_optimizer is None or self.d_optimizer is None:
             raise RuntimeError(f"{type(self).__name__} must be compiled before training: call model.compile()")
 
+    @staticmethod
+    def average(per_example_loss):
+        """Mean over the *global* batch: the same number on 1 or N replicas."""
+        return tf.nn.compute_average_loss(per_example_loss)
+
+    def apply_gradients(self, tape, per_example_loss, networks, optimizer):
+        """Average ``per_example_loss`` (recorded on ``tape``) over the global batch
+        and backpropagate it into ``networks`` (one model or a list) only."""
+        variables = self.variables_of(networks if isinstance(networks, (list, tuple)) else [networks])
+        with tape:  # keep recording: the reduction and loss scaling are part of the graph
+            scaled = optimizer.scale_loss(self.average(per_example_loss))
+        grads = tape.gradient(scaled, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def track(self, **values):
+        """Update loss trackers with per-example (or scalar) values."""
+        for name, value in values.items():
+            self._trackers[name].update_state(value)
+
+    def logs(self):
+        """The trackers' values, as ``train_step`` returns them to ``fit``."""
+        results = {name: tracker.result() for name, tracker in self._trackers.items()}
+        return self._multi_worker_logs(results)
+
+    def _multi_worker_logs(self, results):
+        strategy = self.distribute_strategy
+        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
+            # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
+            # fails on scalars; a [1] vector reduces to the same scalar.
+            results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
+        return results
+
+
+class AdversarialModel(AdversarialBase):
+    """Base class of the noise -> image models: a generator, a discriminator and their two optimizers.
+
+    Args:
+        generator: ``keras.Model`` mapping ``z`` (and labels, if conditional) to images.
+        discriminator: ``keras.Model`` mapping images (and labels) to logits/scores.
+        latent_dim: size of ``z``; read from the generator when omitted.
+        d_steps: discriminator (critic) updates per generator update. Each
+            ``train_step`` splits its real batch into ``d_steps`` equal minibatches,
+            one per discriminator update, then makes one generator update with a
+            minibatch of the same size; so feed batches of ``d_steps * m`` images.
+        num_classes: number of label classes for conditional models, else ``None``.
+        seed: seed of the model-owned ``keras.random.SeedGenerator``.
+    """
+
+    def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, num_classes=None, seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
+            raise TypeError("generator and discriminator must be keras.Model instances")
+        if int(d_steps) != d_steps or d_steps < 1:
+            raise ValueError(f"d_steps must be a positive integer, got {d_steps!r}")
+        # === Networks ===
+        self.generator = generator
+        self.discriminator = discriminator
+        inferred = generator.inputs[0].shape[-1]
+        self.latent_dim = int(latent_dim if latent_dim is not None else inferred)
+        if inferred is not None and inferred != self.latent_dim:
+            raise ValueError(f"latent_dim={latent_dim} but the generator takes z of size {inferred}")
+        self.d_steps = int(d_steps)
+        self.num_classes = int(num_classes) if num_classes else None
+        self.image_shape = tuple(generator.outputs[0].shape[1:])
+        self.built = True  # the networks are built Functional models
+
+    def call(self, inputs, training=False):
+        """``model(z)`` (or ``model([z, labels])``) returns generated images."""
+        return self.generator(inputs, training=training)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim,
+            d_steps=self.d_steps,
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    # --- Helpers for train_step (noise -> image) ---------------------------------
     def unpack(self, data):
         """``(images, labels or None)`` from a batch, with checks the models need."""
         if isinstance(data, (tuple, list)):
@@ -236,38 +296,6 @@ class AdversarialModel(keras.Model):
 
     def discriminator_inputs(self, images, labels=None):
         return [images, labels] if self.num_classes else images
-
-    @staticmethod
-    def average(per_example_loss):
-        """Mean over the *global* batch: the same number on 1 or N replicas."""
-        return tf.nn.compute_average_loss(per_example_loss)
-
-    def apply_gradients(self, tape, per_example_loss, network, optimizer):
-        """Average ``per_example_loss`` (recorded on ``tape``) over the global batch
-        and backpropagate it into ``network`` only."""
-        variables = network.trainable_variables
-        with tape:  # keep recording: the reduction and loss scaling are part of the graph
-            scaled = optimizer.scale_loss(self.average(per_example_loss))
-        grads = tape.gradient(scaled, variables)
-        optimizer.apply_gradients(zip(grads, variables))
-
-    def track(self, **values):
-        """Update loss trackers with per-example (or scalar) values."""
-        for name, value in values.items():
-            self._trackers[name].update_state(value)
-
-    def logs(self):
-        """The trackers' values, as ``train_step`` returns them to ``fit``."""
-        results = {name: tracker.result() for name, tracker in self._trackers.items()}
-        return self._multi_worker_logs(results)
-
-    def _multi_worker_logs(self, results):
-        strategy = self.distribute_strategy
-        if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
-            # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
-            # fails on scalars; a [1] vector reduces to the same scalar.
-            results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
-        return results
 
     # --- Evaluation ---------------------------------------------------------------
     def test_step(self, data):

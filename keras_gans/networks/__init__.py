@@ -3,16 +3,23 @@
 Unconditional generators take ``z`` ``[B, latent_dim]``; conditional ones take
 ``[z, labels]`` with integer labels ``[B]``. Generators end in ``tanh`` (images in
 [-1, 1], float32 output even under mixed precision); discriminators output
-logits (no sigmoid), ``[B, 1]``.
+logits (no sigmoid), ``[B, 1]``. Image-to-image generators (U-Net, ResNet) and
+PatchGAN discriminators are fully convolutional: ``[B, H, W, C]`` inputs.
 """
 
 from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_generator, dcgan_start_size
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
+from keras_gans.networks.patchgan import build_patchgan_discriminator
+from keras_gans.networks.resnet import build_resnet_generator
+from keras_gans.networks.unet import build_unet_generator
 
 __all__ = [
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
+    "build_patchgan_discriminator",
+    "build_resnet_generator",
+    "build_unet_generator",
     "dcgan_start_size",
 ]

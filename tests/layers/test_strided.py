@@ -44,3 +44,18 @@ def test_serializes_as_keras_gans_layer():
     config = keras.saving.serialize_keras_object(layer)
     restored = keras.saving.deserialize_keras_object(config)
     assert type(restored) is Conv2DTranspose and restored.filters == 8
+
+
+@pytest.mark.parametrize("height, width", [(5, 7), (6, 3)])
+def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width):
+    """Fully convolutional networks trace with unknown H, W: the phases must still be exact."""
+    x = tf.random.normal((2, height, width, 16), seed=2)
+    reference = keras.layers.Conv2DTranspose(16, 4, strides=2, padding="same", bias_initializer="random_normal")
+    reference(x)
+    fast = Conv2DTranspose(16, 4, strides=2, padding="same")
+    fast(x)
+    fast.set_weights(reference.get_weights())
+    traced = tf.function(fast, input_signature=[tf.TensorSpec([None, None, None, 16])])
+    got, want = traced(x), reference(x)
+    assert got.shape == want.shape == (2, 2 * height, 2 * width, 16)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))

@@ -1,0 +1,164 @@
+"""Pix2Pix and CycleGAN throughput: keras_gans vs PyTorch twins of the same networks, one run.
+
+Usage::
+
+    python scripts/benchmark.py translation                       # 256 and 128, batch 1 and 4
+    python scripts/benchmark.py translation --sizes 128 --batches 1 --steps 5
+
+Each configuration runs in its own process (keras_gans, then the torch twin right after it, so
+both see the same machine load): ``warmup`` training steps, then ``steps`` timed ones, then the
+same number of inference batches (``model.translate``'s compiled function; torch ``no_grad``).
+The networks are the papers' defaults (U-Net 256/128 + 70x70 PatchGAN; ResNet 9/6 blocks + two
+PatchGANs) on random RGB images. Writes ``scripts/results/translation.{csv,md}``.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COLUMNS = ["model", "image_size", "batch", "framework", "train_images_per_s", "infer_images_per_s", "peak_rss_mb",
+           "notes"]
+
+
+def worker(cfg):
+    import numpy as np
+    import tensorflow as tf
+
+    sys.path.insert(0, str(REPO))
+    import keras
+
+    import keras_gans
+
+    keras.utils.set_random_seed(0)
+    size, batch = cfg["image_size"], cfg["batch"]
+    cls = {"pix2pix": keras_gans.Pix2Pix, "cyclegan": keras_gans.CycleGAN}[cfg["model"]]
+    model = cls(image_size=size, seed=0)
+    model.compile()
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
+    ds = tf.data.Dataset.from_tensors((images, images[::-1].copy())).repeat()
+    warmup, steps = cfg["warmup"], cfg["steps"]
+    marks = {}
+
+    class Timer(keras.callbacks.Callback):
+        def on_train_batch_end(self, i, logs=None):
+            if i == warmup - 1:
+                marks["t0"], marks["c0"] = time.perf_counter(), time.process_time()
+            marks["t1"], marks["c1"] = time.perf_counter(), time.process_time()
+
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[Timer()])
+    train_s = marks["t1"] - marks["t0"]
+    cores = (marks["c1"] - marks["c0"]) / train_s
+    run = model._translate_fn("AtoB")
+    x = tf.constant(images)
+    run(x)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        run(x).numpy()
+    infer_s = time.perf_counter() - t0
+    return {"model": cfg["model"], "image_size": size, "batch": batch, "framework": "keras_gans",
+            "train_images_per_s": steps * batch / train_s, "infer_images_per_s": steps * batch / infer_s,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+            "notes": f"params {model.count_params():,}; first {warmup} step(s) + trace "
+                     f"{marks['t0'] - start:.0f}s; cores {cores:.2f}; load {load:.1f}"}
+
+
+def markdown_table(df, digits=2):
+    """``df`` as a GitHub markdown table (no ``tabulate`` needed)."""
+    def fmt(v):
+        if v is None or (isinstance(v, float) and v != v):
+            return ""
+        return f"{v:.{digits}f}" if isinstance(v, float) else str(v)
+
+    rows = [list(df.columns), ["---"] * len(df.columns)] + [[fmt(v) for v in row] for row in df.itertuples(False)]
+    return "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+def _spawn(argv, timeout):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, timeout=timeout, cwd=REPO)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{' '.join(argv[:3])} failed (exit {proc.returncode}): "
+                           + "\n".join((proc.stdout + proc.stderr).splitlines()[-15:]))
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def run_torch(cfg, timeout):
+    res = _spawn([str(REPO / "scripts" / "torch_translation.py"), "--model", cfg["model"], "--image-size",
+                  str(cfg["image_size"]), "--batch-size", str(cfg["batch"]), "--steps", str(cfg["steps"]),
+                  "--warmup", str(cfg["warmup"])], timeout)
+    return {"model": cfg["model"], "image_size": cfg["image_size"], "batch": cfg["batch"],
+            "framework": f"torch {res['torch']}", "train_images_per_s": res["train_images_per_s"],
+            "infer_images_per_s": res["infer_images_per_s"], "peak_rss_mb": res["peak_rss_mb"],
+            "notes": f"threads {res['threads']}; cores {res['cores']:.2f}; load {res['load']:.1f}"}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", nargs="+", default=["pix2pix", "cyclegan"], choices=["pix2pix", "cyclegan"])
+    p.add_argument("--sizes", nargs="+", type=int, default=[256, 128])
+    p.add_argument("--batches", nargs="+", type=int, default=[1, 4])
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--timeout", type=int, default=1800)
+    p.add_argument("--out", default=str(REPO / "scripts" / "results"))
+    p.add_argument("--name", default="translation")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        print("RESULT " + json.dumps(worker(json.loads(args.worker))))
+        return 0
+    if args.steps < 1 or args.warmup < 1:
+        p.error("--steps and --warmup must be >= 1")
+    import pandas as pd
+
+    rows = []
+    for model in args.models:
+        for size in args.sizes:
+            for batch in args.batches:
+                cfg = {"model": model, "image_size": size, "batch": batch, "steps": args.steps, "warmup": args.warmup}
+                runs = [("keras", lambda c: _spawn([__file__, "--worker", json.dumps(c)], args.timeout))]
+                if not args.no_torch:
+                    runs.append(("torch", lambda c: run_torch(c, args.timeout)))
+                pair = []
+                for kind, fn in runs:
+                    print(f"running {kind} {model} {size} batch {batch} ...", flush=True)
+                    try:
+                        row = fn(cfg)
+                    except Exception as e:  # noqa: BLE001 - report and go on
+                        row = {**{c: None for c in COLUMNS}, **{k: cfg[k] for k in ("model", "image_size", "batch")},
+                               "framework": kind, "notes": f"failed: {e}"[:300]}
+                    print(f"  train {row['train_images_per_s'] or 0:.2f} img/s, infer "
+                          f"{row['infer_images_per_s'] or 0:.2f} img/s", flush=True)
+                    pair.append(row)
+                rows += pair
+                if len(pair) == 2 and all(r["train_images_per_s"] for r in pair):
+                    k, t = pair
+                    rows.append({"model": model, "image_size": size, "batch": batch, "framework": "ratio keras/torch",
+                                 "train_images_per_s": k["train_images_per_s"] / t["train_images_per_s"],
+                                 "infer_images_per_s": k["infer_images_per_s"] / t["infer_images_per_s"],
+                                 "peak_rss_mb": None, "notes": "ratio measured in this run, not images/s"})
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / f"{args.name}.csv", index=False)
+    header = f"steps={args.steps} warmup={args.warmup} cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})"
+    text = header + "\n\n" + markdown_table(df) + "\n"
+    (out / f"{args.name}.md").write_text(text)
+    print("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

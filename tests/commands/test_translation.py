@@ -1,0 +1,119 @@
+"""``keras-gans train pix2pix|cyclegan`` and ``keras-gans translate`` end to end, and their bad input."""
+
+import csv
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gans.cli import main
+from tests.test_cli import run_cli
+
+TINY = ["--g-filters", "4", "--d-filters", "4", "--steps-per-epoch", "2", "--batch-size", "2"]
+
+
+def _image(path, h, w, channels=3, seed=0):
+    array = np.random.default_rng(seed).integers(0, 256, size=(h, w, channels), dtype=np.uint8)
+    Image.fromarray(array[..., 0] if channels == 1 else array).save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def pix2pix_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pix2pix")
+    out = run_cli("train", "pix2pix", *TINY, "--epochs", "1", cwd=root)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return root
+
+
+def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path):
+    root = pix2pix_run
+    assert (root / "runs" / "pix2pix" / "model.keras").is_file()
+    assert (root / "runs" / "pix2pix" / "samples" / "epoch_0001.png").is_file()
+    assert (root / "savedmodels" / "pix2pix" / "1" / "saved_model.pb").is_file()
+    _image(tmp_path / "photo.png", 45, 70, channels=3)  # RGB, converted to the model's 1 channel
+    _image(tmp_path / "sketch.png", 33, 20, channels=1, seed=1)
+    for model, out_dir in ((root / "runs" / "pix2pix" / "model.keras", "k"), (root / "savedmodels" / "pix2pix" / "1", "s")):
+        out = run_cli("translate", str(model), str(tmp_path / "photo.png"), str(tmp_path / "sketch.png"),
+                      "--out", out_dir, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert "converting 3 channel(s) to the model's 1" in out.stdout
+    for name, size in (("photo", (45, 70)), ("sketch", (33, 20))):
+        keras_out = np.asarray(Image.open(tmp_path / "k" / f"{name}.png"))
+        served = np.asarray(Image.open(tmp_path / "s" / f"{name}.png"))
+        assert keras_out.shape == served.shape == size
+        assert np.abs(keras_out.astype(int) - served.astype(int)).max() <= 1
+    tiled = run_cli("translate", str(root / "runs" / "pix2pix" / "model.keras"), str(tmp_path / "photo.png"),
+                    "--out", "t", "--tile-size", "32", "--overlap", "8", cwd=tmp_path)
+    assert tiled.returncode == 0, tiled.stderr[-2000:]
+    assert np.asarray(Image.open(tmp_path / "t" / "photo.png")).shape == (45, 70)
+
+
+def test_cyclegan_trains_resumes_on_the_schedule_and_translates_both_ways(tmp_path):
+    args = ["train", "cyclegan", *TINY, "--n-blocks", "1", "--pool-size", "4"]
+    first = run_cli(*args, "--epochs", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    resumed = run_cli(*args, "--epochs", "2", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    with open(tmp_path / "runs" / "cyclegan" / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["epoch"] for row in rows] == ["0", "1"]
+    import keras
+
+    import keras_gans  # noqa: F401
+
+    model = keras.models.load_model(tmp_path / "runs" / "cyclegan" / "model.keras")
+    # 2 epochs x 2 steps: the schedule made at the start (constant 2 steps, then to 0 over 2) ended at 0
+    assert int(model.g_optimizer.iterations) == 4 and float(model.g_optimizer.learning_rate) == 0.0
+    _image(tmp_path / "boot.png", 30, 41, channels=1)
+    for direction in ("AtoB", "BtoA"):
+        out = run_cli("translate", "savedmodels/cyclegan/2", "boot.png", "--direction", direction, "--out", direction,
+                      cwd=tmp_path)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert np.asarray(Image.open(tmp_path / direction / "boot.png")).shape == (30, 41)
+
+
+def run_in_process(capsys, monkeypatch, cwd, *args):
+    """``main(args)`` in this process (no TensorFlow start-up per case): ``(exit code, stderr)``."""
+    monkeypatch.chdir(cwd)
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+def test_translate_bad_input_is_a_clear_error_and_writes_nothing(pix2pix_run, tmp_path, capsys, monkeypatch):
+    model = str(pix2pix_run / "runs" / "pix2pix" / "model.keras")
+    good = _image(tmp_path / "good.png", 32, 32)
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    cases = [
+        ([model, "missing.png"], "missing.png does not exist"),
+        ([model, str(good), "bad.png"], "cannot read image"),
+        ([model, str(good), "--direction", "BtoA"], "translates AtoB"),
+        ([model, str(good), "--direction", "sideways"], "direction must be"),
+        (["nomodel.keras", str(good)], "no model file"),
+        ([model, str(good), "--tile-size", "20"], "multiple of 32"),
+    ]
+    for args, message in cases:
+        code, err = run_in_process(capsys, monkeypatch, tmp_path, "translate", *args, "--out", "o")
+        assert code == 2 and message in err, (args, err[-2000:])
+        assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir()), args
+    assert run_in_process(capsys, monkeypatch, tmp_path, "translate", model, str(good), "--out", "o")[0] == 0
+    before = (tmp_path / "o" / "good.png").read_bytes()
+    code, err = run_in_process(capsys, monkeypatch, tmp_path, "translate", model, str(good), "--out", "o")
+    assert code == 2 and "--overwrite" in err
+    assert (tmp_path / "o" / "good.png").read_bytes() == before
+
+
+def test_train_bad_data_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    (tmp_path / "odd").mkdir()
+    _image(tmp_path / "odd" / "x.png", 32, 63)
+    cases = [
+        (["train", "pix2pix", "--data", "odd"], "odd width"),
+        (["train", "pix2pix", "--data", "nowhere"], "no such folder"),
+        (["train", "pix2pix", "--image-size", "32", "--load-size", "30"], "smaller than --image-size"),
+        (["train", "cyclegan", "--data", "nowhere"], "no such folder"),
+        (["train", "pix2pix", "--image-size", "48"], "power-of-two"),
+    ]
+    for args, message in cases:
+        code, err = run_in_process(capsys, monkeypatch, tmp_path, *args, "--out", "run")
+        assert code == 2 and message in err, (args, err[-2000:])
+        assert not (tmp_path / "savedmodels").exists() and not (tmp_path / "run" / "model.keras").exists()
