@@ -248,7 +248,13 @@ def train_options():
 
 
 #: Modules that add subcommands: each has ``register(sub, train_sub, train_parent)``.
-COMMAND_MODULES = ("keras_gans.commands.translation", "keras_gans.commands.latent", "keras_gans.commands.style")
+COMMAND_MODULES = (
+    "keras_gans.commands.translation",
+    "keras_gans.commands.latent",
+    "keras_gans.commands.style",
+    "keras_gans.commands.evaluate",
+    "keras_gans.commands.results",
+)
 
 
 def build_parser():

@@ -14,6 +14,12 @@ A model subclasses :class:`AdversarialModel` and writes its paper's algorithm in
 - :meth:`track` feeds per-example values to the ``keras.metrics.Mean`` trackers
   that the ``metrics`` property exposes (they aggregate across replicas).
 
+Evaluation: ``compile(metrics=[keras_gans.metrics.FID(), ...])`` adds image metrics that
+:meth:`AdversarialModel.test_step` updates with each real validation batch and as many
+generated images, so ``fit(..., validation_data=...)`` logs ``val_fid`` (and ``evaluate``
+returns ``fid``). They are not part of the saved compile config: compile again with them
+after loading.
+
 Saving: ``get_config`` serializes both networks and the model's arguments; the
 compile config holds both optimizers, which ``compile`` builds on their networks'
 variables, so ``keras.models.load_model`` restores the optimizer slots and step
@@ -62,6 +68,7 @@ class AdversarialBase(keras.Model):
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
         self.g_optimizer = None
         self.d_optimizer = None
+        self._image_metrics = _Untracked()
 
     def generator_networks(self):
         return [self.generator]
@@ -76,14 +83,17 @@ class AdversarialBase(keras.Model):
     # --- Keras plumbing --------------------------------------------------------
     @property
     def metrics(self):
-        return list(self._trackers.values())
+        return list(self._trackers.values()) + list(self._image_metrics)
 
     def default_optimizers(self):
         """``(g_optimizer, d_optimizer)`` of the paper; subclasses override."""
         raise NotImplementedError
 
-    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+    def compile(self, g_optimizer=None, d_optimizer=None, metrics=None, **kwargs):
         """Set (or default) both optimizers and build them on their networks.
+
+        ``metrics``: image metrics with ``update_state(real, generated)`` (``keras_gans.metrics.FID``,
+        ``KID``) that ``test_step`` updates.
 
         Building here, inside the model's distribution strategy scope, is what
         lets ``fit`` run under ``MirroredStrategy`` (see CONVENTIONS) and what lets
@@ -98,6 +108,12 @@ class AdversarialBase(keras.Model):
         self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else default_d
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
+        metrics = list(metrics or [])
+        for metric in metrics:
+            if not isinstance(metric, keras.metrics.Metric) or metric.name in self._trackers:
+                raise ValueError(f"metrics must be keras.metrics.Metric objects (keras_gans.metrics.FID, KID) "
+                                 f"named unlike the loss trackers {list(self._trackers)}, got {metric!r}")
+        self._image_metrics = _Untracked(metrics)
         super().compile(optimizer=None, **kwargs)
         with self.distribute_strategy.scope():
             self.g_optimizer.build(self.variables_of(self.generator_networks()))
@@ -168,7 +184,7 @@ class AdversarialBase(keras.Model):
 
     def logs(self):
         """The trackers' values, as ``train_step`` returns them to ``fit``."""
-        return fit_logs(self.metrics, self.distribute_strategy)
+        return fit_logs(self._trackers.values(), self.distribute_strategy)
 
 
 class AdversarialModel(AdversarialBase):
@@ -282,6 +298,20 @@ class AdversarialModel(AdversarialBase):
     def discriminator_inputs(self, images, labels=None):
         return [images, labels] if self.num_classes else images
 
+    # --- Evaluation ---------------------------------------------------------------
+    def test_step(self, data):
+        """Generate as many images as the real batch (with its labels, if conditional) and
+        update the compiled image metrics with both; logs their results (``val_fid`` in ``fit``)."""
+        if not self._image_metrics:
+            raise ValueError(f"{type(self).__name__} evaluates with image metrics: "
+                             "compile(metrics=[keras_gans.metrics.FID(), ...]) before evaluate or validation_data")
+        real, labels = self.unpack(data)
+        m = real.shape[0] or tf.shape(real)[0]
+        fake = self.generator(self.generator_inputs(self.sample_latent(m), labels), training=False)
+        for metric in self._image_metrics:
+            metric.update_state(real, fake)
+        return fit_logs(self._image_metrics, self.distribute_strategy)
+
     # --- Critic-only steps (WGAN's schedule) ------------------------------------
     def critic_only_now(self):
         """Python-side: should the next ``train_step`` skip the generator update?
@@ -353,3 +383,17 @@ class AdversarialModel(AdversarialBase):
             lb = None if labels is None else tf.constant(labels[start : start + batch_size])
             out.append(ops.convert_to_numpy(self.generator(self.generator_inputs(zb, lb), training=False)))
         return np.concatenate(out).astype("float32")
+
+
+class _Untracked:
+    """A sequence Keras does not track (it tracks lists and tuples), so image metrics and their
+    extractor networks stay out of the model's variables and ``.keras`` files."""
+
+    def __init__(self, items=()):
+        self._items = tuple(items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)

@@ -1,8 +1,9 @@
-"""The latent-tool tests' small trained DCGAN, saved as a .keras file for the commands."""
+"""Fixtures of the command tests: the latent tools' small trained DCGAN, tests/metrics' tiny classifier."""
 
 import pytest
 
 from tests.latent.conftest import TRAIN, trained_tiny_dcgan
+from tests.metrics.conftest import tiny_classifier, tiny_extractor  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,96 @@
+"""``keras-gans evaluate MODEL``: FID, KID, Inception score and the memorisation check of a
+trained generator (a ``.keras`` file or a SavedModel) against a real dataset; prints the table
+and writes it as CSV and markdown."""
+
+import os
+
+
+def register(sub, train_sub, train_parent):
+    p = sub.add_parser("evaluate", help="FID / KID / Inception score / memorisation of a trained generator")
+    p.add_argument("model", help="MODEL.keras or a SavedModel folder")
+    p.add_argument("--metrics", default="fid,kid", help="comma-separated: fid, kid, is, memorization")
+    p.add_argument("--num-samples", type=int, default=10000, help="generated images (default 10000)")
+    p.add_argument("--dataset", default="fashion_mnist", help="the real images (a keras_gans.datasets name)")
+    p.add_argument("--split", default="test", help="split of --dataset (default test)")
+    p.add_argument("--num-real", type=int, default=None, help="use the first N real images (default all)")
+    p.add_argument("--train-dataset", default="embedded",
+                   help="training images for the memorisation check (default: the embedded subset the CLI trains on)")
+    p.add_argument("--image-size", type=int, default=None, help="resize the real images to S x S")
+    p.add_argument("--extractor", default="classifier",
+                   help="'classifier' (shipped Fashion-MNIST classifier), 'inception', or a .keras classifier path")
+    p.add_argument("--feature-layer", default="features", help="classifier layer whose output are the features")
+    p.add_argument("--kid-subsets", type=int, default=100)
+    p.add_argument("--kid-subset-size", type=int, default=1000)
+    p.add_argument("--batch-size", type=int, default=200)
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated samples")
+    p.add_argument("--out", default=None,
+                   help="output stem: writes OUT.csv, OUT.md (and OUT_memorization.png); "
+                        "default evaluation next to a .keras model, ./evaluation for a SavedModel")
+    p.set_defaults(func=cmd_evaluate)
+
+
+def _generate(model_path, num, seed, num_classes):
+    """uint8 samples, with balanced labels when the model turns out to be conditional."""
+    from keras_gans.cli import _load_for_sampling
+    from keras_gans.metrics.evaluation import balanced_labels
+
+    sample = _load_for_sampling(model_path)
+    try:
+        return sample(num, seed, None)
+    except ValueError as e:
+        if "is conditional" not in str(e):
+            raise
+    return sample(num, seed, balanced_labels(num, num_classes or 10))
+
+
+def evaluate_model(model_path, metrics=("fid", "kid"), num_samples=10000, dataset="fashion_mnist", split="test",
+                   num_real=None, train_dataset="embedded", image_size=None, extractor="classifier",
+                   feature_layer="features", kid_subsets=100, kid_subset_size=1000, batch_size=200, seed=0,
+                   memorization_png=None):
+    """The table rows of ``keras-gans evaluate`` (see :func:`keras_gans.metrics.evaluate_samples`)."""
+    from keras_gans import datasets
+    from keras_gans.metrics import classifier_logits, evaluate_samples, get_extractor, inception_logits
+    from keras_gans.metrics.evaluation import parse_metric_names
+
+    metrics = parse_metric_names(metrics)
+    for name, value in (("--num-samples", num_samples), ("--num-real", num_real), ("--batch-size", batch_size)):
+        if value is not None and value < 2:
+            raise ValueError(f"{name} must be >= 2, got {value}")
+    real, _, info = datasets.load_arrays(dataset, split=split, image_size=image_size)
+    real = real[:num_real] if num_real else real
+    extractor_spec = None if extractor == "classifier" else extractor
+    feats = get_extractor(extractor_spec, feature_layer)
+    logits = None
+    if "is" in metrics:
+        logits = inception_logits() if extractor == "inception" else classifier_logits(extractor_spec)
+    train = None
+    if "memorization" in metrics:
+        train = datasets.load_arrays(train_dataset, split="train", image_size=image_size)[0]
+    generated = _generate(model_path, num_samples, seed, info.get("num_classes"))
+    rows = evaluate_samples(generated, real, metrics, feats, logits=logits, train=train,
+                            memorization_png=memorization_png, batch_size=batch_size, kid_subsets=kid_subsets,
+                            kid_subset_size=kid_subset_size, seed=seed)
+    for row in rows:
+        row["real"] = f"{info['name']}:{split}"
+    return rows
+
+
+def cmd_evaluate(args):
+    import pandas as pd
+
+    from keras_gans.experiments.results import to_markdown, write_table
+
+    if not os.path.exists(args.model):
+        raise FileNotFoundError(f"no model {args.model}")
+    stem = args.out
+    if stem is None:
+        stem = (os.path.join(os.path.dirname(os.path.abspath(args.model)), "evaluation")
+                if args.model.endswith(".keras") else "evaluation")
+    rows = evaluate_model(args.model, args.metrics, args.num_samples, args.dataset, args.split, args.num_real,
+                          args.train_dataset, args.image_size, args.extractor, args.feature_layer, args.kid_subsets,
+                          args.kid_subset_size, args.batch_size, args.seed, memorization_png=f"{stem}_memorization.png")
+    table = pd.DataFrame(rows)
+    print(to_markdown(table), end="")
+    csv, md = write_table(table, stem)
+    print(f"keras-gans: wrote {csv} and {md}")
+    return 0

@@ -1,0 +1,55 @@
+"""Evaluation of generative models: FID, KID, Inception score, memorisation check, Parzen likelihood.
+
+Functions take image sets (arrays in [-1, 1] or uint8, ``tf.data`` datasets or iterables of
+batches) and a feature extractor (default: the shipped Fashion-MNIST classifier's 128-d features;
+``"inception"`` for InceptionV3's 2048-d pool features, ImageNet weights downloaded on first use).
+``FID``/``KID`` are ``keras.metrics.Metric`` objects for ``compile(metrics=...)`` (logs ``val_fid``,
+``val_kid`` during ``fit(..., validation_data=...)``), :class:`EvaluateEvery` a callback.
+"""
+
+from keras_gans.metrics.features import (
+    FeatureExtractor,
+    classifier_features,
+    classifier_logits,
+    default_classifier_path,
+    get_extractor,
+    inception_features,
+    inception_logits,
+)
+from keras_gans.metrics.evaluation import METRIC_NAMES, EvaluateEvery, evaluate_samples, parse_metric_names
+from keras_gans.metrics.frechet import FID, FeatureStats, feature_statistics, fid, fid_from_features, frechet_distance
+from keras_gans.metrics.inception_score import inception_score, inception_score_from_logits
+from keras_gans.metrics.kid import KID, kid, kid_from_features, mmd2_unbiased
+from keras_gans.metrics.memorization import memorization_report, nearest_neighbours
+from keras_gans.metrics.parzen import parzen_evaluate, parzen_log_likelihood, select_bandwidth
+
+__all__ = [
+    "METRIC_NAMES",
+    "EvaluateEvery",
+    "evaluate_samples",
+    "parse_metric_names",
+    "memorization_report",
+    "nearest_neighbours",
+    "parzen_evaluate",
+    "parzen_log_likelihood",
+    "select_bandwidth",
+    "FID",
+    "KID",
+    "FeatureExtractor",
+    "FeatureStats",
+    "classifier_features",
+    "classifier_logits",
+    "default_classifier_path",
+    "feature_statistics",
+    "fid",
+    "fid_from_features",
+    "frechet_distance",
+    "get_extractor",
+    "inception_features",
+    "inception_logits",
+    "inception_score",
+    "inception_score_from_logits",
+    "kid",
+    "kid_from_features",
+    "mmd2_unbiased",
+]

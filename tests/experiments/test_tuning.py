@@ -1,0 +1,67 @@
+import keras_tuner as kt
+import numpy as np
+import pytest
+
+from keras_gans.experiments.tuning import HYPERMODELS, VAL_FID, GANHyperModel
+from keras_gans.metrics import FID
+from keras_gans.models import MODELS
+
+
+def _uint8(fashion, start, n):
+    return np.round((fashion[0][start : start + n] + 1) * 127.5).astype("uint8"), fashion[1][start : start + n]
+
+
+def test_search_with_the_val_fid_objective(fashion, tiny_classifier, tmp_path):
+    # the MLP GAN (fast to trace); every model shares GANHyperModel's fit and objective
+    hypermodel = HYPERMODELS["gan"](image_shape=(28, 28, 1), widths=(2, 4), batch_size=32,
+                                    model_kwargs=dict(latent_dim=8, d_units=(16, 16)),
+                                    metrics=lambda: [FID(tiny_classifier)])
+    tuner = kt.RandomSearch(hypermodel, objective=VAL_FID, max_trials=2, seed=3, directory=str(tmp_path),
+                            project_name="gan", overwrite=True)
+    train, _ = _uint8(fashion, 0, 64)
+    val, _ = _uint8(fashion, 256, 64)
+    tuner.search(train, validation_data=val, epochs=1, verbose=0)
+    trials = list(tuner.oracle.trials.values())
+    assert len(trials) == 2
+    scores = [t.metrics.get_best_value("val_fid") for t in trials]
+    assert all(np.isfinite(scores)) and scores[0] != scores[1]
+    best = tuner.oracle.get_best_trials(1)[0]
+    assert best.score == min(scores)  # direction min
+    assert {"g_lr", "d_lr", "momentum", "g_units"} <= set(best.hyperparameters.values)
+
+
+def test_every_model_has_a_search_space_and_fresh_optimizers():
+    assert set(HYPERMODELS) == set(MODELS)
+    spaces = {}
+    for name, cls in HYPERMODELS.items():
+        hm = cls(image_shape=(28, 28, 1), num_classes=10 if name == "cgan" else None, widths=(4,),
+                 model_kwargs=dict(latent_dim=8), metrics=lambda: [])
+        hp = kt.HyperParameters()
+        first, second = hm.build(hp), hm.build(hp)
+        assert first.g_optimizer is not second.g_optimizer and int(second.g_optimizer.iterations) == 0
+        spaces[name] = set(hp.values)
+    assert {"n_critic", "gp_weight", "beta_1"} <= spaces["wgan_gp"]
+    assert {"n_critic", "clip_value"} <= spaces["wgan"] and "beta_1" not in spaces["wgan"]  # RMSprop
+    assert {"momentum", "g_units"} <= spaces["gan"]  # SGD with momentum, MLP widths
+    assert {"g_lr", "d_lr"} <= spaces["cgan"]
+
+
+def test_tuned_values_reach_the_model():
+    hp = kt.HyperParameters()
+    hp.Fixed("n_critic", 2)
+    hp.Fixed("gp_weight", 3.0)
+    hp.Fixed("g_lr", 3e-4)
+    model = GANHyperModel("wgan_gp", (28, 28, 1), widths=(4,), metrics=lambda: []).build(hp)
+    assert model.d_steps == 2 and model.gp_weight == 3.0
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(3e-4)
+    assert float(model.g_optimizer.beta_1) == float(model.d_optimizer.beta_1)
+
+
+def test_bad_arguments(fashion):
+    with pytest.raises(ValueError, match="conditional: pass num_classes"):
+        HYPERMODELS["cgan"](image_shape=(28, 28, 1))
+    with pytest.raises(ValueError, match="unknown model"):
+        GANHyperModel("stylegan")
+    hm = GANHyperModel("dcgan", (28, 28, 1), widths=(4,), metrics=lambda: [])
+    with pytest.raises(ValueError, match="validation_data"):
+        hm.fit(kt.HyperParameters(), hm.build(kt.HyperParameters()), _uint8(fashion, 0, 64)[0])

@@ -1,0 +1,72 @@
+"""val_fid / val_kid during fit, ModelCheckpoint on val_fid, and the EvaluateEvery callback."""
+
+import math
+import os
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+
+from keras_gans import GAN, ConditionalGAN
+from keras_gans.metrics import FID, KID, EvaluateEvery
+
+KWARGS = dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8, seed=0)
+SMALL_MLP = dict(image_shape=(28, 28, 1), g_units=(32, 32), d_units=(16, 16), latent_dim=8, seed=0)
+
+
+def _data(fashion, n, labels=False, offset=0):
+    images, y = fashion[0][offset : offset + n], fashion[1][offset : offset + n]
+    return tf.data.Dataset.from_tensor_slices((images, y) if labels else images).batch(64, drop_remainder=True)
+
+
+def test_val_fid_drives_model_checkpoint(fashion, tiny_classifier, tmp_path):
+    model = GAN(**SMALL_MLP)
+    model.compile(metrics=[FID(tiny_classifier), KID(tiny_classifier, max_samples=128)])
+    best = keras.callbacks.ModelCheckpoint(str(tmp_path / "best_{epoch}.keras"), monitor="val_fid", mode="min",
+                                           save_best_only=True)
+    history = model.fit(_data(fashion, 128), validation_data=_data(fashion, 128, offset=256), epochs=3,
+                        callbacks=[best], verbose=0).history
+    val_fid = history["val_fid"]
+    assert len(val_fid) == 3 and all(np.isfinite(val_fid)) and all(np.isfinite(history["val_kid"]))
+    # saved exactly at the epochs where val_fid reached a new minimum
+    improved = [e + 1 for e in range(3) if val_fid[e] < min(val_fid[:e], default=math.inf)]
+    saved = sorted(int(f[len("best_"):-len(".keras")]) for f in os.listdir(tmp_path))
+    assert saved == improved
+    assert "fid" not in history and "d_loss" in history  # training logs carry only the losses
+    # the checkpoint holds the GAN, not the metrics' extractor network
+    reloaded = keras.models.load_model(tmp_path / f"best_{saved[-1]}.keras")
+    assert len(reloaded.weights) == len(model.weights)
+
+
+def test_evaluate_returns_the_metrics_and_matches_the_metric(fashion, tiny_classifier):
+    model = ConditionalGAN(architecture="dcgan", num_classes=10, **KWARGS)
+    model.compile(metrics=[FID(tiny_classifier)])
+    out = model.evaluate(_data(fashion, 128, labels=True), return_dict=True, verbose=0)
+    assert set(out) == {"fid"} and out["fid"] > 0
+
+
+def test_evaluate_without_metrics_is_a_clear_error(fashion):
+    model = GAN(**SMALL_MLP)
+    model.compile()
+    with pytest.raises(ValueError, match=r"compile\(metrics="):
+        model.evaluate(_data(fashion, 64), verbose=0)
+    with pytest.raises(ValueError, match="keras.metrics.Metric"):
+        model.compile(metrics=["accuracy"])
+
+
+def test_evaluate_every_n_epochs_logs_fid_for_checkpoints_and_csv(fashion, tiny_classifier, tmp_path):
+    model = GAN(**SMALL_MLP)
+    model.compile()
+    every = EvaluateEvery(fashion[0][256:512], every=2, num_samples=128, extractor=tiny_classifier)
+    best = keras.callbacks.ModelCheckpoint(str(tmp_path / "best.keras"), monitor="fid", mode="min",
+                                           save_best_only=True)
+    csv = keras.callbacks.CSVLogger(str(tmp_path / "history.csv"))
+    model.fit(_data(fashion, 64), epochs=2, callbacks=[every, best, csv], verbose=0)
+    table = pd.read_csv(tmp_path / "history.csv")
+    assert table["fid"].isna().tolist() == [True, False]
+    assert np.isfinite(table["kid"].iloc[1])
+    assert (tmp_path / "best.keras").exists()
+    # the numbers are those of the fixed-seed samples at the end of training
+    assert every.evaluate()["fid"] == pytest.approx(table["fid"].iloc[1], rel=1e-5)
