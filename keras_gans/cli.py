@@ -247,7 +247,7 @@ def train_options():
 
 
 #: Modules that add subcommands: each has ``register(sub, train_sub, train_parent)``.
-COMMAND_MODULES = ()
+COMMAND_MODULES = ("keras_gans.commands.dtn",)
 
 
 def build_parser():

@@ -368,7 +368,7 @@ def parse_args(argv=None):
 
 #: Other suites, one file each: ``python scripts/benchmark.py SUITE [options]`` runs
 #: ``scripts/bench_SUITE.py``'s ``main(options)`` (results in scripts/results/SUITE.md).
-SUITES = ()
+SUITES = ("dtn",)
 
 
 def run_suite(name, argv):

@@ -54,13 +54,16 @@ def check_discriminator_learns(cls, kwargs, fashion, batch, epochs=8, d_optimize
     return d_loss
 
 
-def check_save_resume(cls, kwargs, fashion, batch, tmp_path):
-    """fit 2 epochs == fit 1, save .keras, load, fit 1 more: weights, optimizer state, counters."""
+def check_save_resume(cls, kwargs, fashion, batch, tmp_path, data=None):
+    """fit 2 epochs == fit 1, save .keras, load, fit 1 more: weights, optimizer state, counters.
+
+    ``data``: a dataset of two batches to train on instead of Fashion-MNIST images.
+    """
     model = cls(**kwargs)
     model.compile()
     init = str(tmp_path / "init.keras")
     model.save(init)
-    data = dataset(cls, fashion, batch, n=2 * batch)
+    data = dataset(cls, fashion, batch, n=2 * batch) if data is None else data
 
     straight = keras.models.load_model(init)
     straight.fit(data, epochs=2, verbose=0)
@@ -176,9 +179,12 @@ def mirrored_strategy():
     return _MIRRORED[0]
 
 
-def check_mirrored_matches_single_device(cls, kwargs, fashion, batch):
-    """One step on the same batch from the same weights: 2 CPU replicas == 1 device."""
-    data = dataset(cls, fashion, batch)
+def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None):
+    """One step on the same batch from the same weights: 2 CPU replicas == 1 device.
+
+    ``data``: a one-batch dataset to train on instead of Fashion-MNIST images.
+    """
+    data = dataset(cls, fashion, batch) if data is None else data
 
     def one_step(strategy):
         with strategy.scope():

@@ -3,6 +3,7 @@
 from keras_gans.models.base import AdversarialModel
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.dtn import DTN, DomainTransferNetwork
 from keras_gans.models.gan import GAN
 from keras_gans.models.wgan import WGAN
 from keras_gans.models.wgan_gp import WGANGP
@@ -24,4 +25,4 @@ def get_model_class(name):
     return MODELS[key]
 
 
-__all__ = ["AdversarialModel", "ConditionalGAN", "DCGAN", "GAN", "MODELS", "WGAN", "WGANGP", "get_model_class"]
+__all__ = ["AdversarialModel", "ConditionalGAN", "DCGAN", "DTN", "DomainTransferNetwork", "GAN", "MODELS", "WGAN", "WGANGP", "get_model_class"]

@@ -46,6 +46,8 @@ class AdversarialModel(keras.Model):
 
     #: names of the loss trackers, in the order ``fit`` logs them
     tracker_names = ("d_loss", "g_loss")
+    #: config entries that hold serialized networks (deserialized by ``from_config``)
+    network_config_keys = ("generator", "discriminator")
 
     def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, num_classes=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -134,7 +136,7 @@ class AdversarialModel(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("generator", "discriminator"):
+        for key in cls.network_config_keys:
             if isinstance(config.get(key), dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

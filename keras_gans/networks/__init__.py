@@ -7,11 +7,17 @@ logits (no sigmoid), ``[B, 1]``.
 """
 
 from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_generator, dcgan_start_size
+from keras_gans.networks.dtn import (build_dtn_classifier, build_dtn_discriminator, build_dtn_encoder,
+                                     build_dtn_generator)
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
 
 __all__ = [
     "build_dcgan_discriminator",
     "build_dcgan_generator",
+    "build_dtn_classifier",
+    "build_dtn_discriminator",
+    "build_dtn_encoder",
+    "build_dtn_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
     "dcgan_start_size",

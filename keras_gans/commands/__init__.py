@@ -1,0 +1,1 @@
+"""Subcommands of the keras-gans CLI, one module per topic."""
