@@ -19,7 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "scripts" / "results"
-CONFIGS = {"paper": dict(f_filters=64, g_filters=64, d_filters=128), "cpu": dict(f_filters=32, g_filters=32, d_filters=64)}
+CONFIGS = {"paper": dict(f_filters=64, g_filters=64, d_filters=128),
+           "cpu": dict(f_filters=32, g_filters=32, d_filters=64)}
 
 
 def worker(cfg):

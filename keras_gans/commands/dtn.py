@@ -105,7 +105,9 @@ def cmd_train_dtn(args):
         global_batch = args.batch_size * strategy.num_replicas_in_sync
         dataset = datasets.make_domain_dataset(source, target, batch_size=global_batch, image_size=args.image_size,
                                                seed=args.seed, repeat=args.steps_per_epoch is not None)
-        shape = lambda images: tuple(int(d) for d in (args.image_size or images.shape[1],) * 2) + images.shape[3:]  # noqa: E731
+        def shape(images):
+            return tuple(int(d) for d in (args.image_size or images.shape[1],) * 2) + images.shape[3:]
+
         samples, _ = load_domain(args.source, "test", seed=args.seed, num=args.num_samples,
                                  image_size=args.image_size) if args.source in BUILTIN_DOMAINS else (source, None)
         info = {"name": f"{args.source}->{args.target}", "source_shape": shape(source),
@@ -186,7 +188,9 @@ def cmd_evaluate_dtn(args):
         target_classifier = train_classifier(target_images, target_labels, epochs=args.classifier_epochs,
                                              seed=args.seed)
     target_accuracy = classifier_accuracy(target_classifier, target_test, target_test_labels)
-    generators = [("trained", model)] + ([("untrained", untrained_copy(model, seed=args.seed))] if args.baseline else [])
+    generators = [("trained", model)]
+    if args.baseline:
+        generators.append(("untrained", untrained_copy(model, seed=args.seed)))
     rows = []
     for name, dtn in generators:
         result = evaluate_dtn(dtn, target_classifier, source_test, source_test_labels, source_train,
@@ -335,7 +339,8 @@ def register(sub, train_sub, train_parent):
     evaluate.add_argument("--num-source-train", type=int, default=None,
                           help="G(source train) images for the domain-adaptation classifier (default: all)")
     evaluate.add_argument("--epochs", type=int, default=5, help="epochs of the domain-adaptation classifier")
-    evaluate.add_argument("--classifier-epochs", type=int, default=20, help="epochs of a target classifier trained here")
+    evaluate.add_argument("--classifier-epochs", type=int, default=20, 
+                          help="epochs of a target classifier trained here")
     evaluate.add_argument("--baseline", action="store_true", help="also evaluate an untrained g (the paper's baseline)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--csv", default="dtn_evaluation.csv")

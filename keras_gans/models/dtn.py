@@ -211,11 +211,11 @@ class DomainTransferNetwork(AdversarialModel):
         archive.track(self.generator)
 
         expected = tf.constant(self.source_shape, tf.int32)
+        message = f"images must be [batch, {', '.join(map(str, self.source_shape))}]"
 
         def translate(images):
             # a convolutional G would silently translate other sizes: refuse them
-            check = tf.debugging.assert_equal(tf.shape(images)[1:], expected,
-                                              message=f"images must be [batch, {', '.join(map(str, self.source_shape))}]")
+            check = tf.debugging.assert_equal(tf.shape(images)[1:], expected, message=message)
             with tf.control_dependencies([check]):
                 return {"images": to_uint8(self(scale_images(images), training=False))}
 

@@ -17,9 +17,15 @@ import keras
 
 from keras_gans.layers import Conv2D, Conv2DTranspose
 from keras_gans.networks.common import check_image_shape, normalization
-from keras_gans.networks.dcgan import WEIGHT_INIT
 
 NUM_DTN_CLASSES = {"ternary": 3, "binary": 1}
+
+
+def weight_init():
+    """N(0, 0.02) (DCGAN's init), a new instance per layer: a Keras 3 initializer created with
+    ``seed=None`` fixes its seed when constructed, so one shared instance would give every layer of
+    the same shape the same weights (and ignore ``keras.utils.set_random_seed``)."""
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02)
 
 
 def _check_32(image_shape, what):
@@ -31,7 +37,7 @@ def _check_32(image_shape, what):
 
 
 def _conv_block(x, filters, name, norm=True, activation="relu", synchronized=True):
-    x = Conv2D(filters, 4, strides=2, padding="same", use_bias=not norm, kernel_initializer=WEIGHT_INIT,
+    x = Conv2D(filters, 4, strides=2, padding="same", use_bias=not norm, kernel_initializer=weight_init(),
                name=f"{name}_conv")(x)
     if norm:
         x = normalization("batch", f"{name}_norm", synchronized)(x)
@@ -48,7 +54,7 @@ def build_dtn_encoder(image_shape=(32, 32, 3), filters=64, representation_dim=12
     x = images
     for i, width in enumerate((filters, 2 * filters, 4 * filters)):  # 32 -> 16 -> 8 -> 4
         x = _conv_block(x, width, f"block{i}", synchronized=synchronized_batch_norm)
-    x = keras.layers.Conv2D(representation_dim, 4, padding="valid", use_bias=False, kernel_initializer=WEIGHT_INIT,
+    x = keras.layers.Conv2D(representation_dim, 4, padding="valid", use_bias=False, kernel_initializer=weight_init(),
                             name="block3_conv")(x)
     x = normalization("batch", "block3_norm", synchronized_batch_norm)(x)
     x = keras.layers.Activation("tanh", name="block3_tanh")(x)
@@ -74,16 +80,16 @@ def build_dtn_generator(representation_dim=128, image_shape=(32, 32, 1), filters
     """g: representation -> image in [-1, 1]: 4x4x(8·filters), then three upsamplings to 32x32."""
     image_shape = _check_32(image_shape, "g's output")
     code = keras.Input(shape=(representation_dim,), name="representation")
-    x = keras.layers.Dense(4 * 4 * 8 * filters, use_bias=False, kernel_initializer=WEIGHT_INIT, name="project")(code)
+    x = keras.layers.Dense(4 * 4 * 8 * filters, use_bias=False, kernel_initializer=weight_init(), name="project")(code)
     x = keras.layers.Reshape((4, 4, 8 * filters), name="reshape")(x)
     for i, width in enumerate((4 * filters, 2 * filters)):  # 4 -> 8 -> 16
         x = normalization("batch", f"norm_{i}", synchronized_batch_norm)(x)
         x = keras.layers.ReLU(name=f"relu_{i}")(x)
-        x = Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=WEIGHT_INIT,
+        x = Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weight_init(),
                             name=f"up_{i}")(x)
     x = normalization("batch", "norm_2", synchronized_batch_norm)(x)
     x = keras.layers.ReLU(name="relu_2")(x)
-    x = Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same", kernel_initializer=WEIGHT_INIT,
+    x = Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same", kernel_initializer=weight_init(),
                         name="to_image")(x)  # 16 -> 32
     images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
     return keras.Model(code, images, name=name)
@@ -99,7 +105,7 @@ def build_dtn_discriminator(image_shape=(32, 32, 1), filters=128, kind="ternary"
     x = images
     for i, width in enumerate((filters, 2 * filters, 4 * filters)):  # 32 -> 16 -> 8 -> 4
         x = _conv_block(x, width, f"block{i}", norm=i > 0, activation="lrelu", synchronized=synchronized_batch_norm)
-    x = keras.layers.Conv2D(NUM_DTN_CLASSES[kind], 4, padding="valid", kernel_initializer=WEIGHT_INIT,
+    x = keras.layers.Conv2D(NUM_DTN_CLASSES[kind], 4, padding="valid", kernel_initializer=weight_init(),
                             name="block3_conv")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name=name)

@@ -116,7 +116,8 @@ def test_export_serves_source_uint8_to_target_uint8_without_keras_gans(digits, t
     assert out["dtype"] == "uint8" and served.shape == (5, 32, 32, 1)
     expected = np.round((np.clip(model.translate(x), -1, 1) + 1) * 127.5).astype("int64")
     assert np.abs(served - expected).max() <= 1  # two graphs' float32 rounding: one uint8 level at most
-    assert out["wrong_size"].startswith("InvalidArgumentError") and "images must be [batch, 32, 32, 3]" in out["wrong_size"]
+    assert out["wrong_size"].startswith("InvalidArgumentError")
+    assert "images must be [batch, 32, 32, 3]" in out["wrong_size"]
 
 
 def test_bad_inputs_are_clear_errors(digits):
