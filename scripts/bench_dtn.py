@@ -58,6 +58,20 @@ def worker(cfg):
                      f"load {os.getloadavg()[0]:.1f}"}
 
 
+def write_results(rows, steps, warmup):
+    """``scripts/results/dtn.csv`` and ``dtn.md`` from the workers' rows."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    df.to_csv(RESULTS / "dtn.csv", index=False)
+    lines = [f"DTN 32x32x3 -> 32x32x1, synthetic data, steps={steps} warmup={warmup} cpus={os.cpu_count()} "
+             f"({time.strftime('%Y-%m-%d %H:%M')})", "", "| " + " | ".join(df.columns) + " |",
+             "|" + " --- |" * len(df.columns)]
+    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    (RESULTS / "dtn.md").write_text("\n".join(lines) + "\n")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="benchmark.py dtn", description=__doc__.splitlines()[0])
     p.add_argument("--batch-size", type=int, nargs="+", default=[64])
@@ -70,8 +84,6 @@ def main(argv=None):
     if args.worker:
         print("RESULT " + json.dumps(worker(json.loads(args.worker))))
         return 0
-    import pandas as pd
-
     rows = []
     for widths in args.widths:
         for batch in args.batch_size:
@@ -83,15 +95,7 @@ def main(argv=None):
                     raise SystemExit(f"worker failed for {cfg}:\n{proc.stderr[-3000:]}")
                 rows.append(json.loads(proc.stdout.split("RESULT ", 1)[1]))
                 print(rows[-1])
-    df = pd.DataFrame(rows)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    df.to_csv(RESULTS / "dtn.csv", index=False)
-    header = (f"DTN 32x32 printed->handwritten shapes, synthetic data, steps={args.steps} warmup={args.warmup} "
-              f"cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})\n\n")
-    sys.path.insert(0, str(Path(__file__).parent))
-    from benchmark import to_markdown
-
-    (RESULTS / "dtn.md").write_text(header + to_markdown(df) + "\n")
+    write_results(rows, args.steps, args.warmup)
     return 0
 
 

@@ -4,7 +4,7 @@
 # CPU-sized widths (f 32, g 32, D 64); the library defaults are the paper's/reference's (64, 64, 128).
 set -euo pipefail
 RUN=${1:-runs/dtn-digits}
-EPOCHS=${2:-10}
+EPOCHS=${2:-5}
 mkdir -p "$RUN"
 time keras-gans train classifier --domain printed --epochs 8 --filters 32 --batch-size 64 --out "$RUN/f"
 time keras-gans train classifier --domain handwritten --epochs 30 --filters 32 --batch-size 64 --out "$RUN/target-classifier"
