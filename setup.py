@@ -18,6 +18,7 @@ setup(
         "tensorboard",
         "numpy",
         "pillow",
+        "scikit-learn",  # the offline handwritten-digit domain (DTN): sklearn.datasets.load_digits
     ],
     extras_require={
         "cuda": ["tensorflow[and-cuda]>=2.21,<2.22"],
