@@ -20,6 +20,7 @@ setup(
         "pillow",
         "scipy",
         "matplotlib",
+        "scikit-learn",  # the offline handwritten-digit domain (DTN): sklearn.datasets.load_digits
     ],
     extras_require={
         "cuda": ["tensorflow[and-cuda]>=2.21,<2.22"],

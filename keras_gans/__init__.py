@@ -3,9 +3,20 @@
 __version__ = "0.1.0"
 
 from keras_gans.layers import AdaIN  # noqa: E402
-from keras_gans.models import DCGAN, GAN, WGAN, WGANGP, AdaINStyleTransfer, ConditionalGAN, CycleGAN, Pix2Pix  # noqa: E402
+from keras_gans.models import (  # noqa: E402
+    DCGAN,
+    DTN,
+    GAN,
+    WGAN,
+    WGANGP,
+    AdaINStyleTransfer,
+    ConditionalGAN,
+    CycleGAN,
+    DomainTransferNetwork,
+    Pix2Pix,
+)
 from keras_gans.export import export  # noqa: E402
 from keras_gans import schedules  # noqa: E402,F401  (registers the schedules for load_model)
 
-__all__ = ["AdaIN", "AdaINStyleTransfer", "ConditionalGAN", "CycleGAN", "DCGAN", "GAN", "Pix2Pix", "WGAN", "WGANGP",
-           "export", "__version__"]
+__all__ = ["AdaIN", "AdaINStyleTransfer", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork", "GAN",
+           "Pix2Pix", "WGAN", "WGANGP", "export", "__version__"]

@@ -254,6 +254,7 @@ COMMAND_MODULES = (
     "keras_gans.commands.style",
     "keras_gans.commands.evaluate",
     "keras_gans.commands.results",
+    "keras_gans.commands.dtn",
 )
 
 
@@ -300,6 +301,9 @@ def build_parser():
 
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["evaluate", "dtn"]:  # `evaluate dtn MODEL` is the DTN paper's evaluation
+        argv = ["evaluate-dtn", *argv[2:]]
     args = build_parser().parse_args(argv)
     from keras_gans.callbacks import NonFiniteLossError
 

@@ -101,6 +101,32 @@ def mse(a, b):
     return per_example_mean(ops.square(ops.cast(a, "float32") - ops.cast(b, "float32")))
 
 
+# --- Taigman, Polyak & Wolf 2016 (DTN): a multi-class D and a smoothness prior ----
+def class_cross_entropy(logits, class_index):
+    """``-log softmax(logits)[class_index]`` per example: a D with one logit per class.
+
+    ``class_index`` is one int for the whole batch (DTN's ternary D: 0 = G(source),
+    1 = G(target), 2 = real target). ``logsumexp - logit``: no ``log(0)``. A single
+    logit is a binary D: class 1 is "real" (``softplus(-l)``), class 0 "fake" (``softplus(l)``).
+    """
+    logits = ops.cast(logits, "float32")
+    if logits.shape[-1] == 1:
+        return per_example_mean(ops.softplus(-logits if class_index == 1 else logits))
+    return ops.logsumexp(logits, axis=-1) - logits[:, class_index]
+
+
+def total_variation(images, beta=1.0, epsilon=1e-8):
+    """DTN's ``L_TV`` per example: ``sum_ij ((z[i,j+1]-z[i,j])^2 + (z[i+1,j]-z[i,j])^2)^(beta/2)``.
+
+    Averaged over pixels and channels (so its scale does not grow with the image);
+    ``epsilon`` inside the power keeps the gradient finite on flat regions (beta = 1).
+    """
+    z = ops.cast(images, "float32")
+    dx = z[:, :-1, 1:, :] - z[:, :-1, :-1, :]
+    dy = z[:, 1:, :-1, :] - z[:, :-1, :-1, :]
+    return per_example_mean(ops.power(ops.square(dx) + ops.square(dy) + epsilon, beta / 2.0))
+
+
 ADVERSARIAL_LOSSES = {
     "minimax": (minimax_discriminator_loss, minimax_generator_loss),
     "non_saturating": (minimax_discriminator_loss, non_saturating_generator_loss),

@@ -369,7 +369,7 @@ def parse_args(argv=None):
 
 #: Other suites, one file each: ``python scripts/benchmark.py SUITE [options]`` runs
 #: ``scripts/bench_SUITE.py``'s ``main(options)`` (results in scripts/results/SUITE.md).
-SUITES = ("translation", "inpainting", "adain", "metrics")
+SUITES = ("translation", "inpainting", "adain", "metrics", "dtn")
 
 
 def run_suite(name, argv):

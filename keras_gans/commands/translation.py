@@ -173,6 +173,24 @@ def _input_files(paths):
     return files
 
 
+def _holds_dtn(path):
+    """Whether ``path`` is a Domain Transfer Network (its .keras config, or a SavedModel with ``translate``
+    but not Pix2Pix/CycleGAN's ``translate_bytes``)."""
+    import json
+    import zipfile
+
+    path = str(path)
+    if path.endswith(".keras") and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return json.loads(archive.read("config.json")).get("class_name") == "DomainTransferNetwork"
+    if os.path.isfile(os.path.join(path, "saved_model.pb")):
+        import tensorflow as tf
+
+        signatures = tf.saved_model.load(path).signatures
+        return "translate" in signatures and "translate_bytes" not in signatures  # DTN exports translate only
+    return False
+
+
 def load_translator(path, direction):
     """``(translate(uint8 [H, W, C]) -> uint8, input_channels)`` from a .keras file or a SavedModel."""
     import numpy as np
@@ -218,6 +236,13 @@ def cmd_translate(args):
     from keras_gans.images import save_png
 
     check_direction(args.direction)
+    if _holds_dtn(args.model):
+        from keras_gans.commands.dtn import translate_dtn
+
+        if len(args.inputs) != 1:
+            raise ValueError("a DTN translates one folder of images or one .npy array per call: pass one input")
+        print(f"keras-gans: wrote translated images to {translate_dtn(args.model, args.inputs[0], args.out)}")
+        return 0
     if args.tile_size is not None and args.tile_size < 1:
         raise ValueError(f"--tile-size must be >= 1, got {args.tile_size}")
     files = _input_files(args.inputs)
@@ -243,7 +268,7 @@ def cmd_translate(args):
 def register(sub, train_sub, parent):
     for name in ("pix2pix", "cyclegan"):
         _add_train_parser(train_sub, parent, name)
-    p = sub.add_parser("translate", help="translate images with a Pix2Pix/CycleGAN .keras model or SavedModel")
+    p = sub.add_parser("translate", help="translate images with a Pix2Pix/CycleGAN/DTN .keras model or SavedModel")
     p.add_argument("model", help="MODEL.keras or a SavedModel folder")
     p.add_argument("inputs", nargs="+", help="image files or folders of images (any size)")
     p.add_argument("--out", required=True, help="output folder (OUT/<input name>.png)")

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from keras_gans.datasets.catalog import load_tfds
+from keras_gans.datasets.digits import load_digit_domain, load_handwritten_digits, load_printed_digits
+from keras_gans.datasets.domains import make_domain_dataset
 from keras_gans.datasets.embedded import load_embedded
 from keras_gans.datasets.fashion_mnist import CLASS_NAMES, load_fashion_mnist, read_idx
 from keras_gans.datasets.folders import load_image_folder
@@ -26,11 +28,15 @@ __all__ = [
     "CLASS_NAMES",
     "load",
     "load_arrays",
+    "load_digit_domain",
     "load_embedded",
     "load_fashion_mnist",
+    "load_handwritten_digits",
     "load_image_folder",
+    "load_printed_digits",
     "load_tfds",
     "make_dataset",
+    "make_domain_dataset",
     "read_idx",
     "resize_images",
     "scale_images",

@@ -5,6 +5,7 @@ from keras_gans.models.base import AdversarialModel
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.dtn import DTN, DomainTransferNetwork
 from keras_gans.models.gan import GAN
 from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.translation import ImageTranslationModel
@@ -34,5 +35,5 @@ def get_model_class(name):
     return MODELS[key]
 
 
-__all__ = ["AdaINStyleTransfer", "AdversarialModel", "ConditionalGAN", "CycleGAN", "DCGAN", "GAN",
-           "ImageTranslationModel", "MODELS", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
+__all__ = ["AdaINStyleTransfer", "AdversarialModel", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
+           "GAN", "ImageTranslationModel", "MODELS", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]

@@ -59,6 +59,8 @@ class AdversarialBase(keras.Model):
 
     #: names of the loss trackers, in the order ``fit`` logs them
     tracker_names = ("d_loss", "g_loss")
+    #: config entries that hold serialized networks (deserialized by ``from_config``)
+    network_config_keys = ("generator", "discriminator")
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -238,7 +240,7 @@ class AdversarialModel(AdversarialBase):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("generator", "discriminator"):
+        for key in cls.network_config_keys:
             if isinstance(config.get(key), dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

@@ -8,6 +8,8 @@ PatchGAN discriminators are fully convolutional: ``[B, H, W, C]`` inputs.
 """
 
 from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_generator, dcgan_start_size
+from keras_gans.networks.dtn import (build_dtn_classifier, build_dtn_discriminator, build_dtn_encoder,
+                                     build_dtn_generator)
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
 from keras_gans.networks.patchgan import build_patchgan_discriminator
 from keras_gans.networks.resnet import build_resnet_generator
@@ -18,6 +20,10 @@ __all__ = [
     "build_adain_decoder",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
+    "build_dtn_classifier",
+    "build_dtn_discriminator",
+    "build_dtn_encoder",
+    "build_dtn_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
     "build_patchgan_discriminator",
