@@ -102,6 +102,18 @@ def run_torch(cfg, timeout):
             "notes": f"threads {res['threads']}; cores {res['cores']:.2f}; load {res['load']:.1f}"}
 
 
+def write_results(rows, args, pd, final=False):
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / f"{args.name}.csv", index=False)
+    header = f"steps={args.steps} warmup={args.warmup} cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})"
+    text = header + "\n\n" + markdown_table(df) + "\n"
+    (out / f"{args.name}.md").write_text(text)
+    if final:
+        print("\n" + text)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -149,14 +161,8 @@ def main(argv=None):
                                  "train_images_per_s": k["train_images_per_s"] / t["train_images_per_s"],
                                  "infer_images_per_s": k["infer_images_per_s"] / t["infer_images_per_s"],
                                  "peak_rss_mb": None, "notes": "ratio measured in this run, not images/s"})
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / f"{args.name}.csv", index=False)
-    header = f"steps={args.steps} warmup={args.warmup} cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})"
-    text = header + "\n\n" + markdown_table(df) + "\n"
-    (out / f"{args.name}.md").write_text(text)
-    print("\n" + text)
+                write_results(rows, args, pd)  # after every configuration: a stopped run keeps its rows
+    write_results(rows, args, pd, final=True)
     return 0
 
 
