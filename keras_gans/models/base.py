@@ -72,6 +72,14 @@ class AdversarialBase(keras.Model):
         self.d_optimizer = None
         self._image_metrics = _Untracked()
 
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in cls.network_config_keys:
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
     def generator_networks(self):
         return [self.generator]
 
@@ -236,14 +244,6 @@ class AdversarialModel(AdversarialBase):
             seed=self.seed,
         )
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in cls.network_config_keys:
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
 
     # --- Helpers for train_step (noise -> image) ---------------------------------
     def unpack(self, data):

@@ -31,7 +31,7 @@ class CycleGAN(ImageTranslationModel):
     """
 
     tracker_names = ("d_loss", "g_loss", "gan_loss", "cycle_loss", "identity_loss")
-    network_names = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+    network_config_keys = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
     directions = ("AtoB", "BtoA")
 
     def __init__(self, input_channels=3, output_channels=3, image_size=256, g_filters=64, d_filters=64,

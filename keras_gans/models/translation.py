@@ -65,11 +65,11 @@ class ImageTranslationModel(AdversarialBase):
 
     Subclasses set ``self.input_channels``, ``self.output_channels``, ``self.image_size``
     (the square training size), ``self.size_multiple`` (the generator's total stride),
-    list their networks in ``network_names`` and map directions to generators in
+    list their networks in ``network_config_keys`` and map directions to generators in
     :meth:`generator_for`.
     """
 
-    network_names = ("generator", "discriminator")
+    network_config_keys = ("generator", "discriminator")
     directions = ("AtoB",)
 
     def generator_for(self, direction="AtoB"):
@@ -199,18 +199,10 @@ class ImageTranslationModel(AdversarialBase):
     def get_config(self):
         config = super().get_config()
         config.update(self.architecture)
-        for name in self.network_names:
+        for name in self.network_config_keys:
             config[name] = keras.saving.serialize_keras_object(getattr(self, name))
         config["seed"] = self.seed
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for name in cls.network_names:
-            if isinstance(config.get(name), dict):
-                config[name] = keras.saving.deserialize_keras_object(config[name])
-        return cls(**config)
 
     def check_pair_shapes(self, a, b):
         """Training batches must match the model's channels (and be square of ``image_size``)."""
