@@ -133,6 +133,18 @@ print("RESULT" + json.dumps(out))
 """
 
 
+def serve_in_fresh_process(script, *args, cwd):
+    """Run ``script`` (which prints ``RESULT{json}``) in a new Python without PYTHONPATH, as a server
+    would: asserts it succeeded and never imported keras_gans; returns the parsed result."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          cwd=str(cwd), env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.split("RESULT", 1)[1])
+    assert out["imported_keras_gans"] is False
+    return out
+
+
 def check_export(model, tmp_path):
     """SavedModel: loads without keras_gans, serving_default/sample agree with the model."""
     path = str(tmp_path / "export" / "1")
@@ -142,12 +154,7 @@ def check_export(model, tmp_path):
     z = np.random.default_rng(0).normal(size=(num, model.latent_dim)).astype("float32")
     np.save(tmp_path / "z.npy", z)
     spec = {"labels": labels, "num_classes": model.num_classes}
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-c", _SERVING_SCRIPT, path, json.dumps(spec), str(tmp_path / "z.npy")],
-                          capture_output=True, text=True, cwd=str(tmp_path), env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.split("RESULT", 1)[1])
-    assert out["imported_keras_gans"] is False
+    out = serve_in_fresh_process(_SERVING_SCRIPT, path, json.dumps(spec), str(tmp_path / "z.npy"), cwd=tmp_path)
     assert {"serving_default", "sample", "generate"} <= set(out["signatures"])
     from keras_gans.images import to_uint8
 

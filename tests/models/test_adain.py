@@ -5,10 +5,7 @@ resized 28 -> 32), style = crops of the two photographs scikit-learn ships (chin
 The VGG-19 encoder is random (no ImageNet weights offline) and 1/16 as wide as the paper's.
 """
 
-import json
-import os
 import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -324,12 +321,7 @@ def test_export_serves_every_control_in_a_fresh_process(images, model, tmp_path)
     mask = np.zeros((SIZE, SIZE), "int32")
     mask[16:] = 1
     np.savez(tmp_path / "inputs.npz", content=content, style=style, mask=mask)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-c", _SERVING_SCRIPT, path, str(tmp_path / "inputs.npz")],
-                          capture_output=True, text=True, cwd=str(tmp_path), env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.split("RESULT", 1)[1])
-    assert out["imported_keras_gans"] is False
+    out = checks.serve_in_fresh_process(_SERVING_SCRIPT, path, str(tmp_path / "inputs.npz"), cwd=tmp_path)
     assert {"serving_default", "stylize_bytes", "interpolate", "masked"} <= set(out["signatures"])
     expected = np.stack([model.stylize(c, s, alpha=0.7) for c, s in zip(content, style)])
     assert close(np.array(out["default"]), expected)

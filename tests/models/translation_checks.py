@@ -2,14 +2,12 @@
 
 import io
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 from PIL import Image
 
 from keras_gans.datasets.translation import load_paired, load_unpaired, make_translation_dataset
+from tests.model_checks import serve_in_fresh_process
 
 
 def paired_data(n=8, batch=2):
@@ -65,12 +63,8 @@ def check_translation_export(model, tmp_path, size=(45, 70)):
     (tmp_path / "image.png").write_bytes(buffer.getvalue())
     endpoints = ["translate"] + (["translate_BtoA"] if "BtoA" in model.directions else [])
     spec = {"endpoints": endpoints, "channels": channels}
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-c", _SERVING_SCRIPT, path, json.dumps(spec), str(tmp_path / "image.npy"),
-                           str(tmp_path / "image.png")], capture_output=True, text=True, env=env, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.split("RESULT", 1)[1])
-    assert out["imported_keras_gans"] is False
+    out = serve_in_fresh_process(_SERVING_SCRIPT, path, json.dumps(spec), tmp_path / "image.npy",
+                                 tmp_path / "image.png", cwd=tmp_path)
     assert {"serving_default", *endpoints, *(e + "_bytes" for e in endpoints)} <= set(out["signatures"])
     assert out["wrong_channels"] != "accepted"
     for name in endpoints:
