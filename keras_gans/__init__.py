@@ -4,12 +4,16 @@ __version__ = "0.1.0"
 
 from keras_gans.layers import AdaIN  # noqa: E402
 from keras_gans.models import (  # noqa: E402
+    ALI,
+    BEGAN,
     DCGAN,
+    EBGAN,
     DTN,
     GAN,
     WGAN,
     WGANGP,
     AdaINStyleTransfer,
+    BiGAN,
     ConditionalGAN,
     CycleGAN,
     DomainTransferNetwork,
@@ -18,5 +22,5 @@ from keras_gans.models import (  # noqa: E402
 from keras_gans.export import export  # noqa: E402
 from keras_gans import schedules  # noqa: E402,F401  (registers the schedules for load_model)
 
-__all__ = ["AdaIN", "AdaINStyleTransfer", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork", "GAN",
+__all__ = ["ALI", "AdaIN", "AdaINStyleTransfer", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork", "GAN",
            "Pix2Pix", "WGAN", "WGANGP", "export", "__version__"]

@@ -109,6 +109,33 @@ class TranslationGrid(keras.callbacks.Callback):
         _write_grid(self, make_grid(images, cols=cols), epoch, "translations")
 
 
+class ReconstructionGrid(keras.callbacks.Callback):
+    """Every ``every`` epochs, save fixed real images ``x`` (top row) above ``G(E(x))``.
+
+    For models with an encoder (``ALI``, ``BiGAN``: ``model.reconstruct``). ``images``: [-1, 1] floats.
+    """
+
+    def __init__(self, images, directory=None, every=1, log_dir=None):
+        super().__init__()
+        if directory is None and log_dir is None:
+            raise ValueError("ReconstructionGrid needs a directory for PNGs, a TensorBoard log_dir, or both")
+        self.images = np.asarray(images, "float32")
+        self.directory = directory
+        self.every = int(every)
+        self.log_dir = log_dir
+        self._writer = None
+        self.last_path = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        if not hasattr(self.model, "reconstruct"):
+            raise TypeError(f"ReconstructionGrid needs a model with an encoder (reconstruct), "
+                            f"got {type(self.model).__name__}")
+        rows = np.concatenate([self.images, self.model.reconstruct(self.images)])
+        _write_grid(self, make_grid(rows, cols=len(self.images)), epoch, "reconstructions")
+
+
 class NaNGuard(keras.callbacks.Callback):
     """Stop at the first non-finite loss, naming it; nothing after it is saved.
 

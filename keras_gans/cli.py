@@ -124,7 +124,7 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
 
 
 def cmd_train_gan(args):
-    """``train gan|dcgan|wgan|wgan_gp|cgan``: noise -> image models on an image dataset."""
+    """``train gan|dcgan|wgan|wgan_gp|cgan|ebgan|began|ali|bigan``: noise -> image models on an image dataset."""
     import keras_gans
     from keras_gans import callbacks as kg_callbacks
     from keras_gans import datasets
@@ -144,10 +144,14 @@ def cmd_train_gan(args):
                                       repeat=args.steps_per_epoch is not None)
         info["description"] = (f"{info['name']} ({info['num_examples']} images of {tuple(info['image_shape'])}), "
                                f"batch {args.batch_size} x {d_steps} step(s)")
+        if hasattr(model_cls, "reconstruct"):  # encoder models: fixed real images for the reconstruction grid
+            first = next(iter(dataset))
+            info["preview"] = (first[0] if isinstance(first, tuple) else first).numpy()[:8]
         return dataset, info
 
     def make_model(args, info):
-        kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed)
+        kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed, instance_noise=args.instance_noise,
+                      instance_noise_steps=args.instance_noise_steps)
         if conditional:
             if not info.get("num_classes"):
                 raise ValueError(f"cgan needs labelled data; {args.dataset} has no labels")
@@ -160,8 +164,12 @@ def cmd_train_gan(args):
                              f"the data is {tuple(info['image_shape'])}")
 
     def make_callbacks(args, work, model, info):
-        return [kg_callbacks.SampleGrid(os.path.join(work, "samples"), num=args.num_samples, seed=args.seed or 0,
-                                        log_dir=os.path.join(work, "logs", "samples"))]
+        grids = [kg_callbacks.SampleGrid(os.path.join(work, "samples"), num=args.num_samples, seed=args.seed or 0,
+                                         log_dir=os.path.join(work, "logs", "samples"))]
+        if "preview" in info:
+            grids.append(kg_callbacks.ReconstructionGrid(info["preview"], os.path.join(work, "reconstructions"),
+                                                         log_dir=os.path.join(work, "logs", "reconstructions")))
+        return grids
 
     return run_training(args, make_data, make_model, make_callbacks, check_resumed)
 
@@ -278,6 +286,11 @@ def build_parser():
         gan.add_argument("--channels", type=int, default=None, choices=(1, 3),
                          help="convert images to 1 or 3 channels")
         gan.add_argument("--num-samples", type=int, default=64, help="images in each epoch's sample grid")
+        gan.add_argument("--instance-noise", type=float, default=0.0, metavar="SIGMA0",
+                         help="instance noise: Gaussian noise of std SIGMA0 on every image the discriminator sees, "
+                              "annealed linearly to 0 (default 0: off)")
+        gan.add_argument("--instance-noise-steps", type=int, default=10000,
+                         help="discriminator updates over which the instance noise falls to 0")
         gan.set_defaults(func=cmd_train_gan)
 
     sample = sub.add_parser("sample", help="write a grid of samples from a .keras model or a SavedModel")

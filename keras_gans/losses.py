@@ -127,6 +127,38 @@ def total_variation(images, beta=1.0, epsilon=1e-8):
     return per_example_mean(ops.power(ops.square(dx) + ops.square(dy) + epsilon, beta / 2.0))
 
 
+# --- Zhao, Mathieu & LeCun 2016 (EBGAN) ------------------------------------------
+def energy_discriminator_loss(real_energy, fake_energy, margin):
+    """EBGAN's ``L_D = D(x) + [m - D(G(z))]^+`` (eq. 1), from per-example energies."""
+    return ops.cast(real_energy, "float32") + ops.relu(margin - ops.cast(fake_energy, "float32"))
+
+
+def pulling_away_term(codes, epsilon=1e-12):
+    """EBGAN's pulling-away term (eq. 5), per example, over the *global* batch.
+
+    ``f_PT = 1/(N(N-1)) Σ_i Σ_{j≠i} cos²(S_i, S_j)`` for the N encoder codes ``S`` of a batch
+    of generated images. Returned per example, ``pt_i = 1/(N-1) Σ_{j≠i} cos²(S_i, S_j)``, so the
+    mean over the global batch is ``f_PT``. Under ``tf.distribute`` the other replicas' codes are
+    gathered (without gradient); since every pair appears twice, ``2·pt - stop_gradient(pt)``
+    has ``f_PT``'s value *and* its full gradient on 1 or N replicas. ``epsilon`` keeps the
+    normalization finite for an all-zero code.
+    """
+    import tensorflow as tf
+
+    s = ops.cast(codes, "float32")
+    s = ops.reshape(s, (ops.shape(s)[0], -1))
+    unit = s / ops.sqrt(ops.sum(ops.square(s), axis=1, keepdims=True) + epsilon)
+    others = tf.stop_gradient(unit)
+    context = tf.distribute.get_replica_context()
+    if context is not None and context.num_replicas_in_sync > 1:
+        others = context.all_gather(others, axis=0)
+    n = ops.cast(ops.shape(others)[0], "float32")
+    squared_cosines = ops.sum(ops.square(ops.matmul(unit, ops.transpose(others))), axis=1)
+    self_term = ops.square(ops.sum(unit * tf.stop_gradient(unit), axis=1))
+    pt = (squared_cosines - self_term) / ops.maximum(n - 1.0, 1.0)
+    return 2.0 * pt - tf.stop_gradient(pt)
+
+
 ADVERSARIAL_LOSSES = {
     "minimax": (minimax_discriminator_loss, minimax_generator_loss),
     "non_saturating": (minimax_discriminator_loss, non_saturating_generator_loss),

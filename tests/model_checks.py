@@ -193,10 +193,13 @@ def mirrored_strategy():
     return _MIRRORED[0]
 
 
-def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None):
+def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None, compile_kwargs=None):
     """One step on the same batch from the same weights: 2 CPU replicas == 1 device.
 
     ``data``: one batch as a dataset, for models that do not train on ``dataset(cls, fashion, ...)``.
+    ``compile_kwargs``: e.g. SGD optimizers (a callable returning them, called inside each
+    strategy scope) where the model's Adam would turn gradients that are zero up to float32
+    rounding into learning-rate-sized, replica-dependent updates.
     """
     data = data if data is not None else dataset(cls, fashion, batch)
 
@@ -205,7 +208,7 @@ def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None)
             keras.utils.set_random_seed(123)
             seeded = "seed" in inspect.signature(cls.__init__).parameters  # models that own random generators
             model = cls(**({"seed": 7} if seeded else {}), **kwargs)
-            model.compile()
+            model.compile(**(compile_kwargs() if compile_kwargs else {}))
         history = model.fit(data, epochs=1, verbose=0)
         return {k: v[-1] for k, v in history.history.items()}, [w.numpy() for w in model.weights]
 

@@ -153,3 +153,31 @@ def test_wgan_gp_reads_n_critic_minibatches_per_step(tmp_path):
     assert "batch 4 x 5 step(s)" in out.stdout
     rows = list(csv.DictReader(open(tmp_path / "runs" / "wgan_gp" / "history.csv")))
     assert np.isfinite(float(rows[0]["gp"])) and (tmp_path / "savedmodels" / "wgan_gp" / "1").exists()
+
+
+@pytest.mark.parametrize("model", ["ebgan", "began", "ali"])
+def test_more_families_train_with_instance_noise_resume_and_export(model, tmp_path):
+    common = [model, "--batch-size", "8", "--steps-per-epoch", "2", "--num-samples", "4", "--instance-noise", "0.3",
+              "--instance-noise-steps", "3"]
+    first = run_cli("train", *common, "--epochs", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    resumed = run_cli("train", *common, "--epochs", "2", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    run = tmp_path / "runs" / model
+    rows = list(csv.DictReader(open(run / "history.csv")))
+    # σ(t) = 0.3 (1 - t / 3): epoch 1 (t = 0, 1 and the G pass at t + 1) > 0, epoch 2 (t >= 2) smaller;
+    # the resumed run continued the schedule instead of restarting at 0.3
+    noise = [float(r["instance_noise"]) for r in rows]
+    assert len(noise) == 2 and noise[0] > noise[1] and noise[1] < 0.1, noise
+    assert (tmp_path / "savedmodels" / model / "2" / "saved_model.pb").exists()
+    if model == "ali":
+        assert (run / "reconstructions" / "epoch_0002.png").exists()
+        sigs = subprocess.run(["saved_model_cli", "show", "--dir", str(tmp_path / "savedmodels" / "ali" / "2"),
+                               "--all"], capture_output=True, text=True, timeout=300).stdout
+        assert "signature_def['encode']" in sigs and "signature_def['sample']" in sigs
+
+
+def test_negative_instance_noise_is_refused(tmp_path):
+    out = run_cli("train", "ebgan", "--instance-noise", "-1", "--out", "o", cwd=tmp_path)
+    assert out.returncode == 2 and "instance_noise (sigma_0) must be >= 0" in out.stderr
+    assert "Traceback" not in out.stderr and not (tmp_path / "o" / "model.keras").exists()

@@ -1,11 +1,14 @@
 """The papers' training algorithms, one per file."""
 
 from keras_gans.models.adain import AdaINStyleTransfer
+from keras_gans.models.ali import ALI, BiGAN
 from keras_gans.models.base import AdversarialModel
+from keras_gans.models.began import BEGAN
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.cyclegan import CycleGAN
 from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.dtn import DTN, DomainTransferNetwork
+from keras_gans.models.ebgan import EBGAN
 from keras_gans.models.gan import GAN
 from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.translation import ImageTranslationModel
@@ -19,6 +22,10 @@ MODELS = {
     "wgan": WGAN,
     "wgan_gp": WGANGP,
     "cgan": ConditionalGAN,
+    "ebgan": EBGAN,
+    "began": BEGAN,
+    "ali": ALI,
+    "bigan": BiGAN,
 }
 
 #: image-to-image models (paired and unpaired); the CLI trains them on (A, B) data
@@ -35,5 +42,5 @@ def get_model_class(name):
     return MODELS[key]
 
 
-__all__ = ["AdaINStyleTransfer", "AdversarialModel", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
+__all__ = ["ALI", "AdaINStyleTransfer", "AdversarialModel", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
            "GAN", "ImageTranslationModel", "MODELS", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]

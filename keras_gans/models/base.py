@@ -178,6 +178,18 @@ class AdversarialBase(keras.Model):
         """Mean over the *global* batch: the same number on 1 or N replicas."""
         return tf.nn.compute_average_loss(per_example_loss)
 
+    def global_average(self, per_example):
+        """The global batch's mean *on every replica* (:meth:`average` summed over replicas).
+
+        For values a model feeds back into its own state (BEGAN's ``k_t``), which must not
+        depend on how the batch is split.
+        """
+        value = self.average(per_example)
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            value = context.all_reduce("sum", value)
+        return value
+
     def apply_gradients(self, tape, per_example_loss, networks, optimizer):
         """Average ``per_example_loss`` (recorded on ``tape``) over the global batch
         and backpropagate it into ``networks`` (one model or a list) only."""
@@ -209,10 +221,27 @@ class AdversarialModel(AdversarialBase):
             one per discriminator update, then makes one generator update with a
             minibatch of the same size; so feed batches of ``d_steps * m`` images.
         num_classes: number of label classes for conditional models, else ``None``.
+        instance_noise: σ0 of *instance noise* (Sønderby et al. 2016, "Amortised MAP Inference
+            for Image Super-resolution", Section 3.2; Arjovsky & Bottou 2017, "Towards Principled
+            Methods for Training GANs", Section 3): Gaussian noise of standard deviation σ added to
+            real and generated images before every discriminator call, so the two distributions'
+            supports overlap and the discriminator cannot be perfect. ``0`` (default) turns it off.
+        instance_noise_steps: σ falls linearly from σ0 to 0 over this many discriminator
+            updates (``d_optimizer.iterations``, which ``.keras`` files save, so the schedule
+            survives resume). Logged each epoch as ``instance_noise`` (the mean σ).
         seed: seed of the model-owned ``keras.random.SeedGenerator``.
     """
 
-    def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, num_classes=None, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, latent_dim=None, d_steps=1, num_classes=None, instance_noise=0.0,
+                 instance_noise_steps=10000, seed=None, **kwargs):
+        if not float(instance_noise) >= 0.0:  # also refuses NaN
+            raise ValueError(f"instance_noise (sigma_0) must be >= 0, got {instance_noise!r}")
+        if int(instance_noise_steps) != instance_noise_steps or instance_noise_steps < 1:
+            raise ValueError(f"instance_noise_steps must be a positive integer, got {instance_noise_steps!r}")
+        self.instance_noise = float(instance_noise)
+        self.instance_noise_steps = int(instance_noise_steps)
+        if self.instance_noise and "instance_noise" not in self.tracker_names:
+            self.tracker_names = (*type(self).tracker_names, "instance_noise")
         super().__init__(seed=seed, **kwargs)
         if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
             raise TypeError("generator and discriminator must be keras.Model instances")
@@ -241,6 +270,8 @@ class AdversarialModel(AdversarialBase):
             discriminator=keras.saving.serialize_keras_object(self.discriminator),
             latent_dim=self.latent_dim,
             d_steps=self.d_steps,
+            instance_noise=self.instance_noise,
+            instance_noise_steps=self.instance_noise_steps,
             seed=self.seed,
         )
         return config
@@ -299,6 +330,32 @@ class AdversarialModel(AdversarialBase):
 
     def discriminator_inputs(self, images, labels=None):
         return [images, labels] if self.num_classes else images
+
+    # --- Instance noise ------------------------------------------------------------
+    def instance_noise_stddev(self):
+        """σ now: ``σ0 · max(0, 1 - t / instance_noise_steps)``, t = discriminator updates so far."""
+        t = ops.cast(self.d_optimizer.iterations, "float32")
+        return self.instance_noise * ops.maximum(0.0, 1.0 - t / float(self.instance_noise_steps))
+
+    def add_instance_noise(self, images):
+        """``images + σ·ε``, ε ~ N(0, I) drawn for the global batch (replica-consistent); logs σ.
+
+        Models call it on every image they show the discriminator in ``train_step`` (real and
+        generated, in the discriminator's and the generator's updates). Identity when off.
+        """
+        if not self.instance_noise:
+            return images
+        sigma = self.instance_noise_stddev()
+        self.track(instance_noise=sigma)
+        m = images.shape[0] or tf.shape(images)[0]
+        noise = draw_for_global_batch(
+            m, lambda n: keras.random.normal((n, *images.shape[1:]), seed=self.seed_generator))
+        return images + ops.cast(sigma, images.dtype) * ops.cast(noise, images.dtype)
+
+    def discriminate(self, images, labels=None):
+        """The discriminator's output for ``images`` (with their labels) in training mode, after
+        instance noise: what every ``train_step`` asks the discriminator."""
+        return self.discriminator(self.discriminator_inputs(self.add_instance_noise(images), labels), training=True)
 
     # --- Evaluation ---------------------------------------------------------------
     def test_step(self, data):

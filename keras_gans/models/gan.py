@@ -63,8 +63,8 @@ class GAN(AdversarialModel):
             m = real_batch.shape[0] or tf.shape(real_batch)[0]
             fake = self.generator(self.generator_inputs(self.sample_latent(m), batch_labels), training=True)
             with tf.GradientTape() as tape:
-                real_logits = self.discriminator(self.discriminator_inputs(real_batch, batch_labels), training=True)
-                fake_logits = self.discriminator(self.discriminator_inputs(fake, batch_labels), training=True)
+                real_logits = self.discriminate(real_batch, batch_labels)
+                fake_logits = self.discriminate(fake, batch_labels)
                 d_loss = self.d_loss_fn(real_logits, fake_logits)
             self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
             self.track(d_loss=d_loss)
@@ -72,7 +72,7 @@ class GAN(AdversarialModel):
         if generator_update:
             with tf.GradientTape() as tape:
                 fake = self.generator(self.generator_inputs(self.sample_latent(m), batch_labels), training=True)
-                g_loss = self.g_loss_fn(self.discriminator(self.discriminator_inputs(fake, batch_labels), training=True))
+                g_loss = self.g_loss_fn(self.discriminate(fake, batch_labels))
             self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
             self.track(g_loss=g_loss)
         return self.logs()

@@ -113,6 +113,7 @@ class WGAN(AdversarialModel):
         for real_batch, _ in self.split_for_d_steps(real):
             m = real_batch.shape[0] or tf.shape(real_batch)[0]
             fake = self.generator(self.sample_latent(m), training=True)
+            real_batch, fake = self.add_instance_noise(real_batch), self.add_instance_noise(fake)
             with tf.GradientTape() as tape:
                 d_loss, extra = self.critic_loss(real_batch, fake)
             self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
@@ -121,7 +122,7 @@ class WGAN(AdversarialModel):
         if generator_update:
             with tf.GradientTape() as tape:
                 fake = self.generator(self.sample_latent(m), training=True)
-                g_loss = losses.wasserstein_generator_loss(self.discriminator(fake, training=True))
+                g_loss = losses.wasserstein_generator_loss(self.discriminate(fake))
             self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
             self.track(g_loss=g_loss)
         return self.logs()

@@ -7,9 +7,12 @@ logits (no sigmoid), ``[B, 1]``. Image-to-image generators (U-Net, ResNet) and
 PatchGAN discriminators are fully convolutional: ``[B, H, W, C]`` inputs.
 """
 
+from keras_gans.networks.ali import build_ali_discriminator, build_ali_encoder
+from keras_gans.networks.began import build_began_decoder, build_began_discriminator
 from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_generator, dcgan_start_size
 from keras_gans.networks.dtn import (build_dtn_classifier, build_dtn_discriminator, build_dtn_encoder,
                                      build_dtn_generator)
+from keras_gans.networks.ebgan import build_ebgan_discriminator
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
 from keras_gans.networks.patchgan import build_patchgan_discriminator
 from keras_gans.networks.resnet import build_resnet_generator
@@ -18,12 +21,17 @@ from keras_gans.networks.vgg import build_adain_decoder, build_vgg19_encoder, lo
 
 __all__ = [
     "build_adain_decoder",
+    "build_ali_discriminator",
+    "build_ali_encoder",
+    "build_began_decoder",
+    "build_began_discriminator",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_dtn_classifier",
     "build_dtn_discriminator",
     "build_dtn_encoder",
     "build_dtn_generator",
+    "build_ebgan_discriminator",
     "build_mlp_discriminator",
     "build_mlp_generator",
     "build_patchgan_discriminator",

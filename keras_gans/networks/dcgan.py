@@ -10,7 +10,7 @@ are produced; the first layer maps ``z`` to a 4×4 (or 7×7) map.
 
 import keras
 
-from keras_gans.layers import Conv2D, Conv2DTranspose
+from keras_gans.layers import Conv2D, Conv2DTranspose, Dropout
 from keras_gans.networks.common import check_image_shape, is_power_of_two, label_input, normalization, weight_init
 
 
@@ -25,6 +25,26 @@ def dcgan_start_size(image_size):
         f"image size {image_size} cannot be produced by the DCGAN architecture: "
         "it needs 4·2^n or 7·2^n with n >= 1 (e.g. 28, 32, 64, 128, 256)"
     )
+
+
+def dcgan_down_stack(x, n_down, base_filters=64, norm="batch", synchronized_batch_norm=True, kernel_size=4,
+                     dropout=0.0, prefix=""):
+    """DCGAN's discriminator body: ``n_down`` × (4×4 stride-2 conv, norm except on the input
+    layer, LeakyReLU 0.2[, dropout]), widths ``base_filters · 2^i``. Shared by the DCGAN, WGAN,
+    EBGAN and ALI networks."""
+    filters = base_filters
+    for i in range(n_down):
+        x = Conv2D(filters, kernel_size, strides=2, padding="same", use_bias=i == 0 or norm == "none",
+                   kernel_initializer=weight_init(), name=f"{prefix}down_{i}")(x)
+        if i > 0:  # no normalization on the input layer
+            norm_layer = normalization(norm, f"{prefix}norm_{i}", synchronized_batch_norm)
+            if norm_layer is not None:
+                x = norm_layer(x)
+        x = keras.layers.LeakyReLU(0.2, name=f"{prefix}lrelu_{i}")(x)
+        if dropout:
+            x = Dropout(dropout, name=f"{prefix}dropout_{i}")(x)
+        filters *= 2
+    return x
 
 
 def _square_size(image_shape):
@@ -110,23 +130,7 @@ def build_dcgan_discriminator(
         label_map = keras.layers.RepeatVector(size * size, name="repeat_label")(one_hot)
         label_map = keras.layers.Reshape((size, size, num_classes), name="label_map")(label_map)
         x = keras.layers.Concatenate(name="image_and_label")([x, label_map])
-    filters = base_filters
-    for i in range(n_down):
-        x = Conv2D(
-            filters,
-            kernel_size,
-            strides=2,
-            padding="same",
-            use_bias=i == 0 or norm == "none",
-            kernel_initializer=weight_init(),
-            name=f"down_{i}",
-        )(x)
-        if i > 0:  # no normalization on the input layer
-            norm_layer = normalization(norm, f"norm_{i}", synchronized_batch_norm)
-            if norm_layer is not None:
-                x = norm_layer(x)
-        x = keras.layers.LeakyReLU(0.2, name=f"lrelu_{i}")(x)
-        filters *= 2
+    x = dcgan_down_stack(x, n_down, base_filters, norm, synchronized_batch_norm, kernel_size)
     # The reference's last layer: a start x start 'valid' convolution to one logit.
     x = keras.layers.Flatten(name="flatten")(x)
     logits = keras.layers.Dense(1, kernel_initializer=weight_init(), dtype="float32", name="logit")(x)

@@ -1,0 +1,153 @@
+"""Adversarially Learned Inference (Dumoulin et al. 2016) and BiGAN (Donahue, Krähenbühl & Darrell 2016)."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_gans import losses
+from keras_gans.distribution import draw_for_global_batch
+from keras_gans.models.base import AdversarialModel
+from keras_gans.networks import build_ali_discriminator, build_ali_encoder, build_dcgan_generator
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class ALI(AdversarialModel):
+    """ALI: an encoder ``E``, a generator ``G`` and a discriminator on ``(x, z)`` pairs.
+
+    Algorithm 1 of Dumoulin et al.: draw ``x ~ q(x)`` and ``z ~ p(z)``; ``ẑ = E(x)``
+    (``μ(x) + σ(x)·ε`` for the stochastic encoder), ``x̃ = G(z)``;
+    ``ρ_q = D(x, ẑ)``, ``ρ_p = D(x̃, z)``; the discriminator minimises
+    ``-log σ(ρ_q) - log(1 - σ(ρ_p))`` and, *from the same forward pass*, ``G`` and ``E``
+    minimise the swapped-label loss ``-log(1 - σ(ρ_q)) - log σ(ρ_p)``; both updates are
+    applied together. Defaults (paper, Appendix A): Adam with learning rate 1e-4, β1 = 0.5,
+    β2 = 1e-3; dropout 0.2 in D; a stochastic encoder; DCGAN's generator (latent 100).
+    ``encode`` returns ``μ(x)``; ``reconstruct`` returns ``G(E(x))``. The export adds an
+    ``encode`` signature beside ``generate``/``sample``.
+    """
+
+    tracker_names = ("d_loss", "g_loss")
+    network_config_keys = ("generator", "discriminator", "encoder")
+    stochastic_default = True
+
+    def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64, e_filters=64,
+                 stochastic=None, synchronized_batch_norm=True, generator=None, discriminator=None, encoder=None,
+                 seed=None, **kwargs):
+        kwargs.pop("d_steps", None)
+        stochastic = self.stochastic_default if stochastic is None else bool(stochastic)
+        self.architecture = dict(image_shape=tuple(image_shape), g_filters=g_filters, d_filters=d_filters,
+                                 e_filters=e_filters, synchronized_batch_norm=synchronized_batch_norm)
+        generator = generator or build_dcgan_generator(latent_dim, image_shape, g_filters,
+                                                       synchronized_batch_norm=synchronized_batch_norm)
+        discriminator = discriminator or build_ali_discriminator(image_shape, latent_dim, d_filters)
+        encoder = encoder or build_ali_encoder(image_shape, latent_dim, e_filters, stochastic=stochastic,
+                                               synchronized_batch_norm=synchronized_batch_norm)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
+        if not isinstance(encoder, keras.Model):
+            raise TypeError("encoder must be a keras.Model")
+        expected = (2 if stochastic else 1) * self.latent_dim
+        if encoder.outputs[0].shape[-1] != expected or tuple(encoder.inputs[0].shape[1:]) != self.image_shape:
+            raise ValueError(f"the encoder must map {self.image_shape} images to {expected} numbers "
+                             f"({'mean and log-sigma of ' if stochastic else ''}z of size {self.latent_dim}), "
+                             f"got {tuple(encoder.inputs[0].shape[1:])} -> {encoder.outputs[0].shape[-1]}")
+        self.encoder = encoder
+        self.stochastic = stochastic
+
+    def generator_networks(self):
+        return [self.generator, self.encoder]
+
+    def default_optimizers(self):
+        return (keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=1e-3),
+                keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=1e-3))
+
+    def discriminator_inputs(self, images, z):
+        return [images, z]
+
+    def infer(self, images, training):
+        """``ẑ = E(x)``: ``μ + σ·ε`` (stochastic; ε replica-consistent) or ``E(x)``; ``μ`` when not training."""
+        out = ops.cast(self.encoder(images, training=training), "float32")
+        if not self.stochastic:
+            return out
+        mean, log_sigma = out[:, : self.latent_dim], out[:, self.latent_dim :]
+        if not training:
+            return mean
+        m = images.shape[0] or tf.shape(images)[0]
+        eps = draw_for_global_batch(m, lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator))
+        return mean + ops.exp(log_sigma) * eps
+
+    def train_step(self, data):
+        self._check_compiled()
+        x, _ = self.unpack(data)
+        m = x.shape[0] or tf.shape(x)[0]
+        z = self.sample_latent(m)
+        with tf.GradientTape() as d_tape, tf.GradientTape() as ge_tape:
+            z_hat = self.infer(x, training=True)
+            x_tilde = self.generator(z, training=True)
+            rho_q = self.discriminate(x, z_hat)       # (x, E(x)) pairs: "real"
+            rho_p = self.discriminate(x_tilde, z)     # (G(z), z) pairs: "fake"
+            d_loss = losses.minimax_discriminator_loss(rho_q, rho_p)
+            g_loss = losses.minimax_discriminator_loss(rho_p, rho_q)  # labels swapped
+        self.apply_gradients(d_tape, d_loss, self.discriminator, self.d_optimizer)
+        self.apply_gradients(ge_tape, g_loss, self.generator_networks(), self.g_optimizer)
+        self.track(d_loss=d_loss, g_loss=g_loss)
+        return self.logs()
+
+    # --- Inference --------------------------------------------------------------
+    def _check_images(self, images):
+        images = np.asarray(images, "float32")
+        if images.ndim == 3:
+            images = images[None]
+        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
+            raise ValueError(f"{type(self).__name__} encodes images of shape {self.image_shape} "
+                             f"(values in [-1, 1]), got an array of shape {images.shape}")
+        return images
+
+    def encode(self, images, batch_size=256):
+        """``μ(x)`` (or ``E(x)``) of images in [-1, 1], ``[N, H, W, C] -> [N, latent_dim]`` numpy."""
+        images = self._check_images(images)
+        return np.concatenate([ops.convert_to_numpy(self.infer(tf.constant(images[i : i + batch_size]), False))
+                               for i in range(0, len(images), batch_size)])
+
+    def reconstruct(self, images, batch_size=256):
+        """``G(E(x))`` of images in [-1, 1]: what the reconstruction grid shows."""
+        z = self.encode(images, batch_size)
+        return np.concatenate([ops.convert_to_numpy(self.generator(z[i : i + batch_size], training=False))
+                               for i in range(0, len(z), batch_size)])
+
+    def build_export_archive(self):
+        """``generate``/``sample`` (as every noise -> image model) plus ``encode``:
+        uint8 images ``[B, H, W, C]`` -> ``{"z": float32 [B, latent_dim]}``."""
+        from keras_gans.export import build_export_archive
+
+        archive = build_export_archive(self)
+        archive.track(self.encoder)
+
+        def encode(images):
+            x = tf.cast(images, tf.float32) / 127.5 - 1.0
+            return {"z": self.infer(x, training=False)}
+
+        archive.add_endpoint("encode", encode, input_signature=[
+            tf.TensorSpec([None, *self.image_shape], tf.uint8, name="images")])
+        return archive
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("d_steps")
+        config.update(self.architecture, stochastic=self.stochastic,
+                      encoder=keras.saving.serialize_keras_object(self.encoder))
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class BiGAN(ALI):
+    """BiGAN (Donahue et al. 2016): ALI's game with a *deterministic* encoder ``z = E(x)``.
+
+    Defaults (paper, Section 4): Adam with learning rate 2e-4, β1 = 0.5, and weight decay
+    2.5e-5 (the paper's L2 decay, here Adam's decoupled ``weight_decay``).
+    """
+
+    stochastic_default = False
+
+    def default_optimizers(self):
+        return (keras.optimizers.Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5),
+                keras.optimizers.Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5))

@@ -1,0 +1,130 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gans import ALI, BiGAN, export
+from keras_gans.callbacks import ReconstructionGrid
+from tests import model_checks as checks
+
+KWARGS = dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8, e_filters=8, latent_dim=16)
+
+
+@pytest.mark.parametrize("cls", [ALI, BiGAN])
+def test_fit_finite(cls, fashion):
+    model = checks.check_fit_finite(cls, KWARGS, fashion, batch=32)
+    # one optimizer updates G and E together, as the paper's Algorithm 1
+    assert len(model.g_optimizer.variables) > 1 and model.g_optimizer.iterations == 3
+    assert model.encoder.trainable_variables[0].path in {v.path for v in model.variables_of(model.generator_networks())}
+
+
+def test_discriminator_learns(fashion):
+    checks.check_discriminator_learns(ALI, KWARGS, fashion, batch=64)
+
+
+@pytest.mark.parametrize("cls", [ALI, BiGAN])
+def test_save_load_resume_exact(cls, fashion, tmp_path):
+    resumed = checks.check_save_resume(cls, KWARGS, fashion, batch=32, tmp_path=tmp_path)
+    assert type(resumed) is cls and resumed.stochastic == (cls is ALI)
+
+
+def test_mirrored_matches_single_device(fashion):
+    # dropout in D and the encoder's ε are drawn for the global batch: exact on 2 replicas
+    checks.check_mirrored_matches_single_device(ALI, KWARGS, fashion, batch=32)
+
+
+_ENCODE_SCRIPT = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+m = tf.saved_model.load(sys.argv[1])
+x = np.load(sys.argv[2])
+out = {"signatures": sorted(m.signatures.keys()), "z": m.signatures["encode"](images=tf.constant(x))["z"].numpy().tolist()}
+try:
+    m.signatures["encode"](images=tf.constant(np.zeros((1, 28, 28, 3), np.uint8)))
+    out["wrong_channels"] = "accepted"
+except Exception as e:
+    out["wrong_channels"] = type(e).__name__
+out["imported_keras_gans"] = any(k.startswith("keras_gans") for k in sys.modules)
+print("RESULT" + json.dumps(out))
+"""
+
+
+def test_export_serves_generate_and_encode_in_fresh_process(fashion, tmp_path):
+    model = checks.check_fit_finite(ALI, KWARGS, fashion, batch=32, steps=1)
+    path = checks.check_export(model, tmp_path)  # generate / sample / serving_default
+    x = ((fashion[0][:5] + 1) * 127.5).round().astype(np.uint8)
+    np.save(tmp_path / "x.npy", x)
+    out = checks.serve_in_fresh_process(_ENCODE_SCRIPT, path, str(tmp_path / "x.npy"), cwd=tmp_path)
+    assert "encode" in out["signatures"] and out["wrong_channels"] != "accepted"
+    np.testing.assert_allclose(np.array(out["z"]), model.encode(x / 127.5 - 1.0), atol=1e-4)
+
+
+def test_encode_is_the_mean_and_reconstruct_is_g_of_e(fashion):
+    model = ALI(seed=0, **KWARGS)
+    x = fashion[0][:6]
+    z = model.encode(x)
+    mean = model.encoder(x, training=False).numpy()[:, :16]
+    np.testing.assert_allclose(z, mean, atol=1e-6)
+    np.testing.assert_allclose(model.reconstruct(x), model.generator(z, training=False).numpy(), atol=1e-5)
+    bigan = BiGAN(seed=0, **KWARGS)
+    assert bigan.encoder.outputs[0].shape[-1] == 16 and model.encoder.outputs[0].shape[-1] == 32
+
+
+def test_generator_and_encoder_learn_to_fool_a_fixed_discriminator(fashion):
+    """D frozen (learning rate 0): the swapped-label loss of G and E falls, and E's weights move."""
+    model = ALI(seed=0, **KWARGS)
+    model.compile(d_optimizer=keras.optimizers.SGD(0.0))
+    before = [w.copy() for w in model.encoder.get_weights()]
+    g = model.fit(checks.dataset(ALI, fashion, 64), epochs=8, verbose=0).history["g_loss"]
+    assert np.mean(g[-2:]) < np.mean(g[:2]), g
+    assert checks.max_diff(before, model.encoder.get_weights()) > 1e-3
+
+
+def test_reconstruction_grid_writes_x_above_g_of_e(fashion, tmp_path):
+    model = ALI(seed=0, **KWARGS)
+    model.compile()
+    grid = ReconstructionGrid(fashion[0][:4], directory=str(tmp_path / "rec"))
+    model.fit(checks.dataset(ALI, fashion, 32), epochs=1, verbose=0, callbacks=[grid])
+    from PIL import Image
+
+    image = np.asarray(Image.open(grid.last_path))
+    assert image.shape[:2] == (2 * 30 + 2, 4 * 30 + 2)
+    expected = checks_uint8(model.reconstruct(fashion[0][:4]))
+    assert np.abs(image[32:60, 2:30].astype(int) - expected[0, :, :, 0].astype(int)).max() <= 1
+    with pytest.raises(TypeError, match="encoder"):
+        from keras_gans import DCGAN
+
+        dcgan = DCGAN(image_shape=(28, 28, 1), g_filters=8, d_filters=8)
+        dcgan.compile()
+        dcgan.fit(checks.dataset(DCGAN, fashion, 32), epochs=1, verbose=0, callbacks=[grid])
+
+
+def checks_uint8(images):
+    from keras_gans.images import to_uint8
+
+    return to_uint8(images)
+
+
+def test_defaults_are_the_papers():
+    ali, bigan = ALI(), BiGAN()
+    ali.compile()
+    bigan.compile()
+    assert ali.stochastic and not bigan.stochastic
+    assert (float(ali.d_optimizer.learning_rate), float(ali.d_optimizer.beta_1), float(ali.d_optimizer.beta_2)) == \
+        pytest.approx((1e-4, 0.5, 1e-3))
+    assert float(bigan.g_optimizer.learning_rate) == pytest.approx(2e-4)
+    assert float(bigan.g_optimizer.weight_decay) == pytest.approx(2.5e-5)
+    rates = {layer.rate for layer in ali.discriminator.layers if isinstance(layer, keras.layers.Dropout)}
+    assert rates == {0.2}
+
+
+def test_bad_inputs_are_clear_errors():
+    model = ALI(seed=0, **KWARGS)
+    with pytest.raises(ValueError, match=r"encodes images of shape \(28, 28, 1\)"):
+        model.encode(np.zeros((2, 32, 32, 1)))
+    wrong = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(16)])
+    with pytest.raises(ValueError, match="mean and log-sigma"):
+        ALI(encoder=wrong, **KWARGS)
