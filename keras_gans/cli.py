@@ -273,12 +273,13 @@ def build_parser():
 
     parser = argparse.ArgumentParser(prog="keras-gans", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    parent = train_options()
+    # A fresh parent for every subcommand (module): argparse shares a parent's action objects with
+    # its children, so one child's set_defaults(batch_size=...) would change every other child's.
 
     train = sub.add_parser("train", help="train a model; writes samples, history, checkpoints, model and export")
     train_sub = train.add_subparsers(dest="model", required=True, metavar="MODEL")
     for name in MODELS:
-        gan = train_sub.add_parser(name, parents=[parent], help=f"{MODELS[name].__name__} on an image dataset")
+        gan = train_sub.add_parser(name, parents=[train_options()], help=f"{MODELS[name].__name__} on an image dataset")
         gan.add_argument("--dataset", default="embedded",
                          help="'embedded' (shipped Fashion-MNIST subset), 'fashion_mnist', an image folder, "
                               "or a tfds name")
@@ -308,7 +309,7 @@ def build_parser():
     export.set_defaults(func=cmd_export)
 
     for module in COMMAND_MODULES:
-        importlib.import_module(module).register(sub, train_sub, parent)
+        importlib.import_module(module).register(sub, train_sub, train_options())
     return parser
 
 

@@ -181,3 +181,15 @@ def test_negative_instance_noise_is_refused(tmp_path):
     out = run_cli("train", "ebgan", "--instance-noise", "-1", "--out", "o", cwd=tmp_path)
     assert out.returncode == 2 and "instance_noise (sigma_0) must be >= 0" in out.stderr
     assert "Traceback" not in out.stderr and not (tmp_path / "o" / "model.keras").exists()
+
+
+def test_each_train_subcommand_keeps_its_own_defaults():
+    """Regression: subcommands shared one argparse parent, so AdaIN's batch default (8) became every model's."""
+    from keras_gans.cli import build_parser
+
+    parser = build_parser()
+    expected = {"dcgan": 64, "ebgan": 64, "wgan_gp": 64, "pix2pix": 1, "cyclegan": 1, "adain": 8}
+    for model, batch in expected.items():
+        extra = ["--style", "s", "--content", "c"] if model == "adain" else []
+        args, _ = parser.parse_known_args(["train", model, *extra])
+        assert args.batch_size == batch, (model, args.batch_size)
