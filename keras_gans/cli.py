@@ -255,6 +255,10 @@ def train_options():
     return p
 
 
+#: Per-model ``--epochs`` defaults where the reference code has one (others: 5, a quick look):
+#: DCGAN 25, ``niter = 25`` in the reference dcgan.torch ``main.lua``.
+DEFAULT_EPOCHS = {"dcgan": 25}
+
 #: Modules that add subcommands: each has ``register(sub, train_sub, train_parent)``.
 COMMAND_MODULES = (
     "keras_gans.commands.translation",
@@ -292,7 +296,7 @@ def build_parser():
                               "annealed linearly to 0 (default 0: off)")
         gan.add_argument("--instance-noise-steps", type=int, default=10000,
                          help="discriminator updates over which the instance noise falls to 0")
-        gan.set_defaults(func=cmd_train_gan)
+        gan.set_defaults(func=cmd_train_gan, **({"epochs": DEFAULT_EPOCHS[name]} if name in DEFAULT_EPOCHS else {}))
 
     sample = sub.add_parser("sample", help="write a grid of samples from a .keras model or a SavedModel")
     sample.add_argument("model", help="MODEL.keras or a SavedModel folder")

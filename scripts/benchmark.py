@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/benchmark.py                         # all five models, synthetic data
+    python scripts/benchmark.py                         # all nine models, synthetic data
     python scripts/benchmark.py --models DCGAN --torch  # DCGAN 32x32x3 vs the same DCGAN in PyTorch
     python scripts/benchmark.py --models DCGAN --jit    # each model with jit_compile False and True
     python scripts/benchmark.py --profile               # the DCGAN settings sweep of the notes below
@@ -115,8 +115,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-MODELS = ("GAN", "DCGAN", "WGAN", "WGANGP", "ConditionalGAN")
-CONV_MODELS = ("DCGAN", "WGAN", "WGANGP")
+MODELS = ("GAN", "DCGAN", "WGAN", "WGANGP", "ConditionalGAN", "EBGAN", "BEGAN", "ALI", "BiGAN")
+CONV_MODELS = ("DCGAN", "WGAN", "WGANGP", "EBGAN", "BEGAN", "ALI", "BiGAN")
 COLUMNS = ["model", "image_size", "batch", "framework", "images_per_s", "g_steps_per_s", "peak_rss_mb", "notes"]
 N_CRITIC = 5
 
@@ -124,7 +124,7 @@ N_CRITIC = 5
 def canonical_model(name):
     key = name.lower().replace("-", "").replace("_", "")
     aliases = {"gan": "GAN", "dcgan": "DCGAN", "wgan": "WGAN", "wgangp": "WGANGP", "conditionalgan": "ConditionalGAN",
-               "cgan": "ConditionalGAN"}
+               "cgan": "ConditionalGAN", "ebgan": "EBGAN", "began": "BEGAN", "ali": "ALI", "bigan": "BiGAN"}
     if key not in aliases:
         raise argparse.ArgumentTypeError(f"unknown model {name!r}; expected one of {', '.join(MODELS)}")
     return aliases[key]
@@ -177,6 +177,8 @@ def run_worker(cfg):
         model = keras_gans.WGANGP(image_shape=shape, n_critic=N_CRITIC, seed=0)
     elif name == "ConditionalGAN":
         model = keras_gans.ConditionalGAN(num_classes=10, image_shape=shape, seed=0)
+    elif name in ("EBGAN", "BEGAN", "ALI", "BiGAN"):  # the papers' defaults
+        model = getattr(keras_gans, name)(image_shape=shape, seed=0)
     else:
         raise ValueError(name)
     d_steps = getattr(model, "d_steps", 1)
@@ -329,7 +331,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description="keras_gans training throughput and peak memory",
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", nargs="+", type=canonical_model, default=list(MODELS),
-                   help="models to run (GAN DCGAN WGAN WGANGP ConditionalGAN; cgan / wgan_gp accepted)")
+                   help="models to run (GAN DCGAN WGAN WGANGP ConditionalGAN EBGAN BEGAN ALI BiGAN; cgan / wgan_gp accepted)")
     p.add_argument("--batch-size", type=int, default=128,
                    help="images per D step for GAN, DCGAN, ConditionalGAN (default 128)")
     p.add_argument("--critic-batch", type=int, default=64,

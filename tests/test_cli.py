@@ -193,3 +193,4 @@ def test_each_train_subcommand_keeps_its_own_defaults():
         extra = ["--style", "s", "--content", "c"] if model == "adain" else []
         args, _ = parser.parse_known_args(["train", model, *extra])
         assert args.batch_size == batch, (model, args.batch_size)
+        assert args.epochs == (25 if model == "dcgan" else 5), (model, args.epochs)  # dcgan.torch's niter = 25

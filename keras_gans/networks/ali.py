@@ -1,7 +1,7 @@
 """ALI / BiGAN networks (Dumoulin et al. 2016, Appendix A; Donahue, Krähenbühl & Darrell 2016).
 
 - encoder ``x -> z``: DCGAN's strided convolutions with batch norm, then a dense layer to
-  ``z`` (deterministic, BiGAN) or to ``(μ, log σ)`` (stochastic, ALI: ``z = μ + σ·ε``).
+  ``z`` (deterministic, BiGAN) or to ``(μ, s)`` (stochastic, ALI: ``z = μ + softplus(s)·ε``).
 - joint discriminator ``(x, z) -> logit``: an ``x`` branch (strided convolutions, LeakyReLU
   0.2, dropout 0.2, no batch norm), a ``z`` branch (two dense layers with dropout 0.2) and a
   joint branch on their concatenation, as ALI's D(x), D(z) and D(x, z) networks.
@@ -16,14 +16,14 @@ from keras_gans.networks.dcgan import _square_size, dcgan_down_stack, dcgan_star
 
 def build_ali_encoder(image_shape=(64, 64, 3), latent_dim=100, base_filters=64, stochastic=True, norm="batch",
                       synchronized_batch_norm=True, name="encoder"):
-    """``images -> z`` (``[B, latent_dim]``) or ``-> [μ, log σ]`` concatenated (``[B, 2·latent_dim]``)."""
+    """``images -> z`` (``[B, latent_dim]``) or ``-> [μ, s]`` concatenated (``[B, 2·latent_dim]``, σ = softplus(s))."""
     image_shape = check_image_shape(image_shape)
     _, n_down = dcgan_start_size(_square_size(image_shape))
     images = keras.Input(shape=image_shape, name="images")
     x = dcgan_down_stack(images, n_down, base_filters, norm, synchronized_batch_norm)
     x = keras.layers.Flatten(name="flatten")(x)
     out = keras.layers.Dense(2 * latent_dim if stochastic else latent_dim, kernel_initializer=weight_init(),
-                             dtype="float32", name="mean_and_log_sigma" if stochastic else "z")(x)
+                             dtype="float32", name="mean_and_sigma_logit" if stochastic else "z")(x)
     return keras.Model(images, out, name=name)
 
 

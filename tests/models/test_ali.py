@@ -76,10 +76,10 @@ def test_encode_is_the_mean_and_reconstruct_is_g_of_e(fashion):
 def test_generator_and_encoder_learn_to_fool_a_fixed_discriminator(fashion):
     """D frozen (learning rate 0): the swapped-label loss of G and E falls, and E's weights move."""
     model = ALI(seed=0, **KWARGS)
-    model.compile(d_optimizer=keras.optimizers.SGD(0.0))
+    model.compile(g_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.5), d_optimizer=keras.optimizers.SGD(0.0))
     before = [w.copy() for w in model.encoder.get_weights()]
-    g = model.fit(checks.dataset(ALI, fashion, 64), epochs=8, verbose=0).history["g_loss"]
-    assert np.mean(g[-2:]) < np.mean(g[:2]), g
+    g = model.fit(checks.dataset(ALI, fashion, 64), epochs=10, verbose=0).history["g_loss"]
+    assert np.mean(g[-2:]) < np.mean(g[:2]) - 0.003, g  # from 2·log 2 = 1.386: D starts near-constant
     assert checks.max_diff(before, model.encoder.get_weights()) > 1e-3
 
 
@@ -113,8 +113,9 @@ def test_defaults_are_the_papers():
     ali.compile()
     bigan.compile()
     assert ali.stochastic and not bigan.stochastic
+    # the paper's "β2 = 1e-3" is Blocks' 1 - β2
     assert (float(ali.d_optimizer.learning_rate), float(ali.d_optimizer.beta_1), float(ali.d_optimizer.beta_2)) == \
-        pytest.approx((1e-4, 0.5, 1e-3))
+        pytest.approx((1e-4, 0.5, 0.999))
     assert float(bigan.g_optimizer.learning_rate) == pytest.approx(2e-4)
     assert float(bigan.g_optimizer.weight_decay) == pytest.approx(2.5e-5)
     rates = {layer.rate for layer in ali.discriminator.layers if isinstance(layer, keras.layers.Dropout)}
@@ -126,5 +127,5 @@ def test_bad_inputs_are_clear_errors():
     with pytest.raises(ValueError, match=r"encodes images of shape \(28, 28, 1\)"):
         model.encode(np.zeros((2, 32, 32, 1)))
     wrong = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(16)])
-    with pytest.raises(ValueError, match="mean and log-sigma"):
+    with pytest.raises(ValueError, match="mean and sigma logit"):
         ALI(encoder=wrong, **KWARGS)
