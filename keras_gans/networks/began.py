@@ -4,7 +4,8 @@ The generator and the discriminator's decoder share one architecture: a dense la
 8×8×n map, then blocks of two 3×3 convolutions with ELU and a nearest-neighbour upsampling.
 The encoder mirrors it with stride-2 3×3 convolutions and widths n, 2n, 3n, ... and a dense
 embedding of size h. No batch norm anywhere. Defaults n = 64, h = 64 as tensorpack's BEGAN.
-28-pixel images start from 7×7.
+28-pixel images start from 7×7. One change: the generator ends in ``tanh`` (every keras_gans
+generator makes images in [-1, 1]); the paper's and the discriminator's decoder are linear.
 """
 
 import keras
