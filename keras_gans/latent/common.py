@@ -28,9 +28,18 @@ def check_model(model, need_discriminator=False):
     if not isinstance(generator, keras.Model):
         raise ValueError(f"{type(model).__name__} has no generator: the latent tools need a keras_gans "
                          "model (DCGAN, GAN, WGAN, WGANGP, ConditionalGAN, ...) with a .generator network")
-    if need_discriminator and not isinstance(getattr(model, "discriminator", None), keras.Model):
-        raise ValueError(f"{type(model).__name__} has no discriminator (needed for the perceptual loss); "
-                         "pass perceptual_weight=0 to inpaint with the contextual loss only")
+    if need_discriminator:
+        discriminator = getattr(model, "discriminator", None)
+        if not isinstance(discriminator, keras.Model):
+            raise ValueError(f"{type(model).__name__} has no discriminator (needed for the perceptual loss); "
+                             "pass perceptual_weight=0 to inpaint with the contextual loss only")
+        # The perceptual loss reads one logit per image: EBGAN's and BEGAN's auto-encoders and ALI's
+        # (x, z) discriminator are not such networks.
+        outputs = discriminator.outputs
+        if (len(outputs) != 1 or len(outputs[0].shape) != 2 or outputs[0].shape[-1] != 1
+                or len(discriminator.inputs) != 1 + bool(num_classes(model))):
+            raise ValueError(f"{type(model).__name__}'s discriminator is not an image -> logit network, which the "
+                             "perceptual loss needs; pass perceptual_weight=0 to inpaint with the contextual loss only")
     if len(generator.inputs[0].shape) != 2:
         raise ValueError(f"the generator's first input must be a latent vector [batch, latent_dim], "
                          f"got {generator.inputs[0].shape}")

@@ -90,3 +90,18 @@ def test_conditional_model_needs_labels_and_uses_them(held_out):
     np.testing.assert_allclose(filled.generated, model.generator([z, np.array([3, 4], "int32")]).numpy(), atol=1e-5)
     inverted = invert(model, images, labels=3, iterations=2, restarts=1)
     assert inverted.latents.shape == (2, 8) and np.all(np.isfinite(inverted.error))
+
+
+def test_auto_encoder_and_joint_discriminators_need_perceptual_weight_0(held_out):
+    """EBGAN/BEGAN (auto-encoder D) and ALI ((x, z) D) have no image -> logit network: a clear error,
+    and the contextual loss alone still inpaints with them."""
+    from keras_gans import ALI, BEGAN, EBGAN
+
+    images, mask = held_out[:2], center_mask(28, 28)
+    for model in (EBGAN(image_shape=(28, 28, 1), g_filters=8, d_filters=8),
+                  BEGAN(image_shape=(28, 28, 1), filters=8, hidden_dim=8, latent_dim=8),
+                  ALI(image_shape=(28, 28, 1), g_filters=8, d_filters=8, e_filters=8, latent_dim=8)):
+        with pytest.raises(ValueError, match="not an image -> logit network.*perceptual_weight=0"):
+            inpaint(model, images, mask, iterations=2)
+    result = inpaint(model, images, mask, iterations=2, perceptual_weight=0.0)
+    assert result.filled.shape == (2, 28, 28, 1) and np.all(np.isfinite(result.filled))
