@@ -20,7 +20,40 @@ class NonFiniteLossError(RuntimeError):
     """Raised by :class:`NaNGuard` when a logged loss is NaN or infinite."""
 
 
-class SampleGrid(keras.callbacks.Callback):
+class _GridCallback(keras.callbacks.Callback):
+    """What the image-grid callbacks share: every ``every`` epochs, ``grid()`` (a uint8 image) is
+    saved as ``directory/epoch_NNNN.png`` and/or a TensorBoard image summary under ``tag``."""
+
+    tag = "grid"
+
+    def __init__(self, directory, every, log_dir, require_output=True):
+        super().__init__()
+        if require_output and directory is None and log_dir is None:
+            raise ValueError(f"{type(self).__name__} needs a directory for PNGs, a TensorBoard log_dir, or both")
+        self.directory = directory
+        self.every = int(every)
+        self.log_dir = log_dir
+        self._writer = None
+        self.last_path = None
+
+    def grid(self):
+        raise NotImplementedError
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        grid = self.grid()
+        if self.directory:
+            self.last_path = save_png(grid, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"))
+        if self.log_dir:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(self.log_dir)
+            with self._writer.as_default():
+                tf.summary.image(self.tag, grid[None], step=epoch + 1)
+            self._writer.flush()
+
+
+class SampleGrid(_GridCallback):
     """Every ``every`` epochs, generate ``num`` images at fixed latent vectors.
 
     The same ``seed`` is used every time, so the grids show one set of latent
@@ -29,18 +62,13 @@ class SampleGrid(keras.callbacks.Callback):
     unless ``labels`` are given.
     """
 
+    tag = "samples"
+
     def __init__(self, directory=None, num=64, seed=0, labels=None, every=1, log_dir=None):
-        super().__init__()
-        if directory is None and log_dir is None:
-            raise ValueError("SampleGrid needs a directory for PNGs, a TensorBoard log_dir, or both")
-        self.directory = directory
+        super().__init__(directory, every, log_dir)
         self.num = int(num)
         self.seed = int(seed)
         self.labels = labels
-        self.every = int(every)
-        self.log_dir = log_dir
-        self._writer = None
-        self.last_path = None
 
     def _labels(self):
         num_classes = getattr(self.model, "num_classes", None)
@@ -50,27 +78,12 @@ class SampleGrid(keras.callbacks.Callback):
             return self.labels
         return np.arange(self.num) % num_classes
 
-    def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
-            return
+    def grid(self):
         images = self.model.generate(self.num, seed=self.seed, labels=self._labels())
-        cols = getattr(self.model, "num_classes", None) or None
-        _write_grid(self, make_grid(images, cols=cols), epoch, "samples")
+        return make_grid(images, cols=getattr(self.model, "num_classes", None) or None)
 
 
-def _write_grid(callback, grid, epoch, tag):
-    """Save ``grid`` as ``directory/epoch_NNNN.png`` and/or a TensorBoard image summary."""
-    if callback.directory:
-        callback.last_path = save_png(grid, os.path.join(callback.directory, f"epoch_{epoch + 1:04d}.png"))
-    if callback.log_dir:
-        if callback._writer is None:
-            callback._writer = tf.summary.create_file_writer(callback.log_dir)
-        with callback._writer.as_default():
-            tf.summary.image(tag, grid[None], step=epoch + 1)
-        callback._writer.flush()
-
-
-class TranslationGrid(keras.callbacks.Callback):
+class TranslationGrid(_GridCallback):
     """Every ``every`` epochs, translate fixed images and save ``input | output (| target)`` rows.
 
     ``a``, ``b``: uint8 or [-1, 1] images. Paired models get rows of A, G(A), B; CycleGAN
@@ -78,15 +91,12 @@ class TranslationGrid(keras.callbacks.Callback):
     with different channel counts are shown in RGB.
     """
 
+    tag = "translations"
+
     def __init__(self, directory, a, b, paired=True, every=1, log_dir=None):
-        super().__init__()
-        self.directory = directory
+        super().__init__(directory, every, log_dir, require_output=False)
         self.a, self.b = np.asarray(a), np.asarray(b)
         self.paired = paired
-        self.every = int(every)
-        self.log_dir = log_dir
-        self._writer = None
-        self.last_path = None
 
     def rows(self):
         model = self.model
@@ -102,38 +112,29 @@ class TranslationGrid(keras.callbacks.Callback):
             columns = [np.repeat(c, 3, axis=-1) if c.shape[-1] == 1 else c for c in columns]
         return np.stack(columns, axis=1).reshape(-1, *columns[0].shape[1:]), len(columns)
 
-    def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
-            return
+    def grid(self):
         images, cols = self.rows()
-        _write_grid(self, make_grid(images, cols=cols), epoch, "translations")
+        return make_grid(images, cols=cols)
 
 
-class ReconstructionGrid(keras.callbacks.Callback):
+class ReconstructionGrid(_GridCallback):
     """Every ``every`` epochs, save fixed real images ``x`` (top row) above ``G(E(x))``.
 
     For models with an encoder (``ALI``, ``BiGAN``: ``model.reconstruct``). ``images``: [-1, 1] floats.
     """
 
-    def __init__(self, images, directory=None, every=1, log_dir=None):
-        super().__init__()
-        if directory is None and log_dir is None:
-            raise ValueError("ReconstructionGrid needs a directory for PNGs, a TensorBoard log_dir, or both")
-        self.images = np.asarray(images, "float32")
-        self.directory = directory
-        self.every = int(every)
-        self.log_dir = log_dir
-        self._writer = None
-        self.last_path = None
+    tag = "reconstructions"
 
-    def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
-            return
+    def __init__(self, images, directory=None, every=1, log_dir=None):
+        super().__init__(directory, every, log_dir)
+        self.images = np.asarray(images, "float32")
+
+    def grid(self):
         if not hasattr(self.model, "reconstruct"):
             raise TypeError(f"ReconstructionGrid needs a model with an encoder (reconstruct), "
                             f"got {type(self.model).__name__}")
         rows = np.concatenate([self.images, self.model.reconstruct(self.images)])
-        _write_grid(self, make_grid(rows, cols=len(self.images)), epoch, "reconstructions")
+        return make_grid(rows, cols=len(self.images))
 
 
 class NaNGuard(keras.callbacks.Callback):

@@ -6,7 +6,6 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses
-from keras_gans.distribution import draw_for_global_batch
 from keras_gans.models.base import AdversarialModel
 from keras_gans.networks import build_ali_discriminator, build_ali_encoder, build_dcgan_generator
 
@@ -75,8 +74,7 @@ class ALI(AdversarialModel):
         mean, sigma_logit = out[:, : self.latent_dim], out[:, self.latent_dim :]
         if not training:
             return mean
-        m = images.shape[0] or tf.shape(images)[0]
-        eps = draw_for_global_batch(m, lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator))
+        eps = self.sample_latent(images.shape[0] or tf.shape(images)[0])  # N(0, I), replica-consistent
         return mean + ops.softplus(sigma_logit) * eps
 
     def train_step(self, data):
@@ -121,14 +119,14 @@ class ALI(AdversarialModel):
     def build_export_archive(self):
         """``generate``/``sample`` (as every noise -> image model) plus ``encode``:
         uint8 images ``[B, H, W, C]`` -> ``{"z": float32 [B, latent_dim]}``."""
+        from keras_gans.datasets.pipeline import scale_images
         from keras_gans.export import build_export_archive
 
         archive = build_export_archive(self)
         archive.track(self.encoder)
 
         def encode(images):
-            x = tf.cast(images, tf.float32) / 127.5 - 1.0
-            return {"z": self.infer(x, training=False)}
+            return {"z": self.infer(scale_images(images), training=False)}
 
         archive.add_endpoint("encode", encode, input_signature=[
             tf.TensorSpec([None, *self.image_shape], tf.uint8, name="images")])

@@ -318,8 +318,11 @@ class AdversarialModel(AdversarialBase):
 
     def sample_latent(self, batch_size):
         """``z ~ N(0, I)`` of shape ``[batch_size, latent_dim]``, replica-consistent."""
-        return draw_for_global_batch(
-            batch_size, lambda n: keras.random.normal((n, self.latent_dim), seed=self.seed_generator))
+        return self.sample_normal(batch_size, (self.latent_dim,))
+
+    def sample_normal(self, batch_size, shape):
+        """``N(0, 1)`` of shape ``[batch_size, *shape]`` (replica-consistent), e.g. instance noise."""
+        return draw_for_global_batch(batch_size, lambda n: keras.random.normal((n, *shape), seed=self.seed_generator))
 
     def sample_uniform(self, batch_size, shape=()):
         """``U[0, 1)`` per example (replica-consistent), e.g. interpolation weights."""
@@ -347,9 +350,7 @@ class AdversarialModel(AdversarialBase):
             return images
         sigma = self.instance_noise_stddev()
         self.track(instance_noise=sigma)
-        m = images.shape[0] or tf.shape(images)[0]
-        noise = draw_for_global_batch(
-            m, lambda n: keras.random.normal((n, *images.shape[1:]), seed=self.seed_generator))
+        noise = self.sample_normal(images.shape[0] or tf.shape(images)[0], images.shape[1:])
         return images + ops.cast(sigma, images.dtype) * ops.cast(noise, images.dtype)
 
     def discriminate(self, images, labels=None):

@@ -70,9 +70,10 @@ class BEGAN(AdversarialModel):
             g_loss = self.reconstruction_loss(self.generator(self.sample_latent(m), training=True))
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
         # Proportional control of the equilibrium E[L(G(z))] = γ E[L(x)].
-        balance = self.gamma * self.global_average(real_loss) - self.global_average(g_loss)
+        mean_real = self.global_average(real_loss)
+        balance = self.gamma * mean_real - self.global_average(g_loss)
         self.k.assign(ops.clip(k + self.lambda_k * balance, 0.0, 1.0))
-        convergence = self.global_average(real_loss) + ops.abs(balance)
+        convergence = mean_real + ops.abs(balance)
         self.track(d_loss=d_loss, g_loss=g_loss, real_loss=real_loss, fake_loss=fake_loss, k=self.k,
                    convergence=convergence)
         return self.logs()

@@ -1,12 +1,10 @@
-import json
-
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
-from keras_gans import ALI, BiGAN, export
+from keras_gans import ALI, BiGAN
 from keras_gans.callbacks import ReconstructionGrid
+from keras_gans.images import to_uint8
 from tests import model_checks as checks
 
 KWARGS = dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8, e_filters=8, latent_dim=16)
@@ -92,7 +90,7 @@ def test_reconstruction_grid_writes_x_above_g_of_e(fashion, tmp_path):
 
     image = np.asarray(Image.open(grid.last_path))
     assert image.shape[:2] == (2 * 30 + 2, 4 * 30 + 2)
-    expected = checks_uint8(model.reconstruct(fashion[0][:4]))
+    expected = to_uint8(model.reconstruct(fashion[0][:4]))
     assert np.abs(image[32:60, 2:30].astype(int) - expected[0, :, :, 0].astype(int)).max() <= 1
     with pytest.raises(TypeError, match="encoder"):
         from keras_gans import DCGAN
@@ -100,12 +98,6 @@ def test_reconstruction_grid_writes_x_above_g_of_e(fashion, tmp_path):
         dcgan = DCGAN(image_shape=(28, 28, 1), g_filters=8, d_filters=8)
         dcgan.compile()
         dcgan.fit(checks.dataset(DCGAN, fashion, 32), epochs=1, verbose=0, callbacks=[grid])
-
-
-def checks_uint8(images):
-    from keras_gans.images import to_uint8
-
-    return to_uint8(images)
 
 
 def test_defaults_are_the_papers():
