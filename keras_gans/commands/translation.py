@@ -108,11 +108,11 @@ def cmd_train_translation(args):
         model = model_cls(n_blocks=args.n_blocks, cycle_weight=args.cycle_weight, identity_weight=identity,
                           pool_size=args.pool_size, **common)
         total = args.epochs * info["steps_per_epoch"]
-        import keras
+        from keras_gans.optimizers import Adam
 
         schedules = [half_constant_half_decay(args.lr, max(total, 2)) for _ in range(2)]
-        return model, dict(g_optimizer=keras.optimizers.Adam(schedules[0], beta_1=0.5),
-                           d_optimizer=keras.optimizers.Adam(schedules[1], beta_1=0.5))
+        return model, dict(g_optimizer=Adam(schedules[0], beta_1=0.5),
+                           d_optimizer=Adam(schedules[1], beta_1=0.5))
 
     def check_resumed(model, info):
         if not isinstance(model, model_cls):

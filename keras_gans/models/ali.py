@@ -8,6 +8,7 @@ from keras import ops
 from keras_gans import losses
 from keras_gans.models.base import AdversarialModel
 from keras_gans.networks import build_ali_discriminator, build_ali_encoder, build_dcgan_generator
+from keras_gans.optimizers import Adam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -60,8 +61,8 @@ class ALI(AdversarialModel):
         return [self.generator, self.encoder]
 
     def default_optimizers(self):
-        return (keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.999),
-                keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.999))
+        return (Adam(1e-4, beta_1=0.5, beta_2=0.999),
+                Adam(1e-4, beta_1=0.5, beta_2=0.999))
 
     def discriminator_inputs(self, images, z):
         return [images, z]
@@ -151,5 +152,5 @@ class BiGAN(ALI):
     stochastic_default = False
 
     def default_optimizers(self):
-        return (keras.optimizers.Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5),
-                keras.optimizers.Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5))
+        return (Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5),
+                Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5))

@@ -6,6 +6,7 @@ import tensorflow as tf
 from keras_gans import losses
 from keras_gans.models.base import AdversarialModel
 from keras_gans.networks import build_dcgan_generator, build_ebgan_discriminator
+from keras_gans.optimizers import Adam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -47,7 +48,7 @@ class EBGAN(AdversarialModel):
         self.pt_weight = float(pt_weight)
 
     def default_optimizers(self):
-        return (keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
+        return (Adam(2e-4, beta_1=0.5), Adam(2e-4, beta_1=0.5))
 
     def energy(self, images):
         """``(per-example reconstruction MSE, encoder codes)`` of ``images`` (training mode, instance noise)."""

@@ -1,4 +1,4 @@
-"""The fast 4x4 stride-2 layers compute exactly what Keras's layers compute."""
+"""The fast conv layers (4x4 stride 2; stride 1 to few outputs) compute exactly what Keras's layers compute."""
 
 import keras
 import numpy as np
@@ -17,20 +17,31 @@ def _outputs_and_grads(layer, x):
     return [y, dx, dk, db]
 
 
+S2 = dict(kernel_size=4, strides=2, padding="same")
+
+
 @pytest.mark.parametrize(
-    "fast_cls, keras_cls, shape, filters",
+    "fast_cls, keras_cls, shape, filters, conv",
     [
-        (Conv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16),  # fast path
-        (Conv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3),  # few channels: Keras path
-        (Conv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32),  # fast path
-        (Conv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32),  # odd size: Keras path
+        (Conv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16, S2),  # fast path: phases
+        (Conv2DTranspose, keras.layers.Conv2DTranspose, (2, 2, 3, 32), 16, S2),  # few pixels: matmul
+        (Conv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3, S2),  # few channels: Keras path
+        (Conv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2),  # fast path (input gradient by phases)
+        (Conv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2),  # input gradient by matmul
+        (Conv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2),  # odd size: Keras path
+        # stride 1 to few outputs: the ResNet generator's 7x7 to RGB, PatchGAN's 4x4 logits
+        (Conv2D, keras.layers.Conv2D, (2, 13, 11, 16), 3, dict(kernel_size=7, padding="valid")),
+        (Conv2D, keras.layers.Conv2D, (2, 9, 10, 32), 1, dict(kernel_size=4, padding="valid")),
+        (Conv2D, keras.layers.Conv2D, (2, 9, 6, 16), 3, dict(kernel_size=(4, 3), padding="same")),  # even: bottom pad
+        (Conv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1)),  # PixelGAN's 1x1
+        (Conv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2)),  # strided: Keras path
     ],
 )
-def test_matches_keras_layer(fast_cls, keras_cls, shape, filters):
+def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv):
     x = tf.random.normal(shape, seed=1)
-    reference = keras_cls(filters, 4, strides=2, padding="same", bias_initializer="random_normal")
+    reference = keras_cls(filters, **conv, bias_initializer="random_normal")
     reference(x)
-    fast = fast_cls(filters, 4, strides=2, padding="same")
+    fast = fast_cls(filters, **conv)
     fast(x)
     fast.set_weights(reference.get_weights())
     for got, want in zip(_outputs_and_grads(fast, x), _outputs_and_grads(reference, x)):
@@ -46,16 +57,49 @@ def test_serializes_as_keras_gans_layer():
     assert type(restored) is Conv2DTranspose and restored.filters == 8
 
 
-@pytest.mark.parametrize("height, width", [(5, 7), (6, 3)])
-def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width):
-    """Fully convolutional networks trace with unknown H, W: the phases must still be exact."""
-    x = tf.random.normal((2, height, width, 16), seed=2)
+@pytest.mark.parametrize("height, width, channels", [(5, 7, 16), (6, 3, 16), (2, 3, 32)])
+def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
+    """Fully convolutional networks trace with unknown H, W: the path is then chosen at run time
+    (phases for 2 * 5 * 7 pixels > 16 channels, matmul for 2 * 2 * 3 <= 32) and must be exact."""
+    x = tf.random.normal((2, height, width, channels), seed=2)
     reference = keras.layers.Conv2DTranspose(16, 4, strides=2, padding="same", bias_initializer="random_normal")
     reference(x)
     fast = Conv2DTranspose(16, 4, strides=2, padding="same")
     fast(x)
     fast.set_weights(reference.get_weights())
-    traced = tf.function(fast, input_signature=[tf.TensorSpec([None, None, None, 16])])
+    traced = tf.function(fast, input_signature=[tf.TensorSpec([None, None, None, channels])])
     got, want = traced(x), reference(x)
     assert got.shape == want.shape == (2, 2 * height, 2 * width, 16)
     np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))
+
+
+@pytest.mark.parametrize(
+    "classes, filters, conv",
+    [
+        ((Conv2D, keras.layers.Conv2D), 16, S2),
+        ((Conv2DTranspose, keras.layers.Conv2DTranspose), 16, S2),
+        ((Conv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid")),
+    ],
+)
+def test_second_order_gradients_match_keras(classes, filters, conv):
+    """WGAN-GP differentiates the input gradient again, by x and by the kernel: the custom
+    gradients must themselves be differentiable (a stop_gradient on the kernel in the strided
+    conv's input gradient once dropped the penalty's kernel term)."""
+    x = tf.random.normal((2, 8, 8, 16), seed=3)
+    layers = []
+    for cls in classes:
+        layer = cls(filters, **conv)
+        layer(x)
+        layers.append(layer)
+    layers[0].set_weights(layers[1].get_weights())
+    results = []
+    for layer in layers:
+        with tf.GradientTape() as outer:
+            outer.watch(x)
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                y = tf.reduce_sum(tf.sin(layer(x)))
+            penalty = tf.reduce_sum(tf.square(inner.gradient(y, x)))
+        results.append(outer.gradient(penalty, [x, layer.kernel]))
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))
