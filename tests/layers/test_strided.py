@@ -35,6 +35,9 @@ S2 = dict(kernel_size=4, strides=2, padding="same")
         (Conv2D, keras.layers.Conv2D, (2, 9, 6, 16), 3, dict(kernel_size=(4, 3), padding="same")),  # even: bottom pad
         (Conv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1)),  # PixelGAN's 1x1
         (Conv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2)),  # strided: Keras path
+        # 3x3 stride 1 between wide layers: the ResNet generator's residual blocks, AdaIN's decoder
+        (Conv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid")),
+        (Conv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same")),
     ],
 )
 def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv):
@@ -79,13 +82,14 @@ def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
         ((Conv2D, keras.layers.Conv2D), 16, S2),
         ((Conv2DTranspose, keras.layers.Conv2DTranspose), 16, S2),
         ((Conv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid")),
+        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=3, padding="same")),
     ],
 )
 def test_second_order_gradients_match_keras(classes, filters, conv):
     """WGAN-GP differentiates the input gradient again, by x and by the kernel: the custom
     gradients must themselves be differentiable (a stop_gradient on the kernel in the strided
     conv's input gradient once dropped the penalty's kernel term)."""
-    x = tf.random.normal((2, 8, 8, 16), seed=3)
+    x = tf.random.normal((2, 8, 8, 128 if filters == 128 else 16), seed=3)
     layers = []
     for cls in classes:
         layer = cls(filters, **conv)
