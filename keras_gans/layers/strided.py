@@ -1,4 +1,4 @@
-"""Convolutions with faster CPU kernels for two slow cases (same math as Keras's layers).
+"""Convolutions with faster CPU kernels for slow cases (same math as Keras's layers).
 
 1. 4x4, stride 2, "same" (DCGAN, the U-Net, PatchGAN). On CPU, TensorFlow's
 ``Conv2DBackpropInput`` kernel -- the forward pass of a transposed convolution and
@@ -12,14 +12,13 @@ TensorFlow's own (``tf.custom_gradient``). Other configurations fall back to Ker
 Outputs and gradients match ``keras.layers.Conv2DTranspose`` / ``Conv2D`` to float32
 rounding (tests/layers/test_strided.py).
 
-2. Stride 1 to few output channels (the ResNet generator's 7x7 conv to RGB, the
-PatchGAN's 1-channel logits, decoders' last layers). TensorFlow's backward kernels are
-slow when the output has few channels: for a 7x7 64 -> 3 conv at 128x128 the input
-gradient took 94 ms and the kernel gradient 162 ms, against 5 and 7 ms when the same
-sums are written as the "wide" problem (``_narrow_conv_grads``): the input gradient is
-a forward convolution of the fully padded upstream gradient with the flipped kernel,
-and the kernel gradient is the kernel gradient of the conv from that padded upstream
-gradient to the layer's input, flipped back. Both are exact rewrites of the same sums.
+2. Stride-1 convolutions whose TensorFlow gradient kernels are slow (``_STRIDE1_PATHS``):
+to few output channels (the ResNet generator's 7x7 to RGB, PatchGAN's logits), 3x3 and
+4x4 between wide layers. Their gradients are computed as exact rewrites of the same sums:
+the input gradient as a forward convolution of the fully padded upstream gradient with
+the flipped kernel; the kernel gradient as the kernel gradient of the "swapped" conv
+(padded upstream gradient -> input, flipped back), or as one matmul per kernel tap.
+Which rewrite each case gets, and the per-layer times behind it, are in the table.
 """
 
 import keras
@@ -113,31 +112,26 @@ def conv2d_4x4s2(x, kernel):
     return y, grad
 
 
-def _narrow_conv_grads(x, kernel, dy):
-    """Input and kernel gradients of ``conv2d(x, kernel, 1, "VALID")`` via wide-output kernels."""
+def _input_grad_by_forward_conv(x, kernel, dy):
+    """Input gradient of ``conv2d(x, kernel, 1, "VALID")``: a forward conv of the fully padded
+    ``dy`` with the flipped, in/out-swapped kernel."""
+    k_h, k_w = kernel.shape[:2]
+    padded = tf.pad(dy, [[0, 0], [k_h - 1, k_h - 1], [k_w - 1, k_w - 1], [0, 0]])
+    return tf.nn.conv2d(padded, tf.transpose(kernel[::-1, ::-1], (0, 1, 3, 2)), 1, "VALID")
+
+
+def _kernel_grad_swapped(x, kernel, dy):
+    """``dk[p, q, i, o] = sum x[r + p, s + q, i] dy[r, s, o]``: the kernel gradient of the conv
+    padded-dy -> x, whose tap (k_h - 1 - p, k_w - 1 - q) holds the same sum."""
     k_h, k_w, c_in, c_out = kernel.shape
     padded = tf.pad(dy, [[0, 0], [k_h - 1, k_h - 1], [k_w - 1, k_w - 1], [0, 0]])
-    dx = tf.nn.conv2d(padded, tf.transpose(kernel[::-1, ::-1], (0, 1, 3, 2)), 1, "VALID")
-    # dk[p, q, i, o] = sum x[r + p, s + q, i] dy[r, s, o]: the kernel gradient of the conv
-    # padded-dy -> x, whose tap (k_h - 1 - p, k_w - 1 - q) holds the same sum.
     swapped = tf.compat.v1.nn.conv2d_backprop_filter(padded, [k_h, k_w, c_out, c_in], x, [1, 1, 1, 1], "VALID")
-    return dx, tf.transpose(swapped[::-1, ::-1], (0, 1, 3, 2))
+    return tf.transpose(swapped[::-1, ::-1], (0, 1, 3, 2))
 
 
-@tf.custom_gradient
-def conv2d_narrow(x, kernel):
-    """Stride-1 "valid" convolution whose output has few channels; ``kernel`` is (kh, kw, in, out)."""
-    y = tf.nn.conv2d(x, kernel, 1, "VALID")
-
-    def grad(dy):
-        return _narrow_conv_grads(x, kernel, dy)
-
-    return y, grad
-
-
-def _kernel_grad_by_taps(x, dy, k_h, k_w):
-    """Kernel gradient of ``conv2d(x, kernel, 1, "VALID")``: ``dk[p, q] = x[p:, q:]^T dy``, one matmul a tap."""
-    c_in, c_out = x.shape[-1], dy.shape[-1]
+def _kernel_grad_by_taps(x, kernel, dy):
+    """``dk[p, q] = x[p:, q:]^T dy``, one matmul a tap."""
+    k_h, k_w, c_in, c_out = kernel.shape
     shape = tf.shape(dy)
     h, w = shape[1], shape[2]
     flat_dy = tf.reshape(dy, (-1, c_out))
@@ -146,39 +140,53 @@ def _kernel_grad_by_taps(x, dy, k_h, k_w):
     return tf.reshape(tf.stack(taps), (k_h, k_w, c_in, c_out))
 
 
-@tf.custom_gradient
-def conv2d_wide3x3(x, kernel):
-    """Stride-1 "valid" 3x3 convolution between wide layers; ``kernel`` is (3, 3, in, out)."""
-    y = tf.nn.conv2d(x, kernel, 1, "VALID")
-
-    def grad(dy):
-        dx = tf.nn.conv2d_transpose(dy, kernel, tf.shape(x), 1, "VALID")
-        return dx, _kernel_grad_by_taps(x, dy, 3, 3)
-
-    return y, grad
+def _input_grad_native(x, kernel, dy):
+    return tf.nn.conv2d_transpose(dy, kernel, tf.shape(x), 1, "VALID")
 
 
-def _stride1_path(layer, inputs):
-    return (
-        tuple(layer.strides) == (1, 1)
-        and layer.padding in ("valid", "same")
-        and tuple(layer.dilation_rate) == (1, 1)
-        and layer.data_format == "channels_last"
-        and getattr(layer, "groups", 1) == 1
-    )
+def _kernel_grad_native(x, kernel, dy):
+    return tf.compat.v1.nn.conv2d_backprop_filter(x, tf.shape(kernel), dy, [1, 1, 1, 1], "VALID")
 
 
-def _wide3x3_path(layer, inputs):
-    # Measured: 3x3 256 -> 256 at 64x64 80 -> 51 ms (batch 4: 239 -> 177), at 32x32 18 -> 13 ms; but
-    # slower with 64 channels (18 -> 28 ms) and for 4x4 256 -> 512 (42 -> 55 ms): 3x3 and >= 128 only.
-    return tuple(layer.kernel_size) == (3, 3) and min(layer.filters, inputs.shape[-1]) >= 128 and _stride1_path(
-        layer, inputs)
+def _stride1_conv(input_grad, kernel_grad):
+    """A stride-1 "valid" ``conv2d(x, kernel)`` whose gradients are the given exact rewrites."""
+
+    @tf.custom_gradient
+    def conv(x, kernel):
+        def grad(dy):
+            return input_grad(x, kernel, dy), kernel_grad(x, kernel, dy)
+
+        return tf.nn.conv2d(x, kernel, 1, "VALID"), grad
+
+    return conv
 
 
-def _narrow_path(layer, inputs):
-    # Measured (7x7 and 3x3 to 3 channels, 4x4 512 -> 1): 10-45x faster backward passes. With
-    # wide outputs TensorFlow's own kernels are as fast or faster (e.g. 3x3 256 -> 256).
-    return layer.filters < 16 <= inputs.shape[-1] and _stride1_path(layer, inputs)
+# Which stride-1 convolutions get which gradients; measured per layer on the 2-core CPU.
+_STRIDE1_PATHS = (
+    # Few outputs (< 16; the ResNet's 7x7 to RGB, PatchGAN's logits). 7x7 64 -> 3 at 128x128:
+    # input gradient 94 -> 5 ms, kernel gradient 162 -> 7 ms.
+    (lambda k, c_in, c_out: c_out < 16 <= c_in, _stride1_conv(_input_grad_by_forward_conv, _kernel_grad_swapped)),
+    # 3x3 between wide layers (ResNet blocks, AdaIN's decoder). 256 -> 256 at 64x64: kernel
+    # gradient 80 -> 51 ms (at 32x32 18 -> 13; with 64 channels it lost, 18 -> 28).
+    (lambda k, c_in, c_out: k == (3, 3) and min(c_in, c_out) >= 128,
+     _stride1_conv(_input_grad_native, _kernel_grad_by_taps)),
+    # 4x4 between wide layers (PatchGAN's last block). 256 -> 512, batch 4 at 15x15: input
+    # gradient 117 -> 70 ms; batch 1 at 31x31: 70 -> 64 (at 15x15 batch 1 it lost, 28 -> 34).
+    (lambda k, c_in, c_out: k == (4, 4) and min(c_in, c_out) >= 128,
+     _stride1_conv(_input_grad_by_forward_conv, _kernel_grad_native)),
+)
+
+
+def _stride1_conv_for(layer, inputs):
+    """The fast stride-1 convolution for ``layer``, or ``None`` for Keras's own."""
+    if not (tuple(layer.strides) == (1, 1) and layer.padding in ("valid", "same")
+            and tuple(layer.dilation_rate) == (1, 1) and layer.data_format == "channels_last"
+            and getattr(layer, "groups", 1) == 1):
+        return None
+    for applies, conv in _STRIDE1_PATHS:
+        if applies(tuple(layer.kernel_size), inputs.shape[-1], layer.filters):
+            return conv
+    return None
 
 
 def _same_padding(kernel_size):
@@ -223,14 +231,14 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
 
 @keras.saving.register_keras_serializable(package="keras_gans")
 class Conv2D(keras.layers.Conv2D):
-    """``keras.layers.Conv2D`` with fast gradients: 4x4 stride 2 "same" (even sizes), few outputs, wide 3x3."""
+    """``keras.layers.Conv2D`` with fast gradients: 4x4 stride 2 "same" (even sizes) and ``_STRIDE1_PATHS``."""
 
     def call(self, inputs):
-        for path, conv in ((_narrow_path, conv2d_narrow), (_wide3x3_path, conv2d_wide3x3)):
-            if path(self, inputs):
-                if self.padding == "same":
-                    inputs = tf.pad(inputs, _same_padding(self.kernel_size))
-                return _finish(self, conv(inputs, tf.cast(self.kernel, self.compute_dtype)))
+        conv = _stride1_conv_for(self, inputs)
+        if conv is not None:
+            if self.padding == "same":
+                inputs = tf.pad(inputs, _same_padding(self.kernel_size))
+            return _finish(self, conv(inputs, tf.cast(self.kernel, self.compute_dtype)))
         if not _fast_path(self, inputs, min(self.filters, inputs.shape[-1])) or inputs.shape[1] % 2 or inputs.shape[2] % 2:
             return super().call(inputs)
         return _finish(self, conv2d_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))

@@ -38,6 +38,7 @@ S2 = dict(kernel_size=4, strides=2, padding="same")
         # 3x3 stride 1 between wide layers: the ResNet generator's residual blocks, AdaIN's decoder
         (Conv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid")),
         (Conv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same")),
+        (Conv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid")),  # PatchGAN's conv3
     ],
 )
 def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv):
@@ -83,6 +84,7 @@ def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
         ((Conv2DTranspose, keras.layers.Conv2DTranspose), 16, S2),
         ((Conv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid")),
         ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=3, padding="same")),
+        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=4, padding="valid")),
     ],
 )
 def test_second_order_gradients_match_keras(classes, filters, conv):
