@@ -4,7 +4,7 @@ Keras 3's Adam writes its update as separate element-wise ops (``m``, ``v``, ``s
 divide, assign), each a full pass over every weight. For Pix2Pix's 42M-parameter U-Net
 one update took 217 ms on the 2-core CPU here, about a third of a training step and
 more than PyTorch's Adam (166 ms). TensorFlow's ``ResourceApplyAdam`` kernel does the
-same arithmetic in one multi-threaded pass: 31 ms (scripts/results/translation.md).
+same arithmetic in one multi-threaded pass: 31 ms (README, Performance).
 
 The update is Kingma & Ba (2015), Algorithm 1 with the "epsilon hat" of Sec. 2, exactly
 as Keras computes it::

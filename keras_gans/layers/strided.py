@@ -177,11 +177,20 @@ _STRIDE1_PATHS = (
 )
 
 
+def _is_plain(layer, strides, paddings):
+    """``layer`` has these strides and one of these paddings, no dilation, channels last, one group."""
+    return (
+        tuple(layer.strides) == strides
+        and layer.padding in paddings
+        and tuple(layer.dilation_rate) == (1, 1)
+        and layer.data_format == "channels_last"
+        and getattr(layer, "groups", 1) == 1
+    )
+
+
 def _stride1_conv_for(layer, inputs):
     """The fast stride-1 convolution for ``layer``, or ``None`` for Keras's own."""
-    if not (tuple(layer.strides) == (1, 1) and layer.padding in ("valid", "same")
-            and tuple(layer.dilation_rate) == (1, 1) and layer.data_format == "channels_last"
-            and getattr(layer, "groups", 1) == 1):
+    if not _is_plain(layer, (1, 1), ("valid", "same")):
         return None
     for applies, conv in _STRIDE1_PATHS:
         if applies(tuple(layer.kernel_size), inputs.shape[-1], layer.filters):
@@ -202,11 +211,7 @@ def _fast_path(layer, inputs, channels, need_static=True):
     return (
         channels >= 16
         and tuple(layer.kernel_size) == (4, 4)
-        and tuple(layer.strides) == (2, 2)
-        and layer.padding == "same"
-        and tuple(layer.dilation_rate) == (1, 1)
-        and layer.data_format == "channels_last"
-        and getattr(layer, "groups", 1) == 1
+        and _is_plain(layer, (2, 2), ("same",))
         and (not need_static or (inputs.shape[1] is not None and inputs.shape[2] is not None))
     )
 

@@ -25,8 +25,8 @@ def began_start_size(image_size):
 
 
 def _conv(filters, name, strides=1):
-    return Conv2D(filters, 3, strides=strides, padding="same", activation="elu",
-                               kernel_initializer="he_normal", name=name)
+    return Conv2D(filters, 3, strides=strides, padding="same", activation="elu", kernel_initializer="he_normal",
+                  name=name)
 
 
 def build_began_decoder(latent_dim=64, image_shape=(64, 64, 3), filters=64, output_activation="tanh",

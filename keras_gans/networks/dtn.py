@@ -55,7 +55,7 @@ def build_dtn_encoder(image_shape=(32, 32, 3), filters=64, representation_dim=12
     for i, width in enumerate((filters, 2 * filters, 4 * filters)):  # 32 -> 16 -> 8 -> 4
         x = _conv_block(x, width, f"block{i}", synchronized=synchronized_batch_norm)
     x = Conv2D(representation_dim, 4, padding="valid", use_bias=False, kernel_initializer=weight_init(),
-                            name="block3_conv")(x)
+               name="block3_conv")(x)
     x = normalization("batch", "block3_norm", synchronized_batch_norm)(x)
     x = keras.layers.Activation("tanh", name="block3_tanh")(x)
     representation = keras.layers.Flatten(dtype="float32", name="representation")(x)
@@ -105,7 +105,6 @@ def build_dtn_discriminator(image_shape=(32, 32, 1), filters=128, kind="ternary"
     x = images
     for i, width in enumerate((filters, 2 * filters, 4 * filters)):  # 32 -> 16 -> 8 -> 4
         x = _conv_block(x, width, f"block{i}", norm=i > 0, activation="lrelu", synchronized=synchronized_batch_norm)
-    x = Conv2D(NUM_DTN_CLASSES[kind], 4, padding="valid", kernel_initializer=weight_init(),
-                            name="block3_conv")(x)
+    x = Conv2D(NUM_DTN_CLASSES[kind], 4, padding="valid", kernel_initializer=weight_init(), name="block3_conv")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name=name)

@@ -68,6 +68,5 @@ def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters
         x = block(x, filters * min(2**n_layers, 8), 4, 1, n_layers, True)
         x = keras.layers.ZeroPadding2D(1, name="pad_out")(x)
         kernel, padding = 4, "valid"
-    logits = Conv2D(1, kernel, padding=padding, kernel_initializer=weight_init(), dtype="float32",
-                                 name="logits")(x)
+    logits = Conv2D(1, kernel, padding=padding, kernel_initializer=weight_init(), dtype="float32", name="logits")(x)
     return keras.Model(inputs, logits, name=name)

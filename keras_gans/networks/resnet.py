@@ -38,7 +38,7 @@ def build_resnet_generator(input_channels=3, output_channels=3, filters=64, n_bl
     for i in range(n_downsampling):
         f = filters * 2 ** (i + 1)
         x = Conv2D(f, 3, strides=2, padding="same", use_bias=use_bias, kernel_initializer=weight_init(),
-                                name=f"down{i}_conv")(x)
+                   name=f"down{i}_conv")(x)
         x = _norm_relu(x, norm, f"down{i}", synchronized=synchronized_batch_norm)
     f = filters * 2**n_downsampling
     for b in range(n_blocks):
