@@ -6,8 +6,10 @@ Usage::
     python scripts/benchmark.py translation --sizes 128 --batches 1 --steps 5
 
 Each configuration runs in its own process (keras_gans, then the torch twin right after it, so
-both see the same machine load): ``warmup`` training steps, then ``steps`` timed ones, then the
-same number of inference batches (``model.translate``'s compiled function; torch ``no_grad``).
+both see the same machine load): ``warmup`` training steps, then ``steps`` timed ones, then one
+untimed and ``infer_steps`` timed inference batches (``model.translate``'s compiled function;
+torch ``no_grad``). Both sides report the median step and the median inference call, timed one
+by one, so one slow step (this shared 2-core machine drifts by 15-20 %) does not decide a ratio.
 The networks are the papers' defaults (U-Net 256/128 + 70x70 PatchGAN; ResNet 9/6 blocks + two
 PatchGANs) on random RGB images. Writes ``scripts/results/translation.{csv,md}``.
 """
@@ -44,31 +46,38 @@ def worker(cfg):
     images = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
     ds = tf.data.Dataset.from_tensors((images, images[::-1].copy())).repeat()
     warmup, steps = cfg["warmup"], cfg["steps"]
-    marks = {}
+    marks, ends = {}, []
 
     class Timer(keras.callbacks.Callback):
         def on_train_batch_end(self, i, logs=None):
             if i == warmup - 1:
                 marks["t0"], marks["c0"] = time.perf_counter(), time.process_time()
             marks["t1"], marks["c1"] = time.perf_counter(), time.process_time()
+            ends.append(marks["t1"])
 
     load = os.getloadavg()[0]
     start = time.perf_counter()
     model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[Timer()])
-    train_s = marks["t1"] - marks["t0"]
-    cores = (marks["c1"] - marks["c0"]) / train_s
+    step_s = np.diff(ends[warmup - 1:])
+    cores = (marks["c1"] - marks["c0"]) / (marks["t1"] - marks["t0"])
     run = model._translate_fn("AtoB")
     x = tf.constant(images)
-    run(x)
-    t0 = time.perf_counter()
-    for _ in range(steps):
+    run(x).numpy()
+    call_s = []
+    for _ in range(cfg["infer_steps"]):
+        t0 = time.perf_counter()
         run(x).numpy()
-    infer_s = time.perf_counter() - t0
+        call_s.append(time.perf_counter() - t0)
     return {"model": cfg["model"], "image_size": size, "batch": batch, "framework": "keras_gans",
-            "train_images_per_s": steps * batch / train_s, "infer_images_per_s": steps * batch / infer_s,
+            "train_images_per_s": batch / np.median(step_s), "infer_images_per_s": batch / np.median(call_s),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
             "notes": f"params {model.count_params():,}; first {warmup} step(s) + trace "
-                     f"{marks['t0'] - start:.0f}s; cores {cores:.2f}; load {load:.1f}"}
+                     f"{marks['t0'] - start:.0f}s; {spread(step_s)}; cores {cores:.2f}; load {load:.1f}"}
+
+
+def spread(step_s):
+    """The timed steps' range, for the notes column: how much this run drifted."""
+    return f"steps {min(step_s):.2f}-{max(step_s):.2f}s"
 
 
 def markdown_table(df, digits=2):
@@ -95,11 +104,11 @@ def _spawn(argv, timeout):
 def run_torch(cfg, timeout):
     res = _spawn([str(REPO / "scripts" / "torch_translation.py"), "--model", cfg["model"], "--image-size",
                   str(cfg["image_size"]), "--batch-size", str(cfg["batch"]), "--steps", str(cfg["steps"]),
-                  "--warmup", str(cfg["warmup"])], timeout)
+                  "--warmup", str(cfg["warmup"]), "--infer-steps", str(cfg["infer_steps"])], timeout)
     return {"model": cfg["model"], "image_size": cfg["image_size"], "batch": cfg["batch"],
             "framework": f"torch {res['torch']}", "train_images_per_s": res["train_images_per_s"],
             "infer_images_per_s": res["infer_images_per_s"], "peak_rss_mb": res["peak_rss_mb"],
-            "notes": f"threads {res['threads']}; cores {res['cores']:.2f}; load {res['load']:.1f}"}
+            "notes": f"threads {res['threads']}; {spread(res['step_s'])}; cores {res['cores']:.2f}; load {res['load']:.1f}"}
 
 
 def write_results(rows, args, pd, final=False):
@@ -107,7 +116,7 @@ def write_results(rows, args, pd, final=False):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / f"{args.name}.csv", index=False)
-    header = f"steps={args.steps} warmup={args.warmup} cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})"
+    header = f"steps={args.steps} warmup={args.warmup} infer_steps={args.infer_steps} (medians) cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})"
     text = header + "\n\n" + markdown_table(df) + "\n"
     (out / f"{args.name}.md").write_text(text)
     if final:
@@ -122,6 +131,7 @@ def main(argv=None):
     p.add_argument("--batches", nargs="+", type=int, default=[1, 4])
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--infer-steps", type=int, default=5, help="timed inference calls (after one untimed)")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--timeout", type=int, default=1800)
     p.add_argument("--out", default=str(REPO / "scripts" / "results"))
@@ -131,15 +141,16 @@ def main(argv=None):
     if args.worker:
         print("RESULT " + json.dumps(worker(json.loads(args.worker))))
         return 0
-    if args.steps < 1 or args.warmup < 1:
-        p.error("--steps and --warmup must be >= 1")
+    if args.steps < 1 or args.warmup < 1 or args.infer_steps < 1:
+        p.error("--steps, --warmup and --infer-steps must be >= 1")
     import pandas as pd
 
     rows = []
     for model in args.models:
         for size in args.sizes:
             for batch in args.batches:
-                cfg = {"model": model, "image_size": size, "batch": batch, "steps": args.steps, "warmup": args.warmup}
+                cfg = {"model": model, "image_size": size, "batch": batch, "steps": args.steps, "warmup": args.warmup,
+                       "infer_steps": args.infer_steps}
                 runs = [("keras", lambda c: _spawn([__file__, "--worker", json.dumps(c)], args.timeout))]
                 if not args.no_torch:
                     runs.append(("torch", lambda c: run_torch(c, args.timeout)))
