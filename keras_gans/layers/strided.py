@@ -13,12 +13,14 @@ Outputs and gradients match ``keras.layers.Conv2DTranspose`` / ``Conv2D`` to flo
 rounding (tests/layers/test_strided.py).
 
 2. Stride-1 convolutions whose TensorFlow gradient kernels are slow (``_STRIDE1_PATHS``):
-to few output channels (the ResNet generator's 7x7 to RGB, PatchGAN's logits), 3x3 and
-4x4 between wide layers. Their gradients are computed as exact rewrites of the same sums:
+to few output channels (the ResNet generator's 7x7 to RGB, PatchGAN's logits) and 4x4
+between wide layers. Their gradients are computed as exact rewrites of the same sums:
 the input gradient as a forward convolution of the fully padded upstream gradient with
 the flipped kernel; the kernel gradient as the kernel gradient of the "swapped" conv
-(padded upstream gradient -> input, flipped back), or as one matmul per kernel tap.
-Which rewrite each case gets, and the per-layer times behind it, are in the table.
+(padded upstream gradient -> input, flipped back). Which rewrite each case gets, and the
+per-layer times behind it, are in the table. 3x3 convs between wide layers keep
+TensorFlow's kernels: a kernel gradient as nine shifted matmuls won per layer but lost in
+whole CycleGAN steps (see the note at the table).
 """
 
 import keras
@@ -129,21 +131,6 @@ def _kernel_grad_swapped(x, kernel, dy):
     return tf.transpose(swapped[::-1, ::-1], (0, 1, 3, 2))
 
 
-def _kernel_grad_by_taps(x, kernel, dy):
-    """``dk[p, q] = x[p:, q:]^T dy``, one matmul a tap."""
-    k_h, k_w, c_in, c_out = kernel.shape
-    shape = tf.shape(dy)
-    h, w = shape[1], shape[2]
-    flat_dy = tf.reshape(dy, (-1, c_out))
-    taps = [tf.matmul(tf.reshape(x[:, p : p + h, q : q + w], (-1, c_in)), flat_dy, transpose_a=True)
-            for p in range(k_h) for q in range(k_w)]
-    return tf.reshape(tf.stack(taps), (k_h, k_w, c_in, c_out))
-
-
-def _input_grad_native(x, kernel, dy):
-    return tf.nn.conv2d_transpose(dy, kernel, tf.shape(x), 1, "VALID")
-
-
 def _kernel_grad_native(x, kernel, dy):
     return tf.compat.v1.nn.conv2d_backprop_filter(x, tf.shape(kernel), dy, [1, 1, 1, 1], "VALID")
 
@@ -166,10 +153,9 @@ _STRIDE1_PATHS = (
     # Few outputs (< 16; the ResNet's 7x7 to RGB, PatchGAN's logits). 7x7 64 -> 3 at 128x128:
     # input gradient 94 -> 5 ms, kernel gradient 162 -> 7 ms.
     (lambda k, c_in, c_out: c_out < 16 <= c_in, _stride1_conv(_input_grad_by_forward_conv, _kernel_grad_swapped)),
-    # 3x3 between wide layers (ResNet blocks, AdaIN's decoder). 256 -> 256 at 64x64: kernel
-    # gradient 80 -> 51 ms (at 32x32 18 -> 13; with 64 channels it lost, 18 -> 28).
-    (lambda k, c_in, c_out: k == (3, 3) and min(c_in, c_out) >= 128,
-     _stride1_conv(_input_grad_native, _kernel_grad_by_taps)),
+    # (Not 3x3 between wide layers: the kernel gradient as nine shifted matmuls, 256 -> 256 at
+    # 64x64 80 -> 51 ms alone, made whole CycleGAN steps slower -- 128 batch 1: 0.256 / 0.274 ->
+    # 0.282 / 0.308 img/s without it, 256 batch 1: 18.1 -> 17.1 s a step, and less memory.)
     # 4x4 between wide layers (PatchGAN's last block). 256 -> 512, batch 4 at 15x15: input
     # gradient 117 -> 70 ms; batch 1 at 31x31: 70 -> 64 (at 15x15 batch 1 it lost, 28 -> 34).
     (lambda k, c_in, c_out: k == (4, 4) and min(c_in, c_out) >= 128,
