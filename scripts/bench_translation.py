@@ -6,7 +6,9 @@ Usage::
     python scripts/benchmark.py translation --sizes 128 --batches 1 --steps 5
 
 Each configuration runs in its own process (keras_gans, then the torch twin right after it, so
-both see the same machine load): ``warmup`` training steps, then ``steps`` timed ones, then one
+both see the same machine load; ``--repeats N`` alternates them N times and reports the medians
+over the N processes, since a process's speed here can differ by 15-20 % from the next one's):
+``warmup`` training steps, then ``steps`` timed ones, then one
 untimed and ``infer_steps`` timed inference batches (``model.translate``'s compiled function;
 torch ``no_grad``). Both sides report the median step and the median inference call, timed one
 by one, so one slow step (this shared 2-core machine drifts by 15-20 %) does not decide a ratio.
@@ -18,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -108,7 +111,8 @@ def run_torch(cfg, timeout):
     return {"model": cfg["model"], "image_size": cfg["image_size"], "batch": cfg["batch"],
             "framework": f"torch {res['torch']}", "train_images_per_s": res["train_images_per_s"],
             "infer_images_per_s": res["infer_images_per_s"], "peak_rss_mb": res["peak_rss_mb"],
-            "notes": f"threads {res['threads']}; {spread(res['step_s'])}; cores {res['cores']:.2f}; load {res['load']:.1f}"}
+            "notes": f"threads {res['threads']}; {spread(res['step_s'])}; cores {res['cores']:.2f}; "
+                     f"load {res['load']:.1f}"}
 
 
 def write_results(rows, args, pd, final=False):
@@ -116,11 +120,24 @@ def write_results(rows, args, pd, final=False):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / f"{args.name}.csv", index=False)
-    header = f"steps={args.steps} warmup={args.warmup} infer_steps={args.infer_steps} (medians) cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})"
+    header = (f"steps={args.steps} warmup={args.warmup} infer_steps={args.infer_steps} repeats={args.repeats} "
+              f"(medians) cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})")
     text = header + "\n\n" + markdown_table(df) + "\n"
     (out / f"{args.name}.md").write_text(text)
     if final:
         print("\n" + text)
+
+
+def combine(rows):
+    """One row for ``--repeats`` processes of one framework: median throughputs, largest RSS."""
+    if len(rows) == 1 or not all(r["train_images_per_s"] for r in rows):
+        return next((r for r in rows if not r["train_images_per_s"]), rows[0])
+    train = [r["train_images_per_s"] for r in rows]
+    infer = [r["infer_images_per_s"] for r in rows]
+    return {**rows[0], "train_images_per_s": statistics.median(train), "infer_images_per_s": statistics.median(infer),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in rows),
+            "notes": f"median of {len(rows)} processes: train {', '.join(f'{v:.3g}' for v in train)}; "
+                     f"infer {', '.join(f'{v:.3g}' for v in infer)}; first: {rows[0]['notes']}"}
 
 
 def main(argv=None):
@@ -132,6 +149,7 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--infer-steps", type=int, default=5, help="timed inference calls (after one untimed)")
+    p.add_argument("--repeats", type=int, default=1, help="alternating keras/torch processes per configuration")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--timeout", type=int, default=1800)
     p.add_argument("--out", default=str(REPO / "scripts" / "results"))
@@ -141,8 +159,8 @@ def main(argv=None):
     if args.worker:
         print("RESULT " + json.dumps(worker(json.loads(args.worker))))
         return 0
-    if args.steps < 1 or args.warmup < 1 or args.infer_steps < 1:
-        p.error("--steps, --warmup and --infer-steps must be >= 1")
+    if min(args.steps, args.warmup, args.infer_steps, args.repeats) < 1:
+        p.error("--steps, --warmup, --infer-steps and --repeats must be >= 1")
     import pandas as pd
 
     rows = []
@@ -154,24 +172,30 @@ def main(argv=None):
                 runs = [("keras", lambda c: _spawn([__file__, "--worker", json.dumps(c)], args.timeout))]
                 if not args.no_torch:
                     runs.append(("torch", lambda c: run_torch(c, args.timeout)))
-                pair = []
-                for kind, fn in runs:
-                    print(f"running {kind} {model} {size} batch {batch} ...", flush=True)
-                    try:
-                        row = fn(cfg)
-                    except Exception as e:  # noqa: BLE001 - report and go on
-                        row = {**{c: None for c in COLUMNS}, **{k: cfg[k] for k in ("model", "image_size", "batch")},
-                               "framework": kind, "notes": f"failed: {e}"[:300]}
-                    print(f"  train {row['train_images_per_s'] or 0:.2f} img/s, infer "
-                          f"{row['infer_images_per_s'] or 0:.2f} img/s", flush=True)
-                    pair.append(row)
+                repeats = {kind: [] for kind, _ in runs}
+                for _ in range(args.repeats):
+                    for kind, fn in runs:
+                        print(f"running {kind} {model} {size} batch {batch} ...", flush=True)
+                        try:
+                            row = fn(cfg)
+                        except Exception as e:  # noqa: BLE001 - report and go on
+                            row = {**{c: None for c in COLUMNS},
+                                   **{k: cfg[k] for k in ("model", "image_size", "batch")},
+                                   "framework": kind, "notes": f"failed: {e}"[:300]}
+                        print(f"  train {row['train_images_per_s'] or 0:.2f} img/s, infer "
+                              f"{row['infer_images_per_s'] or 0:.2f} img/s", flush=True)
+                        repeats[kind].append(row)
+                pair = [combine(repeats[kind]) for kind, _ in runs]
                 rows += pair
                 if len(pair) == 2 and all(r["train_images_per_s"] for r in pair):
                     k, t = pair
+                    per_run = [f"{a['train_images_per_s'] / b['train_images_per_s']:.2f}"
+                               for a, b in zip(*repeats.values())]
                     rows.append({"model": model, "image_size": size, "batch": batch, "framework": "ratio keras/torch",
                                  "train_images_per_s": k["train_images_per_s"] / t["train_images_per_s"],
                                  "infer_images_per_s": k["infer_images_per_s"] / t["infer_images_per_s"],
-                                 "peak_rss_mb": None, "notes": "ratio measured in this run, not images/s"})
+                                 "peak_rss_mb": None, "notes": "ratio measured in this run, not images/s"
+                                 + (f"; training ratio of each pair {', '.join(per_run)}" if args.repeats > 1 else "")})
                 write_results(rows, args, pd)  # after every configuration: a stopped run keeps its rows
     write_results(rows, args, pd, final=True)
     return 0
