@@ -49,33 +49,31 @@ def worker(cfg):
     images = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
     ds = tf.data.Dataset.from_tensors((images, images[::-1].copy())).repeat()
     warmup, steps = cfg["warmup"], cfg["steps"]
-    marks, ends = {}, []
+    ends = []  # (wall, CPU) time at the end of every step
 
     class Timer(keras.callbacks.Callback):
         def on_train_batch_end(self, i, logs=None):
-            if i == warmup - 1:
-                marks["t0"], marks["c0"] = time.perf_counter(), time.process_time()
-            marks["t1"], marks["c1"] = time.perf_counter(), time.process_time()
-            ends.append(marks["t1"])
+            ends.append((time.perf_counter(), time.process_time()))
 
     load = os.getloadavg()[0]
     start = time.perf_counter()
     model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[Timer()])
-    step_s = np.diff(ends[warmup - 1:])
-    cores = (marks["c1"] - marks["c0"]) / (marks["t1"] - marks["t0"])
+    (t0, c0), (t1, c1) = ends[warmup - 1], ends[-1]
+    step_s = np.diff([t for t, _ in ends[warmup - 1:]])
+    cores = (c1 - c0) / (t1 - t0)
     run = model._translate_fn("AtoB")
     x = tf.constant(images)
     run(x).numpy()
     call_s = []
     for _ in range(cfg["infer_steps"]):
-        t0 = time.perf_counter()
+        call_start = time.perf_counter()
         run(x).numpy()
-        call_s.append(time.perf_counter() - t0)
+        call_s.append(time.perf_counter() - call_start)
     return {"model": cfg["model"], "image_size": size, "batch": batch, "framework": "keras_gans",
             "train_images_per_s": batch / np.median(step_s), "infer_images_per_s": batch / np.median(call_s),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
             "notes": f"params {model.count_params():,}; first {warmup} step(s) + trace "
-                     f"{marks['t0'] - start:.0f}s; {spread(step_s)}; cores {cores:.2f}; load {load:.1f}"}
+                     f"{t0 - start:.0f}s; {spread(step_s)}; cores {cores:.2f}; load {load:.1f}"}
 
 
 def spread(step_s):

@@ -21,8 +21,8 @@ except ValueError as e:
 
 def _probe(**env):
     clean = {k: v for k, v in os.environ.items() if k != "TF_CPU_ALLOCATOR_USE_BFC"}
-    proc = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
-                          env={**clean, "TF_CPP_MIN_LOG_LEVEL": "2", **env})
+    proc = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[1], env={**clean, "TF_CPP_MIN_LOG_LEVEL": "2", **env})
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout.strip().splitlines()[-1]
 

@@ -35,7 +35,7 @@ S2 = dict(kernel_size=4, strides=2, padding="same")
         (Conv2D, keras.layers.Conv2D, (2, 9, 6, 16), 3, dict(kernel_size=(4, 3), padding="same")),  # even: bottom pad
         (Conv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1)),  # PixelGAN's 1x1
         (Conv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2)),  # strided: Keras path
-        # 3x3 stride 1 between wide layers (ResNet blocks, AdaIN's decoder): Keras path, padding kept
+        # 3x3 stride 1 between wide layers (ResNet blocks, AdaIN's decoder): falls through to Keras's kernels
         (Conv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid")),
         (Conv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same")),
         (Conv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid")),  # PatchGAN's conv3
