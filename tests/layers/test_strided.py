@@ -27,7 +27,8 @@ S2 = dict(kernel_size=4, strides=2, padding="same")
         (Conv2DTranspose, keras.layers.Conv2DTranspose, (2, 2, 3, 32), 16, S2),  # few pixels: matmul
         (Conv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3, S2),  # few channels: Keras path
         (Conv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2),  # fast path (input gradient by phases)
-        (Conv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2),  # input gradient by matmul
+        (Conv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2),  # input gradient by matmul, kernel gradient by patches
+        (Conv2DTranspose, keras.layers.Conv2DTranspose, (1, 2, 2, 32), 64, S2),  # kernel gradient by patches
         (Conv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2),  # odd size: Keras path
         # stride 1 to few outputs: the ResNet generator's 7x7 to RGB, PatchGAN's 4x4 logits
         (Conv2D, keras.layers.Conv2D, (2, 13, 11, 16), 3, dict(kernel_size=7, padding="valid")),
@@ -61,37 +62,41 @@ def test_serializes_as_keras_gans_layer():
     assert type(restored) is Conv2DTranspose and restored.filters == 8
 
 
-@pytest.mark.parametrize("height, width, channels", [(5, 7, 16), (6, 3, 16), (2, 3, 32)])
+@pytest.mark.parametrize("height, width, channels", [(5, 7, 16), (6, 3, 16), (2, 3, 32), (1, 2, 32)])
 def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
-    """Fully convolutional networks trace with unknown H, W: the path is then chosen at run time
-    (phases for 2 * 5 * 7 pixels > 16 channels, matmul for 2 * 2 * 3 <= 32) and must be exact."""
+    """Fully convolutional networks trace with unknown H, W: the paths are then chosen at run time
+    (forward: phases for 2 * 5 * 7 pixels > 16 channels, matmul for 2 * 2 * 3 <= 32; kernel gradient:
+    patches for 2 * (2 * 1 * 2) pixels <= 16 output channels) and must be exact."""
     x = tf.random.normal((2, height, width, channels), seed=2)
     reference = keras.layers.Conv2DTranspose(16, 4, strides=2, padding="same", bias_initializer="random_normal")
     reference(x)
     fast = Conv2DTranspose(16, 4, strides=2, padding="same")
     fast(x)
     fast.set_weights(reference.get_weights())
-    traced = tf.function(fast, input_signature=[tf.TensorSpec([None, None, None, channels])])
-    got, want = traced(x), reference(x)
-    assert got.shape == want.shape == (2, 2 * height, 2 * width, 16)
-    np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))
+    traced = tf.function(lambda x: _outputs_and_grads(fast, x), input_signature=[tf.TensorSpec([None, None, None, channels])])
+    got, want = traced(x), _outputs_and_grads(reference, x)
+    assert got[0].shape == want[0].shape == (2, 2 * height, 2 * width, 16)
+    for got_part, want_part in zip(got, want):
+        np.testing.assert_allclose(got_part.numpy(), want_part.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want_part))))
 
 
 @pytest.mark.parametrize(
-    "classes, filters, conv",
+    "classes, filters, conv, shape",
     [
-        ((Conv2D, keras.layers.Conv2D), 16, S2),
-        ((Conv2DTranspose, keras.layers.Conv2DTranspose), 16, S2),
-        ((Conv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid")),
-        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=3, padding="same")),
-        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=4, padding="valid")),
+        ((Conv2D, keras.layers.Conv2D), 16, S2, (2, 8, 8, 16)),
+        ((Conv2D, keras.layers.Conv2D), 64, S2, (1, 4, 4, 32)),  # few pixels: the other gradient paths
+        ((Conv2DTranspose, keras.layers.Conv2DTranspose), 16, S2, (2, 8, 8, 16)),
+        ((Conv2DTranspose, keras.layers.Conv2DTranspose), 64, S2, (1, 2, 2, 32)),
+        ((Conv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid"), (2, 8, 8, 16)),
+        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=3, padding="same"), (2, 8, 8, 128)),
+        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=4, padding="valid"), (2, 8, 8, 128)),
     ],
 )
-def test_second_order_gradients_match_keras(classes, filters, conv):
+def test_second_order_gradients_match_keras(classes, filters, conv, shape):
     """WGAN-GP differentiates the input gradient again, by x and by the kernel: the custom
     gradients must themselves be differentiable (a stop_gradient on the kernel in the strided
     conv's input gradient once dropped the penalty's kernel term)."""
-    x = tf.random.normal((2, 8, 8, 128 if filters == 128 else 16), seed=3)
+    x = tf.random.normal(shape, seed=3)
     layers = []
     for cls in classes:
         layer = cls(filters, **conv)
