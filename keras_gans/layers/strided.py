@@ -7,8 +7,11 @@ stride-1 convolution with the same FLOPs (77 ms vs 20 ms for 128x4x4x256 -> 8x8x
 These layers keep Keras's kernel layout, weights and results and route that one
 computation through stride-1 convolutions instead (sub-pixel decomposition): the
 output phase ``(a, b)`` of ``y[2i + a, 2j + b]`` is a 2x2 "valid" convolution of the
-1-padded input with the kernel taps ``3 - a - 2t``. The other gradients are
-TensorFlow's own (``tf.custom_gradient``). Other configurations fall back to Keras.
+1-padded input with the kernel taps ``3 - a - 2t`` (or, with few input pixels, one matmul
+and a col2im). TensorFlow's ``Conv2DBackpropFilter`` is slow with few pixels and many
+weights too, so there the kernel gradient is one matmul of the input's 4x4 patches
+(``_kernel_grad_4x4s2``); the other gradients are TensorFlow's own (``tf.custom_gradient``).
+Other configurations fall back to Keras.
 Outputs and gradients match ``keras.layers.Conv2DTranspose`` / ``Conv2D`` to float32
 rounding (tests/layers/test_strided.py).
 
