@@ -148,12 +148,18 @@ def conv2d_4x4s2(x, kernel):
     return y, grad
 
 
+def _flip_taps(kernel):
+    """``kernel[::-1, ::-1]`` as ``ReverseV2``: a negative-stride ``StridedSlice`` of PatchGAN's
+    4x4x256x512 kernel took 22-24 ms on 2 cores, ``tf.reverse`` 0.9-1.5 ms."""
+    return tf.reverse(kernel, [0, 1])
+
+
 def _input_grad_by_forward_conv(x, kernel, dy):
     """Input gradient of ``conv2d(x, kernel, 1, "VALID")``: a forward conv of the fully padded
     ``dy`` with the flipped, in/out-swapped kernel."""
     k_h, k_w = kernel.shape[:2]
     padded = tf.pad(dy, [[0, 0], [k_h - 1, k_h - 1], [k_w - 1, k_w - 1], [0, 0]])
-    return tf.nn.conv2d(padded, tf.transpose(kernel[::-1, ::-1], (0, 1, 3, 2)), 1, "VALID")
+    return tf.nn.conv2d(padded, tf.transpose(_flip_taps(kernel), (0, 1, 3, 2)), 1, "VALID")
 
 
 def _kernel_grad_swapped(x, kernel, dy):
@@ -162,7 +168,7 @@ def _kernel_grad_swapped(x, kernel, dy):
     k_h, k_w, c_in, c_out = kernel.shape
     padded = tf.pad(dy, [[0, 0], [k_h - 1, k_h - 1], [k_w - 1, k_w - 1], [0, 0]])
     swapped = tf.compat.v1.nn.conv2d_backprop_filter(padded, [k_h, k_w, c_out, c_in], x, [1, 1, 1, 1], "VALID")
-    return tf.transpose(swapped[::-1, ::-1], (0, 1, 3, 2))
+    return tf.transpose(_flip_taps(swapped), (0, 1, 3, 2))
 
 
 def _kernel_grad_native(x, kernel, dy):
