@@ -1,0 +1,75 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gans.layers import ReflectionPadding2D
+
+CASES = [
+    ((2, 5, 7, 3), 1),
+    ((1, 8, 8, 4), 3),
+    ((1, 8, 8, 4), ((3, 1), (0, 2))),
+    ((3, 4, 9, 2), ((0, 0), (2, 3))),
+    ((1, 2, 2, 1), 1),
+]
+
+
+def _tf_paddings(layer):
+    (top, bottom), (left, right) = layer.padding
+    return [[0, 0], [top, bottom], [left, right], [0, 0]]
+
+
+@pytest.mark.parametrize("dynamic", [False, True])
+@pytest.mark.parametrize("shape,padding", CASES)
+def test_matches_tf_reflect_pad_values_and_gradients(shape, padding, dynamic):
+    rng = np.random.default_rng(0)
+    layer = ReflectionPadding2D(padding)
+    x = tf.constant(rng.normal(size=shape).astype("float32"))
+    spec = tf.TensorSpec([None, None, None, shape[3]] if dynamic else shape)
+    expected = tf.pad(x, _tf_paddings(layer), "REFLECT")
+    dy = tf.constant(rng.normal(size=expected.shape).astype("float32"))
+
+    @tf.function(input_signature=[spec])
+    def value_and_grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x)
+        return y, tape.gradient(y, x, dy)
+
+    y, dx = value_and_grad(x)
+    np.testing.assert_array_equal(y.numpy(), expected.numpy())
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        ref = tf.pad(x, _tf_paddings(layer), "REFLECT")
+    np.testing.assert_allclose(dx.numpy(), tape.gradient(ref, x, dy).numpy(), atol=1e-6)
+
+
+def test_static_shape_is_kept():
+    y = ReflectionPadding2D(((3, 1), (0, 2)))(tf.zeros((2, 8, 8, 4)))
+    assert y.shape == (2, 12, 10, 4)
+
+
+def test_padding_not_smaller_than_the_image_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"reflection padding \(3, 3\) must be smaller than the input height"):
+        ReflectionPadding2D(3)(tf.zeros((1, 3, 8, 1)))
+    pad = ReflectionPadding2D(3, name="pad")
+    f = tf.function(lambda x: pad(x), input_signature=[tf.TensorSpec([None, None, None, 1])])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="must be smaller than the input width"):
+        f(tf.zeros((1, 8, 3, 1)))
+
+
+def test_zero_padding_is_identity_and_config_round_trips():
+    x = tf.random.normal((1, 4, 4, 2))
+    np.testing.assert_array_equal(ReflectionPadding2D(0)(x).numpy(), x.numpy())
+    layer = ReflectionPadding2D(((1, 2), (3, 0)), name="p")
+    clone = ReflectionPadding2D.from_config(layer.get_config())
+    assert clone.padding == ((1, 2), (3, 0))
+    with pytest.raises(ValueError, match="padding must be"):
+        ReflectionPadding2D(((1, -1), (0, 0)))
+
+
+def test_float16_inputs_keep_their_dtype():
+    layer = ReflectionPadding2D(1, dtype="mixed_float16")
+    y = layer(tf.ones((1, 4, 4, 2), tf.float16))
+    assert y.dtype == tf.float16 and y.shape == (1, 6, 6, 2)
+    assert isinstance(layer, keras.layers.Layer)
