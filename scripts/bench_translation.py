@@ -5,13 +5,18 @@ Usage::
     python scripts/benchmark.py translation                       # 256 and 128, batch 1 and 4
     python scripts/benchmark.py translation --sizes 128 --batches 1 --steps 5
 
-Each configuration runs in its own process (keras_gans, then the torch twin right after it, so
-both see the same machine load; ``--repeats N`` alternates them N times and reports the medians
-over the N processes, since a process's speed here can differ by 15-20 % from the next one's):
-``warmup`` training steps, then ``steps`` timed ones, then one
-untimed and ``infer_steps`` timed inference batches (``model.translate``'s compiled function;
-torch ``no_grad``). Both sides report the median step and the median inference call, timed one
-by one, so one slow step (this shared 2-core machine drifts by 15-20 %) does not decide a ratio.
+Each framework runs in its own process: ``warmup`` training steps, then ``steps`` timed ones,
+then one untimed and ``infer_steps`` timed inference batches (``model.translate``'s compiled
+function; torch ``no_grad``). Both report the median step and the median inference call.
+
+This shared 2-core machine drifts: the same process pair run twice in a row gave CycleGAN 128
+batch 1 training ratios of 1.01 and 1.15. So by default (``--mode lockstep``) both processes are
+alive at once and take turns: the parent starts keras_gans, waits until it has warmed up, then
+does the same for torch, and from then on lets exactly one of them run one timed step or call
+at a time, alternating which goes first, with a 0.05 s pause between turns. Both frameworks'
+timings then come from the same minutes, and a slow patch of the machine hits both.
+``--mode sequential`` runs keras_gans to completion and then torch (the method before; it needs
+half the memory). ``--repeats N`` runs N such pairs and reports the medians over the N.
 The networks are the papers' defaults (U-Net 256/128 + 70x70 PatchGAN; ResNet 9/6 blocks + two
 PatchGANs) on random RGB images. Writes ``scripts/results/translation.{csv,md}``.
 """
@@ -19,16 +24,54 @@ PatchGANs) on random RGB images. Writes ``scripts/results/translation.{csv,md}``
 import argparse
 import json
 import os
+import queue
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 COLUMNS = ["model", "image_size", "batch", "framework", "train_images_per_s", "infer_images_per_s", "peak_rss_mb",
            "notes"]
+
+
+class Turns:
+    """A worker's side of ``--mode lockstep``: before each timed step or call it waits for the
+    parent's ``go`` line on stdin, and after it reports ``@done SECONDS`` on stdout. Without
+    ``lockstep`` it does nothing, so the same timing code serves both modes."""
+
+    def __init__(self, lockstep):
+        self.lockstep = lockstep
+
+    def ready(self):
+        if self.lockstep:
+            print("@ready", flush=True)
+
+    def wait(self):
+        if self.lockstep:
+            line = sys.stdin.readline()
+            if line.strip() != "go":
+                raise SystemExit(f"lockstep: expected 'go' from the parent, got {line!r}")
+
+    def done(self, seconds):
+        if self.lockstep:
+            print(f"@done {seconds:.6f}", flush=True)
+
+
+def timed_calls(fn, n, turns):
+    """``n`` calls of ``fn``, each in its own turn; their wall times."""
+    times = []
+    for _ in range(n):
+        turns.wait()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+        turns.done(times[-1])
+    return times
 
 
 def worker(cfg):
@@ -49,31 +92,43 @@ def worker(cfg):
     images = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
     ds = tf.data.Dataset.from_tensors((images, images[::-1].copy())).repeat()
     warmup, steps = cfg["warmup"], cfg["steps"]
-    ends = []  # (wall, CPU) time at the end of every step
+    turns = Turns(cfg.get("lockstep", False))
+    step_s, cpu_s = [], []
 
     class Timer(keras.callbacks.Callback):
-        def on_train_batch_end(self, i, logs=None):
-            ends.append((time.perf_counter(), time.process_time()))
+        """Times each step after the warm-up ones (``fit`` calls these around ``train_function``)."""
 
-    load = os.getloadavg()[0]
-    start = time.perf_counter()
-    model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[Timer()])
-    (t0, c0), (t1, c1) = ends[warmup - 1], ends[-1]
-    step_s = np.diff([t for t, _ in ends[warmup - 1:]])
-    cores = (c1 - c0) / (t1 - t0)
+        def on_train_batch_begin(self, i, logs=None):
+            if i == warmup:
+                self.warm_s = time.perf_counter() - start
+                run(x).numpy()  # trace the inference function before the timed turns start
+                turns.ready()
+            if i >= warmup:
+                turns.wait()
+                self.start = (time.perf_counter(), time.process_time())
+
+        def on_train_batch_end(self, i, logs=None):
+            if i >= warmup:
+                step_s.append(time.perf_counter() - self.start[0])
+                cpu_s.append(time.process_time() - self.start[1])
+                turns.done(step_s[-1])
+
     run = model._translate_fn("AtoB")
     x = tf.constant(images)
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    timer = Timer()
+    model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[timer])
+    cores = sum(cpu_s) / sum(step_s)
+    turns.wait()  # the untimed first call after training, in its own turn too
     run(x).numpy()
-    call_s = []
-    for _ in range(cfg["infer_steps"]):
-        call_start = time.perf_counter()
-        run(x).numpy()
-        call_s.append(time.perf_counter() - call_start)
+    turns.done(0.0)
+    call_s = timed_calls(lambda: run(x).numpy(), cfg["infer_steps"], turns)
     return {"model": cfg["model"], "image_size": size, "batch": batch, "framework": "keras_gans",
             "train_images_per_s": batch / np.median(step_s), "infer_images_per_s": batch / np.median(call_s),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
             "notes": f"params {model.count_params():,}; first {warmup} step(s) + trace "
-                     f"{t0 - start:.0f}s; {spread(step_s)}; cores {cores:.2f}; load {load:.1f}"}
+                     f"{timer.warm_s:.0f}s; {spread(step_s)}; cores {cores:.2f}; load {load:.1f}"}
 
 
 def spread(step_s):
@@ -102,10 +157,14 @@ def _spawn(argv, timeout):
     return json.loads(lines[-1][len("RESULT "):])
 
 
-def run_torch(cfg, timeout):
-    res = _spawn([str(REPO / "scripts" / "torch_translation.py"), "--model", cfg["model"], "--image-size",
-                  str(cfg["image_size"]), "--batch-size", str(cfg["batch"]), "--steps", str(cfg["steps"]),
-                  "--warmup", str(cfg["warmup"]), "--infer-steps", str(cfg["infer_steps"])], timeout)
+def _torch_argv(cfg):
+    argv = [str(REPO / "scripts" / "torch_translation.py"), "--model", cfg["model"], "--image-size",
+            str(cfg["image_size"]), "--batch-size", str(cfg["batch"]), "--steps", str(cfg["steps"]),
+            "--warmup", str(cfg["warmup"]), "--infer-steps", str(cfg["infer_steps"])]
+    return argv + (["--lockstep"] if cfg.get("lockstep") else [])
+
+
+def _torch_row(cfg, res):
     return {"model": cfg["model"], "image_size": cfg["image_size"], "batch": cfg["batch"],
             "framework": f"torch {res['torch']}", "train_images_per_s": res["train_images_per_s"],
             "infer_images_per_s": res["infer_images_per_s"], "peak_rss_mb": res["peak_rss_mb"],
@@ -113,17 +172,105 @@ def run_torch(cfg, timeout):
                      f"load {res['load']:.1f}"}
 
 
+def run_keras(cfg, timeout):
+    return _spawn([__file__, "--worker", json.dumps(cfg)], timeout)
+
+
+def run_torch(cfg, timeout):
+    return _torch_row(cfg, _spawn(_torch_argv(cfg), timeout))
+
+
+class _Worker:
+    """A benchmark process driven turn by turn over stdin/stdout (``--mode lockstep``)."""
+
+    def __init__(self, argv, timeout):
+        self.timeout = timeout
+        self.stderr = tempfile.TemporaryFile(mode="w+")
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen([sys.executable, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr, text=True, env=env, cwd=REPO)
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.name = " ".join(Path(a).name for a in argv[:3])
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)  # end of output
+
+    def expect(self, prefix):
+        """The next stdout line starting with ``prefix`` (other lines are skipped)."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                raise RuntimeError(f"{self.name}: no {prefix!r} within {self.timeout}s") from None
+            if line is None:
+                self.proc.wait()
+                self.stderr.seek(0)
+                tail = "\n".join(self.stderr.read().splitlines()[-15:])
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}) before {prefix!r}: {tail}")
+            if line.startswith(prefix):
+                return line[len(prefix):].strip()
+
+    def go(self):
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.stderr.close()
+
+
+#: Pause between two turns of ``--mode lockstep``, so that threads still spinning after one
+#: framework's turn do not eat into the other's.
+SETTLE_S = 0.05
+
+
+def run_lockstep(cfg, timeout):
+    """keras_gans and torch rows for ``cfg``, their timed steps and calls taken in turns."""
+    cfg = {**cfg, "lockstep": True}
+    workers = []
+    try:
+        for argv in ([__file__, "--worker", json.dumps(cfg)], _torch_argv(cfg)):
+            workers.append(_Worker(argv, timeout))  # one at a time: warm-ups do not overlap
+            workers[-1].expect("@ready")
+        for turn in range(cfg["steps"] + 1 + cfg["infer_steps"]):  # steps, the untimed call, calls
+            for w in workers if turn % 2 == 0 else workers[::-1]:
+                time.sleep(SETTLE_S)
+                w.go()
+                w.expect("@done")
+        keras_row, torch_res = (json.loads(w.expect("RESULT ")) for w in workers)
+        return keras_row, _torch_row(cfg, torch_res)
+    finally:
+        for w in workers:
+            w.close()
+
+
 def write_results(rows, args, pd, final=False):
     df = pd.DataFrame(rows, columns=COLUMNS)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / f"{args.name}.csv", index=False)
-    header = (f"steps={args.steps} warmup={args.warmup} infer_steps={args.infer_steps} repeats={args.repeats} "
+    header = (f"mode={args.mode} steps={args.steps} warmup={args.warmup} infer_steps={args.infer_steps} "
+              f"repeats={args.repeats} "
               f"(medians) cpus={os.cpu_count()} ({time.strftime('%Y-%m-%d %H:%M')})")
     text = header + "\n\n" + markdown_table(df) + "\n"
     (out / f"{args.name}.md").write_text(text)
     if final:
         print("\n" + text)
+
+
+def _rows_or_failed(cfg, kinds, fn):
+    """``fn()``'s rows, or one "failed" row per kind with the error (the run goes on)."""
+    try:
+        return list(fn())
+    except Exception as e:  # noqa: BLE001 - report and go on
+        return [{**{c: None for c in COLUMNS}, **{k: cfg[k] for k in ("model", "image_size", "batch")},
+                 "framework": kind, "notes": f"failed: {e}"[:300]} for kind in kinds]
 
 
 def combine(rows):
@@ -147,7 +294,10 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--infer-steps", type=int, default=5, help="timed inference calls (after one untimed)")
-    p.add_argument("--repeats", type=int, default=1, help="alternating keras/torch processes per configuration")
+    p.add_argument("--repeats", type=int, default=1, help="keras/torch process pairs per configuration")
+    p.add_argument("--mode", choices=["lockstep", "sequential"], default="lockstep",
+                   help="lockstep: both processes alive, timed steps and calls in turns (default); "
+                        "sequential: keras_gans to completion, then torch")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--timeout", type=int, default=1800)
     p.add_argument("--out", default=str(REPO / "scripts" / "results"))
@@ -167,23 +317,23 @@ def main(argv=None):
             for batch in args.batches:
                 cfg = {"model": model, "image_size": size, "batch": batch, "steps": args.steps, "warmup": args.warmup,
                        "infer_steps": args.infer_steps}
-                runs = [("keras", lambda c: _spawn([__file__, "--worker", json.dumps(c)], args.timeout))]
-                if not args.no_torch:
-                    runs.append(("torch", lambda c: run_torch(c, args.timeout)))
-                repeats = {kind: [] for kind, _ in runs}
+                kinds = ["keras"] + ([] if args.no_torch else ["torch"])
+                repeats = {kind: [] for kind in kinds}
                 for _ in range(args.repeats):
-                    for kind, fn in runs:
-                        print(f"running {kind} {model} {size} batch {batch} ...", flush=True)
-                        try:
-                            row = fn(cfg)
-                        except Exception as e:  # noqa: BLE001 - report and go on
-                            row = {**{c: None for c in COLUMNS},
-                                   **{k: cfg[k] for k in ("model", "image_size", "batch")},
-                                   "framework": kind, "notes": f"failed: {e}"[:300]}
-                        print(f"  train {row['train_images_per_s'] or 0:.2f} img/s, infer "
+                    if args.mode == "lockstep" and len(kinds) == 2:
+                        print(f"running keras and torch in turns: {model} {size} batch {batch} ...", flush=True)
+                        got = _rows_or_failed(cfg, kinds, lambda: run_lockstep(cfg, args.timeout))
+                    else:
+                        got = []
+                        for kind in kinds:
+                            print(f"running {kind} {model} {size} batch {batch} ...", flush=True)
+                            fn = run_keras if kind == "keras" else run_torch
+                            got += _rows_or_failed(cfg, [kind], lambda: [fn(cfg, args.timeout)])
+                    for kind, row in zip(kinds, got):
+                        print(f"  {kind}: train {row['train_images_per_s'] or 0:.2f} img/s, infer "
                               f"{row['infer_images_per_s'] or 0:.2f} img/s", flush=True)
                         repeats[kind].append(row)
-                pair = [combine(repeats[kind]) for kind, _ in runs]
+                pair = [combine(repeats[kind]) for kind in kinds]
                 rows += pair
                 if len(pair) == 2 and all(r["train_images_per_s"] for r in pair):
                     k, t = pair

@@ -21,6 +21,8 @@ import time
 import torch
 from torch import nn
 
+from bench_translation import Turns, timed_calls  # scripts/ is on sys.path when run as a script
+
 
 def norm_layer(kind, channels):
     if kind == "batch":
@@ -223,6 +225,8 @@ def main(argv=None):
     p.add_argument("--infer-steps", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--params", action="store_true", help="print the networks' parameter counts and exit")
+    p.add_argument("--lockstep", action="store_true",
+                   help="time each step and call in a turn given by bench_translation.py (stdin/stdout)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -237,22 +241,18 @@ def main(argv=None):
     load = os.getloadavg()[0]
     for _ in range(args.warmup):
         twin.step(a, b)
-    t0, c0 = time.perf_counter(), time.process_time()
-    step_s = []
-    for _ in range(args.steps):
-        start = time.perf_counter()
-        twin.step(a, b)
-        step_s.append(time.perf_counter() - start)
-    train_s, train_cpu = time.perf_counter() - t0, time.process_time() - c0
+    turns = Turns(args.lockstep)
+    turns.ready()
+    c0 = time.process_time()
+    step_s = timed_calls(lambda: twin.step(a, b), args.steps, turns)
+    train_s, train_cpu = sum(step_s), time.process_time() - c0
     for net in twin.nets():
         net.eval()
-    call_s = []
     with torch.no_grad():
+        turns.wait()  # the untimed first call after training
         twin.infer(a)
-        for _ in range(args.infer_steps):
-            start = time.perf_counter()
-            twin.infer(a)
-            call_s.append(time.perf_counter() - start)
+        turns.done(0.0)
+        call_s = timed_calls(lambda: twin.infer(a), args.infer_steps, turns)
     print("RESULT " + json.dumps({
         "torch": torch.__version__, "train_images_per_s": args.batch_size / statistics.median(step_s),
         "infer_images_per_s": args.batch_size / statistics.median(call_s), "cores": train_cpu / train_s,
