@@ -26,7 +26,8 @@ class InstanceNormalization(keras.layers.GroupNormalization):
         batch = inputs.shape[0]
         if batch is not None:
             return self._fused(inputs) if batch == 1 else super().call(inputs)
-        return tf.cond(tf.shape(inputs)[0] == 1, lambda: self._fused(inputs), lambda: super(InstanceNormalization, self).call(inputs))
+        keras_call = super().call
+        return tf.cond(tf.shape(inputs)[0] == 1, lambda: self._fused(inputs), lambda: keras_call(inputs))
 
     def _fused(self, inputs):
         y = tf.compat.v1.nn.fused_batch_norm(inputs, tf.cast(self.gamma, "float32"), tf.cast(self.beta, "float32"),

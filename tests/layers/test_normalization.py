@@ -46,8 +46,9 @@ def test_gradients_match_in_both_paths():
         with tf.GradientTape(persistent=True) as tape:
             tape.watch(x)
             a, b = tf.reduce_sum(ours(x, training=training) ** 2), tf.reduce_sum(ref(x) ** 2)
-        for ga, gb in zip(tape.gradient(a, [x, *ours.trainable_weights]), tape.gradient(b, [x, *ref.trainable_weights])):
-            np.testing.assert_allclose(ga.numpy(), gb.numpy(), rtol=1e-3, atol=1e-3)
+        ours_grads = tape.gradient(a, [x, *ours.trainable_weights])
+        for ga, gb in zip(ours_grads, tape.gradient(b, [x, *ref.trainable_weights])):
+            np.testing.assert_allclose(ga.numpy(), gb.numpy(), rtol=1e-4, atol=1e-4)
 
 
 def test_config_round_trip_and_float16():
@@ -55,6 +56,7 @@ def test_config_round_trip_and_float16():
     clone = InstanceNormalization.from_config(layer.get_config())
     assert clone.epsilon == 1e-3 and clone.groups == -1 and clone.name == "norm"
     half = InstanceNormalization(dtype="mixed_float16")
-    y = half(tf.ones((1, 4, 4, 3), tf.float16) * tf.reshape(tf.range(16, dtype=tf.float16), (1, 4, 4, 1)), training=False)
+    ramp = tf.ones((1, 4, 4, 3), tf.float16) * tf.reshape(tf.range(16, dtype=tf.float16), (1, 4, 4, 1))
+    y = half(ramp, training=False)
     assert y.dtype == tf.float16 and np.isfinite(y.numpy()).all()
     np.testing.assert_allclose(np.mean(y.numpy().astype("float32"), axis=(1, 2)), 0.0, atol=1e-2)
