@@ -120,9 +120,7 @@ def worker(cfg):
     timer = Timer()
     model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[timer])
     cores = sum(cpu_s) / sum(step_s)
-    turns.wait()  # the untimed first call after training, in its own turn too
-    run(x).numpy()
-    turns.done(0.0)
+    timed_calls(lambda: run(x).numpy(), 1, turns)  # the untimed first call after training (time unused)
     call_s = timed_calls(lambda: run(x).numpy(), cfg["infer_steps"], turns)
     return {"model": cfg["model"], "image_size": size, "batch": batch, "framework": "keras_gans",
             "train_images_per_s": batch / np.median(step_s), "infer_images_per_s": batch / np.median(call_s),
@@ -147,9 +145,14 @@ def markdown_table(df, digits=2):
     return "\n".join("| " + " | ".join(r) + " |" for r in rows)
 
 
+def _python(argv):
+    """The command line and environment every benchmark process runs with."""
+    return [sys.executable, *argv], dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+
+
 def _spawn(argv, timeout):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
-    proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, timeout=timeout, cwd=REPO)
+    command, env = _python(argv)
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, cwd=REPO)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(f"{' '.join(argv[:3])} failed (exit {proc.returncode}): "
@@ -186,9 +189,9 @@ class _Worker:
     def __init__(self, argv, timeout):
         self.timeout = timeout
         self.stderr = tempfile.TemporaryFile(mode="w+")
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([sys.executable, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.stderr, text=True, env=env, cwd=REPO)
+        command, env = _python(argv)
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     text=True, env=env, cwd=REPO)
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.name = " ".join(Path(a).name for a in argv[:3])
