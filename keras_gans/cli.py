@@ -85,6 +85,9 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
     if not args.resume and chief and (has_run or os.path.exists(os.path.join(out, "model.keras"))):
         raise FileExistsError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
 
+    # --seed fixes the initial weights and every unseeded draw (Python, NumPy, TensorFlow), so two runs
+    # with the same options start alike; a resumed model continues its own saved SeedGenerator stream.
+    keras.utils.set_random_seed(args.seed)
     strategy = _strategy(args.strategy)
     dataset, info = make_data(args, strategy)
     print(f"keras-gans: {args.model} on {info.get('description', info.get('name'))}, "
@@ -249,7 +252,8 @@ def train_options():
     p.add_argument("--export-dir", default="savedmodels", help="SavedModels go to EXPORT_DIR/MODEL/VERSION")
     p.add_argument("--strategy", default="default", choices=("default", "mirrored", "multiworker"))
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the initial weights, the data order and the sample noise (default 0)")
     p.add_argument("--jit", action="store_true",
                    help="compile the train step with XLA (single device only; default off)")
     return p
