@@ -37,3 +37,15 @@ class Adam(keras.optimizers.Adam):
             beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step), lr=tf.cast(learning_rate, dtype),
             beta1=beta_1, beta2=beta_2, epsilon=tf.cast(self.epsilon, dtype), grad=tf.cast(gradient, dtype),
             use_locking=False)
+
+
+def get(identifier):
+    """``keras.optimizers.get`` that resolves Adam to the fused :class:`Adam` above.
+
+    So ``model.compile(g_optimizer="adam")`` gets the same update as ``keras.optimizers.Adam`` (same
+    defaults) through TensorFlow's fused kernel; every other identifier (``"rmsprop"``, a config dict, an
+    optimizer object, a ``keras.optimizers.Adam`` you built yourself) goes to ``keras.optimizers.get``.
+    """
+    if isinstance(identifier, str) and identifier.lower() == "adam":
+        return Adam()
+    return keras.optimizers.get(identifier)

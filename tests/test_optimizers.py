@@ -45,3 +45,20 @@ def test_tf_function_and_saved_state(tmp_path):
     assert int(restored.optimizer.iterations) == 2
     for a, b in zip(model.optimizer.variables, restored.optimizer.variables):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("identifier", ["adam", "Adam"])
+def test_models_compiled_with_the_string_adam_get_the_fused_adam(identifier):
+    from keras_gans import DCGAN
+    from keras_gans.optimizers import get
+
+    optimizer = get(identifier)
+    assert type(optimizer) is Adam
+    unnamed = lambda o: {k: v for k, v in o.get_config().items() if k != "name"}  # noqa: E731
+    assert unnamed(optimizer) == unnamed(keras.optimizers.Adam())  # Keras's defaults
+    assert type(get("rmsprop")) is keras.optimizers.RMSprop
+    keras_adam = keras.optimizers.Adam()
+    assert get(keras_adam) is keras_adam  # an object the user built is kept as it is
+    model = DCGAN(image_shape=(28, 28, 1), g_filters=8, d_filters=8)
+    model.compile(g_optimizer=identifier, d_optimizer="rmsprop")
+    assert type(model.g_optimizer) is Adam and type(model.d_optimizer) is keras.optimizers.RMSprop

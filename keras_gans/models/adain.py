@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans import optimizers
 from keras_gans.export import decode_image_bytes, encode_png_batch
 from keras_gans.layers.adain import EPSILON, AdaIN, adain_with_statistics, mean_std
 from keras_gans.models.base import fit_logs
@@ -267,7 +268,7 @@ class AdaINStyleTransfer(keras.Model):
         if kwargs.get("loss") is not None:
             raise ValueError("AdaINStyleTransfer computes its own losses: compile takes no loss=")
         kwargs.pop("loss", None)
-        optimizer = keras.optimizers.get(optimizer) if optimizer is not None else self.default_optimizer()
+        optimizer = optimizers.get(optimizer) if optimizer is not None else self.default_optimizer()
         super().compile(optimizer=optimizer, **kwargs)
         with self.distribute_strategy.scope():
             self.optimizer.build(self.decoder.trainable_variables)

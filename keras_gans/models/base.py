@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans import optimizers
 from keras_gans.distribution import draw_for_global_batch
 
 
@@ -114,8 +115,8 @@ class AdversarialBase(keras.Model):
                 raise ValueError(f"{type(self).__name__}.compile takes g_optimizer/d_optimizer, not {key}=")
         kwargs.pop("optimizer", None)
         default_g, default_d = self.default_optimizers()
-        self.g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else default_g
-        self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else default_d
+        self.g_optimizer = optimizers.get(g_optimizer) if g_optimizer is not None else default_g
+        self.d_optimizer = optimizers.get(d_optimizer) if d_optimizer is not None else default_d
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
         metrics = list(metrics or [])
