@@ -15,7 +15,9 @@ class GAN(AdversarialModel):
     Defaults are the authors' MNIST configuration (``adversarial/mnist.yaml``):
     ``latent_dim=100``, G hidden ``(1200, 1200)`` ReLU, D two maxout layers of
     240 units x 5 pieces with dropout, SGD with learning rate 0.1 and momentum 0.5,
-    ``d_steps`` (the paper's k) = 1. The discriminator's loss is the binary
+    ``d_steps`` (the paper's k) = 1, weights uniform in ±0.05 (G) and ±0.005 (D), and D reading
+    pixels in [0, 1] as the authors' code did (our images are in [-1, 1]; fed those, this SGD blew up
+    within 2 epochs on Fashion-MNIST). The discriminator's loss is the binary
     cross-entropy on logits; the generator uses the non-saturating
     ``-log D(G(z))`` the paper recommends (``loss="minimax"`` for ``log(1-D(G(z)))``).
 

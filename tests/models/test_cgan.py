@@ -57,3 +57,9 @@ def test_unlabelled_data_is_a_clear_error(fashion):
     model.compile()
     with pytest.raises(ValueError, match=r"must yield \(images, labels\)"):
         model.fit(checks.dataset(None, fashion, 32), epochs=1, verbose=0)
+
+
+def test_paper_defaults_train_stably():
+    """SGD 0.1 with momentum 0.5 on the paper's MLPs, 4 epochs of the CLI's default run."""
+    history = checks.check_paper_defaults_train_stably(ConditionalGAN)
+    assert len(history["d_loss"]) == 4

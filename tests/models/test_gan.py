@@ -66,3 +66,9 @@ def test_generate_is_deterministic_per_seed():
         model.generate(0)
     with pytest.raises(ValueError, match="not conditional"):
         model.generate(2, labels=[0, 1])
+
+
+def test_paper_defaults_train_stably():
+    """SGD 0.1 with momentum 0.5 on the paper's MLPs, 4 epochs of the CLI's default run."""
+    history = checks.check_paper_defaults_train_stably(GAN)
+    assert len(history["d_loss"]) == 4
