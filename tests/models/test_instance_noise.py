@@ -1,5 +1,6 @@
 """Instance noise (Sønderby et al. 2016): an option of every noise -> image model."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -26,14 +27,20 @@ def test_schedule_is_linear_to_zero_and_logged(fashion):
 
 
 def test_noise_reaches_the_discriminator(fashion):
-    """Large σ0 (no annealing within the run) hides real from fake: D's loss stays near 2·log 2
-    while without noise the same D, data and steps separate them."""
+    """Large σ0 (no annealing within the run) mostly hides real from fake: D's loss stays close to
+    2·log 2 = 1.386 while without noise the same D, data and steps separate them.
+
+    Not "within 0.1 of 2·log 2": σ0 = 5 does not hide everything, since D pools the real/fake difference
+    over 784 pixels. On the Zen 4 machine (oneDNN on) the final loss with noise was 1.23-1.25 in four unseeded
+    runs (without noise 0.33-0.53), so the bound is 1.1, far from the noiseless losses; the weights are seeded.
+    """
     final = {}
     for sigma in (0.0, 5.0):
+        keras.utils.set_random_seed(0)
         model = DCGAN(seed=0, **dict(NOISY, instance_noise=sigma, instance_noise_steps=10**6))
         model.compile(g_optimizer=tf.keras.optimizers.SGD(0.0), d_optimizer=tf.keras.optimizers.Adam(1e-3, 0.5))
         final[sigma] = model.fit(checks.dataset(DCGAN, fashion, 64), epochs=10, verbose=0).history["d_loss"][-1]
-    assert abs(final[5.0] - 2 * np.log(2)) < 0.1 and final[0.0] < 0.7, final
+    assert 1.1 < final[5.0] < 2 * np.log(2) + 0.1 and final[0.0] < 0.7, final
 
 
 @pytest.mark.parametrize("cls, extra", [(DCGAN, {}), (WGANGP, {}), (EBGAN, {}),
