@@ -20,3 +20,13 @@ def fashion():
     images, labels = load_fashion_mnist("train")
     images = images[:512].astype("float32") / 127.5 - 1.0
     return images, labels[:512].astype("int32")
+
+
+@pytest.fixture(autouse=True)
+def _same_random_start():
+    """Every test starts from the same global random state (Python, NumPy, TensorFlow, Keras): a network's
+    random initial weights are then the same in every run of a test, so CI repeats what a developer saw
+    instead of drawing new weights (two tests with margins that depended on the draw failed CI that way)."""
+    import keras
+
+    keras.utils.set_random_seed(0)
