@@ -50,7 +50,7 @@ def check_paper_defaults_train_stably(cls, epochs=3, seed=0, **kwargs):
     from keras_gans import datasets
 
     keras.utils.set_random_seed(seed)
-    data, info = datasets.load("embedded", batch_size=64, seed=seed, with_labels=cls.__name__ == "ConditionalGAN")
+    data, info = datasets.load("embedded", batch_size=64, seed=seed, with_labels=cls is ConditionalGAN)
     model = cls(image_shape=info["image_shape"], seed=seed, **kwargs)
     model.compile()
     history = model.fit(data, epochs=epochs, verbose=0)
