@@ -29,8 +29,8 @@ from keras_gans.models import (  # noqa: E402
     DomainTransferNetwork,
     Pix2Pix,
 )
-from keras_gans.export import export  # noqa: E402
-from keras_gans import optimizers, schedules  # noqa: E402,F401  (registers them for load_model)
+from keras_gans.serving.export import export  # noqa: E402
+from keras_gans import kernels, schedules  # noqa: E402,F401  (registers them for load_model)
 
 __all__ = ["ALI", "AdaIN", "AdaINStyleTransfer", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork", "GAN",
            "Pix2Pix", "WGAN", "WGANGP", "export", "__version__"]

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.images import make_grid, save_png, to_uint8
+from keras_gans.serving.images import make_grid, save_png, to_uint8
 
 
 class NonFiniteLossError(RuntimeError):

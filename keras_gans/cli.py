@@ -121,7 +121,7 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
         return 0
     model_path = kg_callbacks.save_model_atomically(model, os.path.join(out, "model.keras"))
     export_dir = next_version_dir(os.path.join(args.export_dir, args.model))
-    keras_gans.export(model, export_dir)
+    keras_gans.serving.export(model, export_dir)
     print(f"keras-gans: saved {model_path}\nkeras-gans: exported SavedModel {export_dir}")
     return 0
 
@@ -188,7 +188,7 @@ def _load_for_sampling(path):
         import keras
 
         import keras_gans  # noqa: F401  (registers the model classes)
-        from keras_gans.images import to_uint8
+        from keras_gans.serving.images import to_uint8
 
         model = keras.models.load_model(path)
         return lambda num, seed, labels: to_uint8(model.generate(num, seed=seed, labels=labels))
@@ -212,7 +212,7 @@ def _load_for_sampling(path):
 
 
 def cmd_sample(args):
-    from keras_gans.images import make_grid, save_png
+    from keras_gans.serving.images import make_grid, save_png
 
     if args.num < 1:
         raise ValueError(f"--num must be >= 1, got {args.num}")
@@ -237,7 +237,7 @@ def cmd_export(args):
     if not os.path.isfile(args.model):
         raise FileNotFoundError(f"no model file {args.model}")
     model = keras.models.load_model(args.model)
-    keras_gans.export(model, args.out, overwrite=args.overwrite)
+    keras_gans.serving.export(model, args.out, overwrite=args.overwrite)
     print(f"keras-gans: exported SavedModel {args.out}")
     return 0
 

@@ -173,7 +173,7 @@ def check_export(model, tmp_path):
     spec = {"labels": labels, "num_classes": model.num_classes}
     out = serve_in_fresh_process(_SERVING_SCRIPT, path, json.dumps(spec), str(tmp_path / "z.npy"), cwd=tmp_path)
     assert {"serving_default", "sample", "generate"} <= set(out["signatures"])
-    from keras_gans.images import to_uint8
+    from keras_gans.serving.images import to_uint8
 
     inputs = model.generator_inputs(tf.constant(z), None if labels is None else tf.constant(labels, tf.int32))
     expected = to_uint8(model.generator(inputs, training=False).numpy())

@@ -94,7 +94,7 @@ def cmd_train_dtn(args):
 
     import keras_gans
     from keras_gans import datasets
-    from keras_gans.images import make_grid, save_png
+    from keras_gans.serving.images import make_grid, save_png
 
     encoder_holder = {}
 
@@ -269,7 +269,7 @@ def translate_dtn(model_path, inputs, out_dir):
 
     ``out_dir`` must not exist; it appears complete or not at all. Returns ``out_dir``.
     """
-    from keras_gans.images import make_grid, save_png
+    from keras_gans.serving.images import make_grid, save_png
 
     out_dir = os.path.abspath(out_dir)
     if os.path.exists(out_dir):

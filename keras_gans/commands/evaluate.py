@@ -32,7 +32,7 @@ def register(sub, train_sub, train_parent):
 def _generate(model_path, num, seed, num_classes):
     """uint8 samples, with balanced labels when the model turns out to be conditional."""
     from keras_gans.cli import _load_for_sampling
-    from keras_gans.metrics.evaluation import balanced_labels
+    from keras_gans.evaluation.metrics.evaluation import balanced_labels
 
     sample = _load_for_sampling(model_path)
     try:
@@ -47,10 +47,10 @@ def evaluate_model(model_path, metrics=("fid", "kid"), num_samples=10000, datase
                    num_real=None, train_dataset="embedded", image_size=None, extractor="classifier",
                    feature_layer="features", kid_subsets=100, kid_subset_size=1000, batch_size=200, seed=0,
                    memorization_png=None):
-    """The table rows of ``keras-gans evaluate`` (see :func:`keras_gans.metrics.evaluate_samples`)."""
+    """The table rows of ``keras-gans evaluate`` (see :func:`keras_gans.evaluation.metrics.evaluate_samples`)."""
     from keras_gans import datasets
-    from keras_gans.metrics import classifier_logits, evaluate_samples, get_extractor, inception_logits
-    from keras_gans.metrics.evaluation import parse_metric_names
+    from keras_gans.evaluation.metrics import classifier_logits, evaluate_samples, get_extractor, inception_logits
+    from keras_gans.evaluation.metrics.evaluation import parse_metric_names
 
     metrics = parse_metric_names(metrics)
     for name, value in (("--num-samples", num_samples), ("--num-real", num_real), ("--batch-size", batch_size)):
@@ -78,7 +78,7 @@ def evaluate_model(model_path, metrics=("fid", "kid"), num_samples=10000, datase
 def cmd_evaluate(args):
     import pandas as pd
 
-    from keras_gans.experiments.results import to_markdown, write_table
+    from keras_gans.evaluation.results import to_markdown, write_table
 
     if not os.path.exists(args.model):
         raise FileNotFoundError(f"no model {args.model}")

@@ -47,7 +47,7 @@ def _stems(paths):
 
 
 def cmd_walk(args):
-    from keras_gans.images import save_png
+    from keras_gans.serving.images import save_png
     from keras_gans.latent.interpolation import save_gif, walk, walk_grid
 
     if not args.out.lower().endswith(".gif"):
@@ -66,7 +66,7 @@ def cmd_walk(args):
 
 
 def cmd_arithmetic(args):
-    from keras_gans.images import save_png
+    from keras_gans.serving.images import save_png
     from keras_gans.latent.arithmetic import arithmetic, arithmetic_grid, parse_expression
 
     model, _ = _model(args)
@@ -81,7 +81,7 @@ def cmd_arithmetic(args):
 
 
 def cmd_invert(args):
-    from keras_gans.images import save_png, to_uint8
+    from keras_gans.serving.images import save_png, to_uint8
     from keras_gans.latent import common
     from keras_gans.latent.inversion import invert
 
@@ -108,7 +108,7 @@ def cmd_invert(args):
 
 
 def cmd_inpaint(args):
-    from keras_gans.images import save_png, to_uint8
+    from keras_gans.serving.images import save_png, to_uint8
     from keras_gans.latent import common
     from keras_gans.latent.inpainting import inpaint
     from keras_gans.latent.masks import check_masks, make_mask

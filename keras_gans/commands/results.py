@@ -13,7 +13,7 @@ def register(sub, train_sub, train_parent):
 
 
 def cmd_results(args):
-    from keras_gans.experiments.results import gather_runs, plot_history, to_markdown, write_table
+    from keras_gans.evaluation.results import gather_runs, plot_history, to_markdown, write_table
 
     table = gather_runs(args.runs)
     if table.empty:

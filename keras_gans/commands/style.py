@@ -51,7 +51,7 @@ def style_samples(directory, content, style):
     import keras
     import numpy as np
 
-    from keras_gans.images import make_grid, save_png
+    from keras_gans.serving.images import make_grid, save_png
 
     class StyleSamples(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -133,7 +133,7 @@ def _stylizer(path):
 def cmd_stylize(args):
     from pathlib import Path
 
-    from keras_gans.images import save_png
+    from keras_gans.serving.images import save_png
     from keras_gans.models.adain import check_alpha, check_mask, check_style_weights
 
     check_alpha(args.alpha)

@@ -108,11 +108,11 @@ def cmd_train_translation(args):
         model = model_cls(n_blocks=args.n_blocks, cycle_weight=args.cycle_weight, identity_weight=identity,
                           pool_size=args.pool_size, **common)
         total = args.epochs * info["steps_per_epoch"]
-        from keras_gans.optimizers import Adam
+        from keras_gans.kernels import FusedAdam
 
         schedules = [half_constant_half_decay(args.lr, max(total, 2)) for _ in range(2)]
-        return model, dict(g_optimizer=Adam(schedules[0], beta_1=0.5),
-                           d_optimizer=Adam(schedules[1], beta_1=0.5))
+        return model, dict(g_optimizer=FusedAdam(schedules[0], beta_1=0.5),
+                           d_optimizer=FusedAdam(schedules[1], beta_1=0.5))
 
     def check_resumed(model, info):
         if not isinstance(model, model_cls):
@@ -233,7 +233,7 @@ def cmd_translate(args):
 
     from keras_gans.datasets.folders import _decode
     from keras_gans.datasets.translation import check_direction, convert_channels
-    from keras_gans.images import save_png
+    from keras_gans.serving.images import save_png
 
     check_direction(args.direction)
     if _holds_dtn(args.model):

@@ -15,7 +15,7 @@ import numpy as np
 
 from keras_gans.datasets.pipeline import check_images, check_labels, make_dataset, scale_images, to_uint8
 from keras_gans.networks.dtn import build_dtn_classifier
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 def train_classifier(images, labels, num_classes=10, epochs=5, batch_size=128, filters=64, representation_dim=128,
@@ -31,7 +31,7 @@ def train_classifier(images, labels, num_classes=10, epochs=5, batch_size=128, f
     labels = check_labels(labels, len(images))
     keras.utils.set_random_seed(seed)
     model = build_dtn_classifier(images.shape[1:], num_classes, filters, representation_dim)
-    model.compile(optimizer=Adam(learning_rate),
+    model.compile(optimizer=FusedAdam(learning_rate),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")])
     data = make_dataset(images, labels, batch_size=min(batch_size, len(images)), seed=seed)

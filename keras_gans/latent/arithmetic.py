@@ -11,7 +11,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.images import make_grid
+from keras_gans.serving.images import make_grid
 from keras_gans.latent import common
 
 

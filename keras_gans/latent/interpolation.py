@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.images import make_grid
+from keras_gans.serving.images import make_grid
 from keras_gans.datasets.pipeline import to_uint8
 from keras_gans.latent import common
 

@@ -5,7 +5,7 @@ starts, keeping the best (the optimisation approach of Zhu et al. 2016, "Generat
 Manipulation on the Natural Image Manifold", and Creswell & Bharath 2016, "Inverting the
 Generator of a Generative Adversarial Network"); ``d`` is the pixel MSE (or L1), ``F`` an
 optional feature extractor (any ``keras.Model`` taking images in [-1, 1] of the generator's
-shape, e.g. one of ``keras_gans.metrics``' extractors) for a perceptual reconstruction loss.
+shape, e.g. one of ``keras_gans.evaluation.metrics``' extractors) for a perceptual reconstruction loss.
 """
 
 from dataclasses import dataclass

@@ -6,6 +6,5 @@ from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.maxout import Maxout
 from keras_gans.layers.normalization import InstanceNormalization
 from keras_gans.layers.padding import ReflectionPadding2D
-from keras_gans.layers.strided import Conv2D, Conv2DTranspose
 
-__all__ = ["AdaIN", "Conv2D", "Conv2DTranspose", "Dropout", "ImagePool", "InstanceNormalization", "Maxout", "ReflectionPadding2D"]
+__all__ = ["AdaIN", "Dropout", "ImagePool", "InstanceNormalization", "Maxout", "ReflectionPadding2D"]

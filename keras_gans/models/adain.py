@@ -14,11 +14,11 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import optimizers
-from keras_gans.export import decode_image_bytes, encode_png_batch
+from keras_gans.serving.export import decode_image_bytes, encode_png_batch
 from keras_gans.layers.adain import EPSILON, AdaIN, adain_with_statistics, mean_std
 from keras_gans.models.base import fit_logs
 from keras_gans.networks.vgg import build_adain_decoder, build_vgg19_encoder, check_width_and_padding
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 #: content images are padded (reflection) to a multiple of this and cropped back: three 2x pools
 MULTIPLE = 8
@@ -261,7 +261,7 @@ class AdaINStyleTransfer(keras.Model):
     def default_optimizer(self):
         schedule = keras.optimizers.schedules.InverseTimeDecay(self.learning_rate, decay_steps=1,
                                                                decay_rate=self.lr_decay)
-        return Adam(schedule, epsilon=1e-8)  # PyTorch's Adam epsilon, as the reference
+        return FusedAdam(schedule, epsilon=1e-8)  # PyTorch's Adam epsilon, as the reference
 
     def compile(self, optimizer=None, **kwargs):
         """Set (or default) the decoder's optimizer and build it inside the strategy scope."""

@@ -8,7 +8,7 @@ from keras import ops
 from keras_gans import losses
 from keras_gans.models.base import AdversarialModel
 from keras_gans.networks import build_ali_discriminator, build_ali_encoder, build_dcgan_generator
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -61,8 +61,8 @@ class ALI(AdversarialModel):
         return [self.generator, self.encoder]
 
     def default_optimizers(self):
-        return (Adam(1e-4, beta_1=0.5, beta_2=0.999),
-                Adam(1e-4, beta_1=0.5, beta_2=0.999))
+        return (FusedAdam(1e-4, beta_1=0.5, beta_2=0.999),
+                FusedAdam(1e-4, beta_1=0.5, beta_2=0.999))
 
     def discriminator_inputs(self, images, z):
         return [images, z]
@@ -121,7 +121,7 @@ class ALI(AdversarialModel):
         """``generate``/``sample`` (as every noise -> image model) plus ``encode``:
         uint8 images ``[B, H, W, C]`` -> ``{"z": float32 [B, latent_dim]}``."""
         from keras_gans.datasets.pipeline import scale_images
-        from keras_gans.export import build_export_archive
+        from keras_gans.serving.export import build_export_archive
 
         archive = build_export_archive(self)
         archive.track(self.encoder)
@@ -152,5 +152,5 @@ class BiGAN(ALI):
     stochastic_default = False
 
     def default_optimizers(self):
-        return (Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5),
-                Adam(2e-4, beta_1=0.5, weight_decay=2.5e-5))
+        return (FusedAdam(2e-4, beta_1=0.5, weight_decay=2.5e-5),
+                FusedAdam(2e-4, beta_1=0.5, weight_decay=2.5e-5))

@@ -14,7 +14,7 @@ A model subclasses :class:`AdversarialModel` and writes its paper's algorithm in
 - :meth:`track` feeds per-example values to the ``keras.metrics.Mean`` trackers
   that the ``metrics`` property exposes (they aggregate across replicas).
 
-Evaluation: ``compile(metrics=[keras_gans.metrics.FID(), ...])`` adds image metrics that
+Evaluation: ``compile(metrics=[keras_gans.evaluation.metrics.FID(), ...])`` adds image metrics that
 :meth:`AdversarialModel.test_step` updates with each real validation batch and as many
 generated images, so ``fit(..., validation_data=...)`` logs ``val_fid`` (and ``evaluate``
 returns ``fid``). They are not part of the saved compile config: compile again with them
@@ -103,7 +103,7 @@ class AdversarialBase(keras.Model):
     def compile(self, g_optimizer=None, d_optimizer=None, metrics=None, **kwargs):
         """Set (or default) both optimizers and build them on their networks.
 
-        ``metrics``: image metrics with ``update_state(real, generated)`` (``keras_gans.metrics.FID``,
+        ``metrics``: image metrics with ``update_state(real, generated)`` (``keras_gans.evaluation.metrics.FID``,
         ``KID``) that ``test_step`` updates.
 
         Building here, inside the model's distribution strategy scope, is what
@@ -122,7 +122,7 @@ class AdversarialBase(keras.Model):
         metrics = list(metrics or [])
         for metric in metrics:
             if not isinstance(metric, keras.metrics.Metric) or metric.name in self._trackers:
-                raise ValueError(f"metrics must be keras.metrics.Metric objects (keras_gans.metrics.FID, KID) "
+                raise ValueError(f"metrics must be keras.metrics.Metric objects (keras_gans.evaluation.metrics.FID, KID) "
                                  f"named unlike the loss trackers {list(self._trackers)}, got {metric!r}")
         self._image_metrics = _Untracked(metrics)
         super().compile(optimizer=None, **kwargs)
@@ -365,7 +365,7 @@ class AdversarialModel(AdversarialBase):
         update the compiled image metrics with both; logs their results (``val_fid`` in ``fit``)."""
         if not self._image_metrics:
             raise ValueError(f"{type(self).__name__} evaluates with image metrics: "
-                             "compile(metrics=[keras_gans.metrics.FID(), ...]) before evaluate or validation_data")
+                             "compile(metrics=[keras_gans.evaluation.metrics.FID(), ...]) before evaluate or validation_data")
         real, labels = self.unpack(data)
         m = real.shape[0] or tf.shape(real)[0]
         fake = self.generator(self.generator_inputs(self.sample_latent(m), labels), training=False)

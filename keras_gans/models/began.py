@@ -7,7 +7,7 @@ from keras import ops
 from keras_gans import losses
 from keras_gans.models.base import AdversarialModel
 from keras_gans.networks import build_began_decoder, build_began_discriminator
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -49,7 +49,7 @@ class BEGAN(AdversarialModel):
                                  name="k", aggregation="only_first_replica")
 
     def default_optimizers(self):
-        return (Adam(1e-4, beta_1=0.5), Adam(1e-4, beta_1=0.5))
+        return (FusedAdam(1e-4, beta_1=0.5), FusedAdam(1e-4, beta_1=0.5))
 
     def reconstruction_loss(self, images):
         """``L(v) = |v - D(v)|`` per example (mean absolute error; instance noise on ``v``)."""

@@ -5,7 +5,7 @@ import keras
 from keras_gans.models.gan import GAN
 from keras_gans.networks import (build_dcgan_discriminator, build_dcgan_generator, build_mlp_discriminator,
                                  build_mlp_generator)
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -59,7 +59,7 @@ class ConditionalGAN(GAN):
 
     def default_optimizers(self):
         if self.architecture["architecture"] == "dcgan":
-            return (Adam(2e-4, beta_1=0.5), Adam(2e-4, beta_1=0.5))
+            return (FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5))
         return super().default_optimizers()
 
     def get_config(self):

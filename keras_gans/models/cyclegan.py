@@ -9,7 +9,7 @@ from keras_gans.layers import ImagePool
 from keras_gans.models.translation import ImageTranslationModel
 from keras_gans.networks import build_patchgan_discriminator, build_resnet_generator
 from keras_gans.networks.resnet import default_resnet_blocks
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -82,7 +82,7 @@ class CycleGAN(ImageTranslationModel):
         return [self.discriminator_a, self.discriminator_b]
 
     def default_optimizers(self):
-        return Adam(2e-4, beta_1=0.5), Adam(2e-4, beta_1=0.5)
+        return FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5)
 
     def generator_for(self, direction="AtoB"):
         self.check_direction(direction)

@@ -4,7 +4,7 @@ import keras
 
 from keras_gans.models.gan import GAN
 from keras_gans.networks import build_dcgan_discriminator, build_dcgan_generator
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -50,4 +50,4 @@ class DCGAN(GAN):
                                  synchronized_batch_norm=synchronized_batch_norm)
 
     def default_optimizers(self):
-        return (Adam(2e-4, beta_1=0.5), Adam(2e-4, beta_1=0.5))
+        return (FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5))

@@ -11,7 +11,7 @@ from keras_gans.models.base import AdversarialModel
 from keras_gans.networks.common import check_image_shape
 from keras_gans.networks.dtn import (NUM_DTN_CLASSES, build_dtn_discriminator, build_dtn_encoder,
                                      build_dtn_generator)
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 DISTANCES = {"mse": losses.mse, "l1": losses.l1}
 #: D's class for each kind of image: (G(source), G(target), real target)
@@ -134,7 +134,7 @@ class DomainTransferNetwork(AdversarialModel):
                                  synchronized_batch_norm=synchronized_batch_norm)
 
     def default_optimizers(self):
-        return (Adam(3e-4, beta_1=0.5), Adam(3e-4, beta_1=0.5))
+        return (FusedAdam(3e-4, beta_1=0.5), FusedAdam(3e-4, beta_1=0.5))
 
     # --- G = g ∘ f --------------------------------------------------------------
     def encode(self, images):

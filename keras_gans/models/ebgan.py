@@ -6,7 +6,7 @@ import tensorflow as tf
 from keras_gans import losses
 from keras_gans.models.base import AdversarialModel
 from keras_gans.networks import build_dcgan_generator, build_ebgan_discriminator
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -48,7 +48,7 @@ class EBGAN(AdversarialModel):
         self.pt_weight = float(pt_weight)
 
     def default_optimizers(self):
-        return (Adam(2e-4, beta_1=0.5), Adam(2e-4, beta_1=0.5))
+        return (FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5))
 
     def energy(self, images):
         """``(per-example reconstruction MSE, encoder codes)`` of ``images`` (training mode, instance noise)."""

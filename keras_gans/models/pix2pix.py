@@ -7,7 +7,7 @@ from keras_gans import losses
 from keras_gans.models.translation import ImageTranslationModel
 from keras_gans.networks import build_patchgan_discriminator, build_unet_generator
 from keras_gans.networks.unet import unet_depth
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 GENERATORS = ("unet", "encoder_decoder")
 
@@ -70,7 +70,7 @@ class Pix2Pix(ImageTranslationModel):
         self.built = True
 
     def default_optimizers(self):
-        return Adam(2e-4, beta_1=0.5), Adam(2e-4, beta_1=0.5)
+        return FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5)
 
     def generator_for(self, direction="AtoB"):
         self.check_direction(direction)

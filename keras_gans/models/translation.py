@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.datasets.pipeline import scale_images, to_uint8
-from keras_gans.export import decode_image_bytes, encode_png_batch
+from keras_gans.serving.export import decode_image_bytes, encode_png_batch
 from keras_gans.models.base import AdversarialBase
 
 

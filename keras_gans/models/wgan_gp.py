@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from keras_gans import losses
 from keras_gans.models.wgan import WGAN
-from keras_gans.optimizers import Adam
+from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
@@ -35,8 +35,8 @@ class WGANGP(WGAN):
         self.gp_weight = float(gp_weight)
 
     def default_optimizers(self):
-        return (Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                Adam(1e-4, beta_1=0.5, beta_2=0.9))
+        return (FusedAdam(1e-4, beta_1=0.5, beta_2=0.9),
+                FusedAdam(1e-4, beta_1=0.5, beta_2=0.9))
 
     def critic_loss(self, real_batch, fake):
         real_scores = self.discriminator(real_batch, training=True)

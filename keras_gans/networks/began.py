@@ -10,7 +10,7 @@ generator makes images in [-1, 1]); the paper's and the discriminator's decoder 
 
 import keras
 
-from keras_gans.layers import Conv2D
+from keras_gans.kernels import FastConv2D
 from keras_gans.networks.common import check_image_shape, is_power_of_two
 from keras_gans.networks.dcgan import _square_size
 
@@ -25,7 +25,7 @@ def began_start_size(image_size):
 
 
 def _conv(filters, name, strides=1):
-    return Conv2D(filters, 3, strides=strides, padding="same", activation="elu", kernel_initializer="he_normal",
+    return FastConv2D(filters, 3, strides=strides, padding="same", activation="elu", kernel_initializer="he_normal",
                   name=name)
 
 
@@ -43,7 +43,7 @@ def build_began_decoder(latent_dim=64, image_shape=(64, 64, 3), filters=64, outp
         x = _conv(filters, f"block{i}_conv2")(x)
         if i < n_up:
             x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"block{i}_up")(x)
-    x = Conv2D(image_shape[-1], 3, padding="same", name="to_image")(x)
+    x = FastConv2D(image_shape[-1], 3, padding="same", name="to_image")(x)
     out = keras.layers.Activation(output_activation or "linear", dtype="float32",
                                   name="tanh" if output_activation == "tanh" else "reconstruction")(x)
     return keras.Model(z, out, name=name)

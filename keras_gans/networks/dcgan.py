@@ -10,7 +10,8 @@ are produced; the first layer maps ``z`` to a 4×4 (or 7×7) map.
 
 import keras
 
-from keras_gans.layers import Conv2D, Conv2DTranspose, Dropout
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose
+from keras_gans.layers import Dropout
 from keras_gans.networks.common import check_image_shape, is_power_of_two, label_input, normalization, weight_init
 
 
@@ -34,7 +35,7 @@ def dcgan_down_stack(x, n_down, base_filters=64, norm="batch", synchronized_batc
     EBGAN and ALI networks."""
     filters = base_filters
     for i in range(n_down):
-        x = Conv2D(filters, kernel_size, strides=2, padding="same", use_bias=i == 0 or norm == "none",
+        x = FastConv2D(filters, kernel_size, strides=2, padding="same", use_bias=i == 0 or norm == "none",
                    kernel_initializer=weight_init(), name=f"{prefix}down_{i}")(x)
         if i > 0:  # no normalization on the input layer
             norm_layer = normalization(norm, f"{prefix}norm_{i}", synchronized_batch_norm)
@@ -91,7 +92,7 @@ def build_dcgan_generator(
         x = keras.layers.ReLU(name=f"relu_{i}")(x)
         if not last:
             filters //= 2
-        x = Conv2DTranspose(
+        x = FastConv2DTranspose(
             image_shape[-1] if last else filters,
             kernel_size,
             strides=2,

@@ -15,7 +15,7 @@ binary variant of the reference code: fake vs real target).
 
 import keras
 
-from keras_gans.layers import Conv2D, Conv2DTranspose
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose
 from keras_gans.networks.common import check_image_shape, normalization
 
 NUM_DTN_CLASSES = {"ternary": 3, "binary": 1}
@@ -37,7 +37,7 @@ def _check_32(image_shape, what):
 
 
 def _conv_block(x, filters, name, norm=True, activation="relu", synchronized=True):
-    x = Conv2D(filters, 4, strides=2, padding="same", use_bias=not norm, kernel_initializer=weight_init(),
+    x = FastConv2D(filters, 4, strides=2, padding="same", use_bias=not norm, kernel_initializer=weight_init(),
                name=f"{name}_conv")(x)
     if norm:
         x = normalization("batch", f"{name}_norm", synchronized)(x)
@@ -54,7 +54,7 @@ def build_dtn_encoder(image_shape=(32, 32, 3), filters=64, representation_dim=12
     x = images
     for i, width in enumerate((filters, 2 * filters, 4 * filters)):  # 32 -> 16 -> 8 -> 4
         x = _conv_block(x, width, f"block{i}", synchronized=synchronized_batch_norm)
-    x = Conv2D(representation_dim, 4, padding="valid", use_bias=False, kernel_initializer=weight_init(),
+    x = FastConv2D(representation_dim, 4, padding="valid", use_bias=False, kernel_initializer=weight_init(),
                name="block3_conv")(x)
     x = normalization("batch", "block3_norm", synchronized_batch_norm)(x)
     x = keras.layers.Activation("tanh", name="block3_tanh")(x)
@@ -85,11 +85,11 @@ def build_dtn_generator(representation_dim=128, image_shape=(32, 32, 1), filters
     for i, width in enumerate((4 * filters, 2 * filters)):  # 4 -> 8 -> 16
         x = normalization("batch", f"norm_{i}", synchronized_batch_norm)(x)
         x = keras.layers.ReLU(name=f"relu_{i}")(x)
-        x = Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weight_init(),
+        x = FastConv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weight_init(),
                             name=f"up_{i}")(x)
     x = normalization("batch", "norm_2", synchronized_batch_norm)(x)
     x = keras.layers.ReLU(name="relu_2")(x)
-    x = Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same", kernel_initializer=weight_init(),
+    x = FastConv2DTranspose(image_shape[-1], 4, strides=2, padding="same", kernel_initializer=weight_init(),
                         name="to_image")(x)  # 16 -> 32
     images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
     return keras.Model(code, images, name=name)
@@ -105,6 +105,6 @@ def build_dtn_discriminator(image_shape=(32, 32, 1), filters=128, kind="ternary"
     x = images
     for i, width in enumerate((filters, 2 * filters, 4 * filters)):  # 32 -> 16 -> 8 -> 4
         x = _conv_block(x, width, f"block{i}", norm=i > 0, activation="lrelu", synchronized=synchronized_batch_norm)
-    x = Conv2D(NUM_DTN_CLASSES[kind], 4, padding="valid", kernel_initializer=weight_init(), name="block3_conv")(x)
+    x = FastConv2D(NUM_DTN_CLASSES[kind], 4, padding="valid", kernel_initializer=weight_init(), name="block3_conv")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name=name)

@@ -9,7 +9,7 @@ linear (a reconstruction, not an image in [-1, 1]).
 
 import keras
 
-from keras_gans.layers import Conv2DTranspose
+from keras_gans.kernels import FastConv2DTranspose
 from keras_gans.networks.common import check_image_shape, normalization, weight_init
 from keras_gans.networks.dcgan import _square_size, dcgan_down_stack, dcgan_start_size
 
@@ -33,7 +33,7 @@ def build_ebgan_discriminator(image_shape=(64, 64, 3), base_filters=64, norm="ba
     for i in range(depth):
         last = i == depth - 1
         filters //= 2
-        x = Conv2DTranspose(image_shape[-1] if last else filters, 4, strides=2, padding="same",
+        x = FastConv2DTranspose(image_shape[-1] if last else filters, 4, strides=2, padding="same",
                             use_bias=last or norm == "none", kernel_initializer=weight_init(), name=f"dec_up_{i}")(x)
         if not last:
             norm_layer = normalization(norm, f"dec_norm_{i}", synchronized_batch_norm)

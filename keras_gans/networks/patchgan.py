@@ -9,7 +9,7 @@ and ``patch_size=1`` is the 1x1 PixelGAN (``PixelDiscriminator``).
 
 import keras
 
-from keras_gans.layers import Conv2D
+from keras_gans.kernels import FastConv2D
 from keras_gans.networks.common import normalization, weight_init
 
 #: receptive field -> n_layers of the reference NLayerDiscriminator (1 = PixelGAN)
@@ -51,7 +51,7 @@ def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters
             padding = "valid"
         else:
             padding = "same"
-        x = Conv2D(f, kernel, strides=strides, padding=padding, use_bias=use_bias or not norm_here,
+        x = FastConv2D(f, kernel, strides=strides, padding=padding, use_bias=use_bias or not norm_here,
                    kernel_initializer=weight_init(), name=f"conv{i}")(x)
         layer = normalization(norm, f"norm{i}", synchronized_batch_norm) if norm_here else None
         x = layer(x) if layer is not None else x
@@ -68,5 +68,5 @@ def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters
         x = block(x, filters * min(2**n_layers, 8), 4, 1, n_layers, True)
         x = keras.layers.ZeroPadding2D(1, name="pad_out")(x)
         kernel, padding = 4, "valid"
-    logits = Conv2D(1, kernel, padding=padding, kernel_initializer=weight_init(), dtype="float32", name="logits")(x)
+    logits = FastConv2D(1, kernel, padding=padding, kernel_initializer=weight_init(), dtype="float32", name="logits")(x)
     return keras.Model(inputs, logits, name=name)

@@ -7,7 +7,8 @@ u128, u64, c7s1-3 with tanh; reflection padding, instance normalization, ReLU.
 
 import keras
 
-from keras_gans.layers import Conv2D, ReflectionPadding2D
+from keras_gans.kernels import FastConv2D
+from keras_gans.layers import ReflectionPadding2D
 from keras_gans.networks.common import normalization, weight_init
 
 
@@ -33,20 +34,20 @@ def build_resnet_generator(input_channels=3, output_channels=3, filters=64, n_bl
     use_bias = norm == "none"
     inputs = keras.Input((None, None, input_channels), name="input_image")
     x = ReflectionPadding2D(3, name="in_pad")(inputs)
-    x = Conv2D(filters, 7, use_bias=use_bias, kernel_initializer=weight_init(), name="in_conv")(x)
+    x = FastConv2D(filters, 7, use_bias=use_bias, kernel_initializer=weight_init(), name="in_conv")(x)
     x = _norm_relu(x, norm, "in", synchronized=synchronized_batch_norm)
     for i in range(n_downsampling):
         f = filters * 2 ** (i + 1)
-        x = Conv2D(f, 3, strides=2, padding="same", use_bias=use_bias, kernel_initializer=weight_init(),
+        x = FastConv2D(f, 3, strides=2, padding="same", use_bias=use_bias, kernel_initializer=weight_init(),
                    name=f"down{i}_conv")(x)
         x = _norm_relu(x, norm, f"down{i}", synchronized=synchronized_batch_norm)
     f = filters * 2**n_downsampling
     for b in range(n_blocks):
         y = ReflectionPadding2D(1, name=f"res{b}_pad1")(x)
-        y = Conv2D(f, 3, use_bias=use_bias, kernel_initializer=weight_init(), name=f"res{b}_conv1")(y)
+        y = FastConv2D(f, 3, use_bias=use_bias, kernel_initializer=weight_init(), name=f"res{b}_conv1")(y)
         y = _norm_relu(y, norm, f"res{b}_1", synchronized=synchronized_batch_norm)
         y = ReflectionPadding2D(1, name=f"res{b}_pad2")(y)
-        y = Conv2D(f, 3, use_bias=use_bias, kernel_initializer=weight_init(), name=f"res{b}_conv2")(y)
+        y = FastConv2D(f, 3, use_bias=use_bias, kernel_initializer=weight_init(), name=f"res{b}_conv2")(y)
         y = _norm_relu(y, norm, f"res{b}_2", relu=False, synchronized=synchronized_batch_norm)
         x = keras.layers.Add(name=f"res{b}_add")([x, y])
     for i in reversed(range(n_downsampling)):
@@ -55,6 +56,6 @@ def build_resnet_generator(input_channels=3, output_channels=3, filters=64, n_bl
                                          kernel_initializer=weight_init(), name=f"up{i}_conv")(x)
         x = _norm_relu(x, norm, f"up{i}", synchronized=synchronized_batch_norm)
     x = ReflectionPadding2D(3, name="out_pad")(x)
-    x = Conv2D(output_channels, 7, kernel_initializer=weight_init(), name="out_conv")(x)
+    x = FastConv2D(output_channels, 7, kernel_initializer=weight_init(), name="out_conv")(x)
     outputs = keras.layers.Activation("tanh", dtype="float32", name="output")(x)
     return keras.Model(inputs, outputs, name=name)

@@ -14,7 +14,8 @@ import math
 
 import keras
 
-from keras_gans.layers import Conv2D, Conv2DTranspose, Dropout
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose
+from keras_gans.layers import Dropout
 from keras_gans.networks.common import normalization, weight_init
 
 
@@ -45,7 +46,7 @@ def build_unet_generator(input_channels=3, output_channels=3, image_size=256, fi
         f = filters * min(2**i, 8)
         if i > 0:
             x = keras.layers.LeakyReLU(0.2, name=f"down{i}_lrelu")(x)
-        x = Conv2D(f, 4, strides=2, padding="same", use_bias=use_bias,
+        x = FastConv2D(f, 4, strides=2, padding="same", use_bias=use_bias,
                    kernel_initializer=weight_init(), name=f"down{i}_conv")(x)
         if 0 < i < depth - 1:
             layer = normalization(norm, f"down{i}_norm", synchronized_batch_norm)
@@ -56,12 +57,12 @@ def build_unet_generator(input_channels=3, output_channels=3, image_size=256, fi
             x = keras.layers.Concatenate(name=f"up{i}_skip")([x, skips[i]])
         x = keras.layers.ReLU(name=f"up{i}_relu")(x)
         if i == 0:
-            x = Conv2DTranspose(output_channels, 4, strides=2, padding="same", kernel_initializer=weight_init(),
+            x = FastConv2DTranspose(output_channels, 4, strides=2, padding="same", kernel_initializer=weight_init(),
                                 name="up0_conv")(x)
             x = keras.layers.Activation("tanh", dtype="float32", name="output")(x)
             break
         f = filters * min(2 ** (i - 1), 8)
-        x = Conv2DTranspose(f, 4, strides=2, padding="same", use_bias=use_bias, kernel_initializer=weight_init(),
+        x = FastConv2DTranspose(f, 4, strides=2, padding="same", use_bias=use_bias, kernel_initializer=weight_init(),
                             name=f"up{i}_conv")(x)
         layer = normalization(norm, f"up{i}_norm", synchronized_batch_norm)
         x = layer(x) if layer is not None else x

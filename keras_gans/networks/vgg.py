@@ -17,7 +17,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans.layers import Conv2D, ReflectionPadding2D
+from keras_gans.kernels import FastConv2D
+from keras_gans.layers import ReflectionPadding2D
 
 #: ``(block, convolutions used, filters)``: blocks 1-3 whole, block 4 up to ``block4_conv1``
 VGG19_BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 1, 512))
@@ -63,8 +64,8 @@ def conv3x3(x, filters, padding, name, activation="relu"):
     """A 3x3 stride-1 convolution with zero ('same') or reflection padding."""
     if padding == "reflect":
         x = ReflectionPadding2D(1, name=f"{name}_pad")(x)
-        return Conv2D(filters, 3, padding="valid", activation=activation, name=name)(x)
-    return Conv2D(filters, 3, padding="same", activation=activation, name=name)(x)
+        return FastConv2D(filters, 3, padding="valid", activation=activation, name=name)(x)
+    return FastConv2D(filters, 3, padding="same", activation=activation, name=name)(x)
 
 
 def build_vgg19_encoder(width=1.0, padding="reflect", weights=None, name="vgg19_encoder"):

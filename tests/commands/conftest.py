@@ -1,9 +1,9 @@
-"""Fixtures of the command tests: the latent tools' small trained DCGAN, tests/metrics' tiny classifier."""
+"""Fixtures of the command tests: the latent tools' small trained DCGAN, tests/evaluation's tiny classifier."""
 
 import pytest
 
 from tests.latent.conftest import TRAIN, trained_tiny_dcgan
-from tests.metrics.conftest import tiny_classifier, tiny_extractor  # noqa: F401
+from tests.evaluation.conftest import tiny_classifier, tiny_extractor  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import pytest
 
 from keras_gans import ALI, BiGAN
 from keras_gans.callbacks import ReconstructionGrid
-from keras_gans.images import to_uint8
+from keras_gans.serving.images import to_uint8
 from tests import model_checks as checks
 
 KWARGS = dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8, e_filters=8, latent_dim=16)

@@ -13,7 +13,7 @@ weights too, so there the kernel gradient is one matmul of the input's 4x4 patch
 (``_kernel_grad_4x4s2``); the other gradients are TensorFlow's own (``tf.custom_gradient``).
 Other configurations fall back to Keras.
 Outputs and gradients match ``keras.layers.Conv2DTranspose`` / ``Conv2D`` to float32
-rounding (tests/layers/test_strided.py).
+rounding (tests/kernels/test_conv.py).
 
 2. Stride-1 convolutions whose TensorFlow gradient kernels are slow (``_STRIDE1_PATHS``):
 to few output channels (the ResNet generator's 7x7 to RGB, PatchGAN's logits) and 4x4
@@ -250,8 +250,10 @@ def _finish(layer, outputs):
     return outputs
 
 
-@keras.saving.register_keras_serializable(package="keras_gans")
-class Conv2DTranspose(keras.layers.Conv2DTranspose):
+# Registered as "keras_gans>Conv2DTranspose", the name these layers had before they moved here, so .keras files
+# saved by earlier versions still load.
+@keras.saving.register_keras_serializable(package="keras_gans", name="Conv2DTranspose")
+class FastConv2DTranspose(keras.layers.Conv2DTranspose):
     """``keras.layers.Conv2DTranspose`` with a fast path for 4x4, stride 2, "same"."""
 
     def call(self, inputs):
@@ -260,8 +262,8 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
         return _finish(self, conv2d_transpose_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))
 
 
-@keras.saving.register_keras_serializable(package="keras_gans")
-class Conv2D(keras.layers.Conv2D):
+@keras.saving.register_keras_serializable(package="keras_gans", name="Conv2D")
+class FastConv2D(keras.layers.Conv2D):
     """``keras.layers.Conv2D`` with fast gradients: 4x4 stride 2 "same" (even sizes) and ``_STRIDE1_PATHS``."""
 
     def call(self, inputs):

@@ -22,7 +22,7 @@ import numpy as np
 
 #: environment variable that points at another default classifier
 CLASSIFIER_ENV_VAR = "KERAS_GANS_CLASSIFIER"
-DEFAULT_CLASSIFIER = Path(__file__).resolve().parents[2] / "savedmodels" / "fashion_mnist_classifier.keras"
+DEFAULT_CLASSIFIER = Path(__file__).resolve().parents[3] / "savedmodels" / "fashion_mnist_classifier.keras"
 #: slack on the [-1, 1] range for float images (float rounding of tanh / resizing)
 RANGE_TOLERANCE = 1e-3
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from keras_gans.metrics import KID, kid, kid_from_features, mmd2_unbiased
+from keras_gans.evaluation.metrics import KID, kid, kid_from_features, mmd2_unbiased
 
 
 def _direct_mmd2(x, y):

@@ -32,7 +32,7 @@ def inception_score_from_logits(logits, splits=10):
 def inception_score(images, classifier=None, splits=10, batch_size=200):
     """``(mean, std)`` Inception score of images under ``classifier`` (a logits extractor; default
     the shipped Fashion-MNIST classifier's logits, ``"inception"`` for InceptionV3's)."""
-    from keras_gans.metrics.features import FeatureExtractor, classifier_logits, inception_logits
+    from keras_gans.evaluation.metrics.features import FeatureExtractor, classifier_logits, inception_logits
 
     if classifier == "inception":
         classifier = inception_logits()

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from keras_gans.metrics import memorization_report, nearest_neighbours
+from keras_gans.evaluation.metrics import memorization_report, nearest_neighbours
 
 
 def test_nearest_neighbours_match_brute_force():

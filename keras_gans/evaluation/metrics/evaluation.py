@@ -6,10 +6,10 @@ import math
 import keras
 import numpy as np
 
-from keras_gans.metrics.features import check_image_sets, get_extractor
-from keras_gans.metrics.frechet import FeatureStats, covariance_warning, fid_from_stats
-from keras_gans.metrics.inception_score import inception_score_from_logits
-from keras_gans.metrics.kid import kid_from_features
+from keras_gans.evaluation.metrics.features import check_image_sets, get_extractor
+from keras_gans.evaluation.metrics.frechet import FeatureStats, covariance_warning, fid_from_stats
+from keras_gans.evaluation.metrics.inception_score import inception_score_from_logits
+from keras_gans.evaluation.metrics.kid import kid_from_features
 
 #: metric names that :func:`evaluate_samples` and ``keras-gans evaluate --metrics`` know
 METRIC_NAMES = ("fid", "kid", "is", "memorization")
@@ -40,8 +40,8 @@ def evaluate_samples(generated, real, metrics=("fid", "kid"), extractor=None, lo
     ``train``: the training images, needed for ``"memorization"`` (``real`` are then its test
     images), whose rows are the median nearest-neighbour distance ratios and copy fractions.
     """
-    from keras_gans.metrics.features import classifier_logits
-    from keras_gans.metrics.memorization import memorization_report
+    from keras_gans.evaluation.metrics.features import classifier_logits
+    from keras_gans.evaluation.metrics.memorization import memorization_report
 
     metrics = parse_metric_names(metrics)
     generated, real = check_image_sets(generated, real)

@@ -25,7 +25,7 @@ VAL_KID = kt.Objective("val_kid", direction="min")
 
 
 def _default_metrics():
-    from keras_gans.metrics import FID
+    from keras_gans.evaluation.metrics import FID
 
     return [FID()]
 

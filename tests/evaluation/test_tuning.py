@@ -2,8 +2,8 @@ import keras_tuner as kt
 import numpy as np
 import pytest
 
-from keras_gans.experiments.tuning import HYPERMODELS, VAL_FID, GANHyperModel
-from keras_gans.metrics import FID
+from keras_gans.evaluation.tuning import HYPERMODELS, VAL_FID, GANHyperModel
+from keras_gans.evaluation.metrics import FID
 from keras_gans.models import MODELS
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.stats import multivariate_normal
 
-from keras_gans.metrics import parzen_evaluate, parzen_log_likelihood, select_bandwidth
+from keras_gans.evaluation.metrics import parzen_evaluate, parzen_log_likelihood, select_bandwidth
 
 
 def test_one_centre_is_a_gaussian_density():

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from keras_gans.metrics import FID, FeatureStats, fid, fid_from_features, frechet_distance
+from keras_gans.evaluation.metrics import FID, FeatureStats, fid, fid_from_features, frechet_distance
 
 
 def _random_gaussian(rng, d):

@@ -7,7 +7,7 @@ batches) and a feature extractor (default: the shipped Fashion-MNIST classifier'
 ``val_kid`` during ``fit(..., validation_data=...)``), :class:`EvaluateEvery` a callback.
 """
 
-from keras_gans.metrics.features import (
+from keras_gans.evaluation.metrics.features import (
     FeatureExtractor,
     classifier_features,
     classifier_logits,
@@ -16,12 +16,12 @@ from keras_gans.metrics.features import (
     inception_features,
     inception_logits,
 )
-from keras_gans.metrics.evaluation import METRIC_NAMES, EvaluateEvery, evaluate_samples, parse_metric_names
-from keras_gans.metrics.frechet import FID, FeatureStats, feature_statistics, fid, fid_from_features, frechet_distance
-from keras_gans.metrics.inception_score import inception_score, inception_score_from_logits
-from keras_gans.metrics.kid import KID, kid, kid_from_features, mmd2_unbiased
-from keras_gans.metrics.memorization import memorization_report, nearest_neighbours
-from keras_gans.metrics.parzen import parzen_evaluate, parzen_log_likelihood, select_bandwidth
+from keras_gans.evaluation.metrics.evaluation import METRIC_NAMES, EvaluateEvery, evaluate_samples, parse_metric_names
+from keras_gans.evaluation.metrics.frechet import FID, FeatureStats, feature_statistics, fid, fid_from_features, frechet_distance
+from keras_gans.evaluation.metrics.inception_score import inception_score, inception_score_from_logits
+from keras_gans.evaluation.metrics.kid import KID, kid, kid_from_features, mmd2_unbiased
+from keras_gans.evaluation.metrics.memorization import memorization_report, nearest_neighbours
+from keras_gans.evaluation.metrics.parzen import parzen_evaluate, parzen_log_likelihood, select_bandwidth
 
 __all__ = [
     "METRIC_NAMES",

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans.layers import Conv2D, Conv2DTranspose
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose
 
 
 def _outputs_and_grads(layer, x):
@@ -23,23 +23,23 @@ S2 = dict(kernel_size=4, strides=2, padding="same")
 @pytest.mark.parametrize(
     "fast_cls, keras_cls, shape, filters, conv",
     [
-        (Conv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16, S2),  # fast path: phases
-        (Conv2DTranspose, keras.layers.Conv2DTranspose, (2, 2, 3, 32), 16, S2),  # few pixels: matmul
-        (Conv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3, S2),  # few channels: Keras path
-        (Conv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2),  # fast path (input gradient by phases)
-        (Conv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2),  # input gradient by matmul, kernel gradient by patches
-        (Conv2DTranspose, keras.layers.Conv2DTranspose, (1, 2, 2, 32), 64, S2),  # kernel gradient by patches
-        (Conv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2),  # odd size: Keras path
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16, S2),  # fast path: phases
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (2, 2, 3, 32), 16, S2),  # few pixels: matmul
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3, S2),  # few channels: Keras path
+        (FastConv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2),  # fast path (input gradient by phases)
+        (FastConv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2),  # input gradient by matmul, kernel gradient by patches
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (1, 2, 2, 32), 64, S2),  # kernel gradient by patches
+        (FastConv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2),  # odd size: Keras path
         # stride 1 to few outputs: the ResNet generator's 7x7 to RGB, PatchGAN's 4x4 logits
-        (Conv2D, keras.layers.Conv2D, (2, 13, 11, 16), 3, dict(kernel_size=7, padding="valid")),
-        (Conv2D, keras.layers.Conv2D, (2, 9, 10, 32), 1, dict(kernel_size=4, padding="valid")),
-        (Conv2D, keras.layers.Conv2D, (2, 9, 6, 16), 3, dict(kernel_size=(4, 3), padding="same")),  # even: bottom pad
-        (Conv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1)),  # PixelGAN's 1x1
-        (Conv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2)),  # strided: Keras path
+        (FastConv2D, keras.layers.Conv2D, (2, 13, 11, 16), 3, dict(kernel_size=7, padding="valid")),
+        (FastConv2D, keras.layers.Conv2D, (2, 9, 10, 32), 1, dict(kernel_size=4, padding="valid")),
+        (FastConv2D, keras.layers.Conv2D, (2, 9, 6, 16), 3, dict(kernel_size=(4, 3), padding="same")),  # even: bottom pad
+        (FastConv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1)),  # PixelGAN's 1x1
+        (FastConv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2)),  # strided: Keras path
         # 3x3 stride 1 between wide layers (ResNet blocks, AdaIN's decoder): falls through to Keras's kernels
-        (Conv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid")),
-        (Conv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same")),
-        (Conv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid")),  # PatchGAN's conv3
+        (FastConv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid")),
+        (FastConv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same")),
+        (FastConv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid")),  # PatchGAN's conv3
     ],
 )
 def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv):
@@ -56,10 +56,10 @@ def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv):
 
 
 def test_serializes_as_keras_gans_layer():
-    layer = Conv2DTranspose(8, 4, strides=2, padding="same")
+    layer = FastConv2DTranspose(8, 4, strides=2, padding="same")
     config = keras.saving.serialize_keras_object(layer)
     restored = keras.saving.deserialize_keras_object(config)
-    assert type(restored) is Conv2DTranspose and restored.filters == 8
+    assert type(restored) is FastConv2DTranspose and restored.filters == 8
 
 
 @pytest.mark.parametrize("height, width, channels", [(5, 7, 16), (6, 3, 16), (2, 3, 32), (1, 2, 32)])
@@ -70,7 +70,7 @@ def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
     x = tf.random.normal((2, height, width, channels), seed=2)
     reference = keras.layers.Conv2DTranspose(16, 4, strides=2, padding="same", bias_initializer="random_normal")
     reference(x)
-    fast = Conv2DTranspose(16, 4, strides=2, padding="same")
+    fast = FastConv2DTranspose(16, 4, strides=2, padding="same")
     fast(x)
     fast.set_weights(reference.get_weights())
     traced = tf.function(lambda x: _outputs_and_grads(fast, x),
@@ -85,13 +85,13 @@ def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
 @pytest.mark.parametrize(
     "classes, filters, conv, shape",
     [
-        ((Conv2D, keras.layers.Conv2D), 16, S2, (2, 8, 8, 16)),
-        ((Conv2D, keras.layers.Conv2D), 64, S2, (1, 4, 4, 32)),  # few pixels: the other gradient paths
-        ((Conv2DTranspose, keras.layers.Conv2DTranspose), 16, S2, (2, 8, 8, 16)),
-        ((Conv2DTranspose, keras.layers.Conv2DTranspose), 64, S2, (1, 2, 2, 32)),
-        ((Conv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid"), (2, 8, 8, 16)),
-        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=3, padding="same"), (2, 8, 8, 128)),
-        ((Conv2D, keras.layers.Conv2D), 128, dict(kernel_size=4, padding="valid"), (2, 8, 8, 128)),
+        ((FastConv2D, keras.layers.Conv2D), 16, S2, (2, 8, 8, 16)),
+        ((FastConv2D, keras.layers.Conv2D), 64, S2, (1, 4, 4, 32)),  # few pixels: the other gradient paths
+        ((FastConv2DTranspose, keras.layers.Conv2DTranspose), 16, S2, (2, 8, 8, 16)),
+        ((FastConv2DTranspose, keras.layers.Conv2DTranspose), 64, S2, (1, 2, 2, 32)),
+        ((FastConv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid"), (2, 8, 8, 16)),
+        ((FastConv2D, keras.layers.Conv2D), 128, dict(kernel_size=3, padding="same"), (2, 8, 8, 128)),
+        ((FastConv2D, keras.layers.Conv2D), 128, dict(kernel_size=4, padding="valid"), (2, 8, 8, 128)),
     ],
 )
 def test_second_order_gradients_match_keras(classes, filters, conv, shape):

@@ -13,7 +13,7 @@ evaluation of generative models"). Use it to compare with the 2014 paper, not to
 
 import numpy as np
 
-from keras_gans.metrics.features import as_float_images
+from keras_gans.evaluation.metrics.features import as_float_images
 
 #: the bandwidth grid of the paper's code (``numpy.logspace(-1, 0, 10)``)
 DEFAULT_SIGMAS = tuple(np.logspace(-1.0, 0.0, 10))

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from keras_gans.metrics import classifier_features, fid, get_extractor, inception_features, parse_metric_names
-from keras_gans.metrics.features import FeatureExtractor
+from keras_gans.evaluation.metrics import classifier_features, fid, get_extractor, inception_features, parse_metric_names
+from keras_gans.evaluation.metrics.features import FeatureExtractor
 
 
 def test_inception_extractor_shapes_with_random_weights():

@@ -10,7 +10,7 @@ with the distances written under them.
 
 import numpy as np
 
-from keras_gans.metrics.features import as_float_images, check_image_sets, get_extractor
+from keras_gans.evaluation.metrics.features import as_float_images, check_image_sets, get_extractor
 
 
 def nearest_neighbours(queries, references, batch_size=1024):
@@ -78,7 +78,7 @@ def save_neighbour_grid(generated, train, neighbours, path, num_show=16, scale=3
     """Rows of [generated | nearest training image in pixels | in features], distances underneath."""
     from PIL import Image, ImageDraw
 
-    from keras_gans.images import save_png, to_uint8
+    from keras_gans.serving.images import save_png, to_uint8
 
     p_dist, p_idx = neighbours["pixel"]
     f_dist, f_idx = neighbours["feature"]

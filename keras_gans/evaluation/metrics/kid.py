@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.metrics.features import ImageMetric, check_image_sets, get_extractor
+from keras_gans.evaluation.metrics.features import ImageMetric, check_image_sets, get_extractor
 
 
 def polynomial_kernel(x, y, degree=3, coef0=1.0):
@@ -54,7 +54,7 @@ def kid_from_features(features1, features2, num_subsets=100, subset_size=1000, s
 
 
 def kid(real, fake, extractor=None, num_subsets=100, subset_size=1000, batch_size=200, seed=0):
-    """``(mean, std)`` KID between two image sets (see :func:`keras_gans.metrics.fid` for the inputs)."""
+    """``(mean, std)`` KID between two image sets (see :func:`keras_gans.evaluation.metrics.fid` for the inputs)."""
     extractor = get_extractor(extractor)
     if isinstance(real, np.ndarray) and isinstance(fake, np.ndarray):
         real, fake = check_image_sets(real, fake)

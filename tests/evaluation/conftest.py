@@ -15,6 +15,6 @@ def tiny_classifier(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_extractor(tiny_classifier):
-    from keras_gans.metrics import classifier_features
+    from keras_gans.evaluation.metrics import classifier_features
 
     return classifier_features(tiny_classifier)

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from keras_gans import GAN, ConditionalGAN
-from keras_gans.metrics import FID, KID, EvaluateEvery
+from keras_gans.evaluation.metrics import FID, KID, EvaluateEvery
 
 KWARGS = dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8, seed=0)
 SMALL_MLP = dict(image_shape=(28, 28, 1), g_units=(32, 32), d_units=(16, 16), latent_dim=8, seed=0)

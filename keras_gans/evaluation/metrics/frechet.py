@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.metrics.features import ImageMetric, check_image_sets, get_extractor, iterate_batches
+from keras_gans.evaluation.metrics.features import ImageMetric, check_image_sets, get_extractor, iterate_batches
 
 
 def covariance_warning(count, dim, what="features"):
@@ -117,7 +117,7 @@ def fid_from_features(features1, features2):
 def fid(real, fake, extractor=None, batch_size=200):
     """FID between two image sets (arrays in [-1, 1] or uint8, datasets or iterables of batches).
 
-    ``extractor``: see :func:`keras_gans.metrics.get_extractor` (default: the shipped
+    ``extractor``: see :func:`keras_gans.evaluation.metrics.get_extractor` (default: the shipped
     Fashion-MNIST classifier's 128-d features; ``"inception"`` for the standard 2048-d ones).
     """
     extractor = get_extractor(extractor)

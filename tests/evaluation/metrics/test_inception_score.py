@@ -3,7 +3,7 @@ import pytest
 from scipy.special import softmax
 from scipy.stats import entropy
 
-from keras_gans.metrics import inception_score, inception_score_from_logits
+from keras_gans.evaluation.metrics import inception_score, inception_score_from_logits
 
 
 def test_uniform_predictions_score_one():

@@ -1,0 +1,19 @@
+"""Exact CPU rewrites of slow TensorFlow kernels, under their own names.
+
+Each computes what the Keras object it subclasses computes (tests compare values and gradients) and
+says in its module docstring which measurement justifies it:
+
+- :class:`FastConv2D` / :class:`FastConv2DTranspose` (``kernels/conv.py``): 4x4 stride-2 convolutions
+  through stride-1 sub-pixel phases, and rewritten gradients for the stride-1 cases whose TensorFlow
+  gradient kernels are slow on CPU.
+- :class:`FusedAdam` (``kernels/adam.py``): Keras's Adam update through TensorFlow's fused
+  ``ResourceApplyAdam`` kernel.
+
+Networks choose them explicitly (``networks/*.py``); ``keras_gans.optimizers.get("adam")`` gives
+:class:`FusedAdam`.
+"""
+
+from keras_gans.kernels.adam import FusedAdam
+from keras_gans.kernels.conv import FastConv2D, FastConv2DTranspose
+
+__all__ = ["FastConv2D", "FastConv2DTranspose", "FusedAdam"]
