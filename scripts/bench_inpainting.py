@@ -50,7 +50,7 @@ def main(argv=None):
 
     sys.path.insert(0, str(ROOT))
     from keras_gans.datasets import load_embedded, load_fashion_mnist, scale_images
-    from keras_gans.images import make_grid, save_png
+    from keras_gans.serving.images import make_grid, save_png
     from keras_gans.latent import common
     from keras_gans.latent.inpainting import hole_mae, inpaint, mean_fill, nearest_neighbour_fill
     from keras_gans.latent.inversion import invert

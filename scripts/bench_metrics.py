@@ -50,10 +50,10 @@ def main(argv=None):
     import pandas as pd
     import tensorflow as tf
 
-    from keras_gans.experiments.results import write_table
-    from keras_gans.metrics import classifier_features, inception_features
-    from keras_gans.metrics.frechet import fid_from_features
-    from keras_gans.metrics.kid import kid_from_features
+    from keras_gans.evaluation.results import write_table
+    from keras_gans.evaluation.metrics import classifier_features, inception_features
+    from keras_gans.evaluation.metrics.frechet import fid_from_features
+    from keras_gans.evaluation.metrics.kid import kid_from_features
 
     rng = np.random.default_rng(0)
     rows = []

@@ -29,8 +29,8 @@ def main(argv=None):
 
     from keras_gans import datasets
     from keras_gans.commands.evaluate import evaluate_model
-    from keras_gans.experiments.results import write_table
-    from keras_gans.metrics import evaluate_samples
+    from keras_gans.evaluation.results import write_table
+    from keras_gans.evaluation.metrics import evaluate_samples
 
     test = datasets.load_arrays("fashion_mnist", split="test")[0]
     train = datasets.load_arrays("embedded")[0]

@@ -30,7 +30,7 @@ def main(argv=None):
 
     import keras_gans  # noqa: F401
     from keras_gans.datasets.translation import load_paired, load_unpaired
-    from keras_gans.images import make_grid, save_png
+    from keras_gans.serving.images import make_grid, save_png
 
     out = Path(args.out)
     if args.pix2pix:

@@ -31,9 +31,9 @@ def main(argv=None):
     import pandas as pd
 
     from keras_gans import datasets
-    from keras_gans.experiments.results import write_table
-    from keras_gans.experiments.tuning import HYPERMODELS
-    from keras_gans.metrics import FID, KID
+    from keras_gans.evaluation.results import write_table
+    from keras_gans.evaluation.tuning import HYPERMODELS
+    from keras_gans.evaluation.metrics import FID, KID
 
     if args.model not in HYPERMODELS:
         raise SystemExit(f"unknown model {args.model!r}; expected one of {sorted(HYPERMODELS)}")
