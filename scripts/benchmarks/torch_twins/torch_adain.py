@@ -12,8 +12,8 @@ The networks of naoto0804/pytorch-AdaIN (``net.py``), written to be the same fun
     step:    t = AdaIN(f(c), f(s)); loss = mse(f(g(t)), t) + 10 * sum_i mse(mean) + mse(std); Adam
              (lr 1e-4 / (1 + 5e-5 * step), eps 1e-8) on the decoder only.
 
-``python scripts/torch_adain.py --check-keras`` copies a small Keras model's weights into these modules
-and compares the stylized outputs and the loss (proof that the two compute the same function).
+``python scripts/benchmarks/torch_twins/torch_adain.py --check-keras`` copies a small Keras model's weights
+into these modules and compares the stylized outputs and the loss (proof that the two compute the same function).
 """
 
 import argparse
@@ -146,7 +146,7 @@ def copy_from_keras(twin, model):
 def check_keras():
     import numpy as np
 
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[3]))  # the repository
     from keras_gans import AdaINStyleTransfer
 
     model = AdaINStyleTransfer(width=1 / 8)

@@ -1,11 +1,12 @@
-"""Training throughput of the Domain Transfer Network (``python scripts/benchmark.py dtn``).
+"""Training throughput of the Domain Transfer Network (``python scripts/benchmarks/benchmark.py dtn``).
 
 One ``train_step`` is one D update and one g update on a batch of ``B`` source and ``B`` target
 images (f forward on both, g forward twice, D on three batches, f backward through G(source)).
 ``source_images_per_s`` counts source images (= target images). Synthetic uint8 data through
 ``keras_gans.datasets.make_domain_dataset``; the paper's/reference widths (f 64, g 64, D 128) and
 the CPU widths of the README experiment (f 32, g 32, D 64). Each configuration runs in its own
-subprocess (peak RSS is that configuration's). Writes ``scripts/results/dtn.md`` and ``.csv``.
+subprocess (peak RSS is that configuration's). Writes
+``scripts/benchmarks/results/dtn.md`` and ``.csv``.
 """
 
 import argparse
@@ -17,8 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "scripts" / "results"
+HERE = Path(__file__).resolve().parent  # scripts/benchmarks
+REPO = HERE.parents[1]
+RESULTS = HERE / "results"
 CONFIGS = {"paper": dict(f_filters=64, g_filters=64, d_filters=128),
            "cpu": dict(f_filters=32, g_filters=32, d_filters=64)}
 
@@ -59,7 +61,7 @@ def worker(cfg):
 
 
 def write_results(rows, steps, warmup):
-    """``scripts/results/dtn.csv`` and ``dtn.md`` from the workers' rows."""
+    """``scripts/benchmarks/results/dtn.csv`` and ``dtn.md`` from the workers' rows."""
     import pandas as pd
 
     df = pd.DataFrame(rows)

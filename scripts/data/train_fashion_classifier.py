@@ -1,11 +1,11 @@
 """Train the small Fashion-MNIST classifier whose features FID/KID use offline.
 
-    python scripts/train_fashion_classifier.py [--epochs 6] [--out savedmodels/fashion_mnist_classifier.keras]
+    python scripts/data/train_fashion_classifier.py [--epochs 6] [--out savedmodels/fashion_mnist_classifier.keras]
 
 Trains on the real 60k training images (``keras_gans.datasets.load_fashion_mnist``), reports the
 accuracy on the 10k test images and saves the model atomically. Inputs are 28x28x1 images in
 [-1, 1] (what the generators output); the layer named ``"features"`` (128-d, before the logits) is
-the one :func:`keras_gans.evaluation.metrics.classifier_extractor` uses by default.
+the one :func:`keras_gans.evaluation.metrics.classifier_features` uses by default.
 """
 
 import argparse

@@ -1,9 +1,10 @@
-"""AdaIN throughput: keras_gans vs the PyTorch twin of the same networks (scripts/torch_adain.py).
+"""AdaIN throughput: keras_gans vs the PyTorch twin of the same networks
+(``scripts/benchmarks/torch_twins/torch_adain.py``).
 
 Usage::
 
-    python scripts/benchmark.py adain                       # defaults below
-    python scripts/benchmark.py adain --train-steps 3 --jit  # also keras training with jit_compile=True
+    python scripts/benchmarks/benchmark.py adain                       # defaults below
+    python scripts/benchmarks/benchmark.py adain --train-steps 3 --jit  # also keras training with jit_compile=True
 
 Rows (each measured in its own subprocess, keras and torch interleaved: train keras, train torch,
 stylize 256 keras, stylize 256 torch, stylize 512 keras, stylize 512 torch):
@@ -17,7 +18,7 @@ stylize 256 keras, stylize 256 torch, stylize 512 keras, stylize 512 torch):
   mode, uint8); ``images_per_s`` after one warm-up image.
 
 Threads: TensorFlow's defaults (one per core), ``torch.set_num_threads(2)``. Writes
-``scripts/results/adain.md`` and ``adain.csv``.
+``scripts/benchmarks/results/adain.md`` and ``adain.csv``.
 """
 
 import argparse
@@ -27,8 +28,8 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+HERE = Path(__file__).resolve().parent  # scripts/benchmarks
+REPO = HERE.parents[1]
 COLUMNS = ["task", "size", "batch", "framework", "per_s", "unit", "notes"]
 
 
@@ -82,7 +83,7 @@ def keras_worker(cfg):
 def torch_worker(cfg):
     import torch
 
-    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(HERE / "torch_twins"))
     from torch_adain import AdaINTwin
 
     torch.set_num_threads(cfg.get("threads") or 2)

@@ -2,8 +2,8 @@
 
 Usage::
 
-    python scripts/divergences.py --out docs/divergences.png            # the README figure and tables
-    python scripts/divergences.py --thetas -1 -0.5 0 0.5 1 --samples 100 --out /tmp/d.png
+    python scripts/examples/divergences.py --out docs/divergences.png   # the README figure and tables
+    python scripts/examples/divergences.py --thetas -1 -0.5 0 0.5 1 --samples 100 --out /tmp/d.png
 
 Part (a), Arjovsky, Chintala & Bottou 2017 ("Wasserstein GAN"), Example 1 and Figure 1:
 P0 is the law of (0, Z) and P_theta the law of (theta, Z), Z ~ U[0, 1]: two segments on parallel

@@ -1,13 +1,14 @@
-"""PyTorch twins of keras_gans' Pix2Pix and CycleGAN networks and steps, for scripts/bench_translation.py.
+"""PyTorch twins of keras_gans' Pix2Pix and CycleGAN networks and steps, for
+``scripts/benchmarks/bench_translation.py``.
 
 The networks follow junyanz/pytorch-CycleGAN-and-pix2pix (``UnetGenerator``, ``NLayerDiscriminator``,
 ``ResnetGenerator``) with the choices keras_gans makes, so both frameworks run the same math:
-no conv bias before a normalization, affine instance norm, the same parameter counts (checked by
-``--check-params`` against keras_gans). A training step is the reference ``optimize_parameters``.
+no conv bias before a normalization, affine instance norm, the same parameter counts (``--params``
+prints them, to check against keras_gans). A training step is the reference ``optimize_parameters``.
 
 Usage (one configuration per process; prints ``RESULT {json}``)::
 
-    python scripts/torch_translation.py --model pix2pix --image-size 256 --batch-size 1 --steps 3
+    python scripts/benchmarks/torch_twins/torch_translation.py --model pix2pix --image-size 256 --batch-size 1 --steps 3
 """
 
 import argparse
@@ -21,7 +22,10 @@ import time
 import torch
 from torch import nn
 
-from bench_translation import Turns, timed_calls  # scripts/ is on sys.path when run as a script
+# bench_translation.py is in scripts/benchmarks/, the parent of this file's folder (appended, so that
+# scripts/benchmarks/torch_twins/ cannot shadow the real torch package)
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench_translation import Turns, timed_calls  # noqa: E402
 
 
 def norm_layer(kind, channels):

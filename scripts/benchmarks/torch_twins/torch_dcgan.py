@@ -15,8 +15,8 @@ with ``image_shape=(32, 32, 3)``, ``base_filters=64``, ``latent_dim=100``, ``nor
 BN: eps 1e-5, momentum 0.1 (= Keras momentum 0.9). Weights N(0, 0.02) like ``keras_gans.networks.common.weight_init``.
 Keras' ``padding="same"`` with kernel 4 / stride 2 on even sizes pads 1 on each side, which is
 ``padding=1`` here, for the convolutions and the transposed convolutions alike.
-``python scripts/torch_dcgan.py --check-keras`` copies the Keras networks' weights into these
-modules and compares outputs (a proof that the two are the same function).
+``python scripts/benchmarks/torch_twins/torch_dcgan.py --check-keras`` copies the Keras networks' weights
+into these modules and compares outputs (a proof that the two are the same function).
 
 Training step (``keras_gans.models.GAN.train_step`` with ``d_steps=1``):
     D step: fake = G(z) (no gradient to G), BCE-with-logits(D(real), 1) + BCE(D(fake), 0),
@@ -27,8 +27,8 @@ Training step (``keras_gans.models.GAN.train_step`` with ``d_steps=1``):
 Data: a fixed synthetic float32 array in [-1, 1] served as consecutive (wrapping) batches of 128,
 the equivalent of the Keras side's ``from_tensor_slices(...).repeat().batch(128, drop_remainder)``.
 
-Measurement (as ``scripts/benchmark.py`` does for Keras): ``warmup`` steps, then the clock runs from
-the end of the last warm-up step to the end of the last step; ``loss.item()`` ends each step (CPU
+Measurement (as ``scripts/benchmarks/benchmark.py`` does for Keras): ``warmup`` steps, then the
+clock runs from the end of the last warm-up step to the end of the last step; ``loss.item()`` ends each step (CPU
 torch is synchronous anyway). Prints one line ``RESULT {json}``. Threads: ``torch.set_num_threads``
 (default 2), inter-op threads left at torch's default.
 """
@@ -222,7 +222,8 @@ def check_against_keras(image_size=32, channels=3, base_filters=64):
     """Parameter counts and outputs (train and eval mode) of both frameworks; raises on mismatch."""
     import numpy as np
 
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    sys.path.insert(0, repo)  # scripts/benchmarks/torch_twins/ -> the repository
     from keras_gans.networks import build_dcgan_discriminator, build_dcgan_generator
 
     shape = (image_size, image_size, channels)

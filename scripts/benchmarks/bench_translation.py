@@ -2,8 +2,8 @@
 
 Usage::
 
-    python scripts/benchmark.py translation                       # 256 and 128, batch 1 and 4
-    python scripts/benchmark.py translation --sizes 128 --batches 1 --steps 5
+    python scripts/benchmarks/benchmark.py translation                       # 256 and 128, batch 1 and 4
+    python scripts/benchmarks/benchmark.py translation --sizes 128 --batches 1 --steps 5
 
 Each framework runs in its own process: ``warmup`` training steps, then ``steps`` timed ones,
 then one untimed and ``infer_steps`` timed inference batches (``model.translate``'s compiled
@@ -18,7 +18,8 @@ timings then come from the same minutes, and a slow patch of the machine hits bo
 ``--mode sequential`` runs keras_gans to completion and then torch (the method before; it needs
 half the memory). ``--repeats N`` runs N such pairs and reports the medians over the N.
 The networks are the papers' defaults (U-Net 256/128 + 70x70 PatchGAN; ResNet 9/6 blocks + two
-PatchGANs) on random RGB images. Writes ``scripts/results/translation.{csv,md}``.
+PatchGANs) on random RGB images. Writes ``scripts/benchmarks/results/translation.{csv,md}``; the
+PyTorch twins are ``scripts/benchmarks/torch_twins/torch_translation.py``.
 """
 
 import argparse
@@ -34,7 +35,8 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent  # scripts/benchmarks
+REPO = HERE.parents[1]
 COLUMNS = ["model", "image_size", "batch", "framework", "train_images_per_s", "infer_images_per_s", "peak_rss_mb",
            "notes"]
 
@@ -161,7 +163,7 @@ def _spawn(argv, timeout):
 
 
 def _torch_argv(cfg):
-    argv = [str(REPO / "scripts" / "torch_translation.py"), "--model", cfg["model"], "--image-size",
+    argv = [str(HERE / "torch_twins" / "torch_translation.py"), "--model", cfg["model"], "--image-size",
             str(cfg["image_size"]), "--batch-size", str(cfg["batch"]), "--steps", str(cfg["steps"]),
             "--warmup", str(cfg["warmup"]), "--infer-steps", str(cfg["infer_steps"])]
     return argv + (["--lockstep"] if cfg.get("lockstep") else [])
@@ -303,7 +305,7 @@ def main(argv=None):
                         "sequential: keras_gans to completion, then torch")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--timeout", type=int, default=1800)
-    p.add_argument("--out", default=str(REPO / "scripts" / "results"))
+    p.add_argument("--out", default=str(HERE / "results"))
     p.add_argument("--name", default="translation")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)

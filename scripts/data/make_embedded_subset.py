@@ -3,7 +3,7 @@
 Source: the Fashion-MNIST IDX files (Xiao, Rasul & Vollgraf 2017) as installed by Debian's
 ``dataset-fashion-mnist`` in /usr/share/datasets/fashion-mnist (or any folder given by --data-dir).
 
-    python scripts/make_embedded_subset.py [--per-class 600] [--data-dir DIR]
+    python scripts/data/make_embedded_subset.py [--per-class 600] [--data-dir DIR]
 """
 
 import argparse
@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+REPO = Path(__file__).resolve().parents[2]  # scripts/data/ -> the repository
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from keras_gans.datasets.fashion_mnist import find_fashion_mnist_files, load_fashion_mnist
 
-OUTPUT = Path(__file__).resolve().parents[1] / "keras_gans" / "datasets" / "data" / "fashion_mnist_subset.npz"
+OUTPUT = REPO / "keras_gans" / "datasets" / "data" / "fashion_mnist_subset.npz"
 
 
 def main():

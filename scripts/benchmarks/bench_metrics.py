@@ -1,4 +1,5 @@
-"""Throughput of the FID/KID feature extractors (images per second), ``python scripts/benchmark.py metrics``.
+"""Throughput of the FID/KID feature extractors (images per second),
+``python scripts/benchmarks/benchmark.py metrics``.
 
 Extractors: the shipped Fashion-MNIST classifier (28x28x1 in, 128-d ``features``) and InceptionV3
 (299x299x3 in, 2048-d pool features) with random weights - its ImageNet weights cannot be
@@ -9,7 +10,8 @@ two sets of 10000 features (its eigendecompositions) and KID (``--kid-subsets`` 
 the time is linear in the number of subsets) for each feature size.
 
 Each extractor: one warm-up pass, then the median of ``--repeat`` timed passes over ``--num``
-images; FID and KID: one timed call each. Results: scripts/results/metrics.md and .csv.
+images; FID and KID: one timed call each. Results:
+scripts/benchmarks/results/metrics.md and .csv.
 """
 
 import argparse
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-RESULTS = Path(__file__).with_name("results")
+RESULTS = Path(__file__).with_name("results")  # scripts/benchmarks/results
 
 
 def _time(fn, repeat, warmup=True):

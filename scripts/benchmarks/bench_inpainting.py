@@ -3,7 +3,7 @@
 Usage::
 
     keras-gans train dcgan --out RUN          # the CLI's defaults: 5 epochs on the embedded 6000 images
-    python scripts/benchmark.py inpainting --model RUN/model.keras [--num 128] [--mask center]
+    python scripts/benchmarks/benchmark.py inpainting --model RUN/model.keras [--num 128] [--mask center]
 
 For the first ``--num`` Fashion-MNIST *test* images and one mask, the mean absolute error over the
 missing pixels (in [-1, 1] units; 1.0 = 127.5 grey levels) of:
@@ -15,8 +15,8 @@ missing pixels (in [-1, 1] units; 1.0 = 127.5 grey levels) of:
 - oracle (the generator's upper bound, not a method): ``ẑ`` fitted to the *whole* image (GAN
   inversion, L1, same iterations and learning rate), ``G(ẑ)`` pasted into the hole.
 
-Writes ``scripts/results/inpainting.{md,csv}`` and the figure ``docs/inpainting.png`` (rows: masked
-input, our fill, nearest-neighbour fill, ground truth).
+Writes ``scripts/benchmarks/results/inpainting.{md,csv}`` and the figure ``docs/inpainting.png``
+(rows: masked input, our fill, nearest-neighbour fill, ground truth).
 """
 
 import argparse
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent  # scripts/benchmarks
+ROOT = HERE.parents[1]
 
 
 def parse_args(argv):
@@ -46,6 +47,7 @@ def parse_args(argv):
 
 
 def main(argv=None):
+    args = parse_args(argv)  # before the imports, so that --help needs no TensorFlow
     import pandas as pd
 
     sys.path.insert(0, str(ROOT))
@@ -56,7 +58,6 @@ def main(argv=None):
     from keras_gans.latent.inversion import invert
     from keras_gans.latent.masks import check_masks, make_mask
 
-    args = parse_args(argv)
     model = common.load_model(args.model)
     test, _ = load_fashion_mnist("test")
     test = scale_images(test[: args.num])
@@ -89,7 +90,7 @@ def main(argv=None):
                     pixel_loss="l1", z_clip=args.z_clip, batch_size=args.batch_size)
     add("oracle: ẑ fitted to the whole image (not a method)", m * test + (1 - m) * oracle.reconstructions)
 
-    out = ROOT / "scripts" / "results"
+    out = HERE / "results"
     out.mkdir(parents=True, exist_ok=True)
     name = f"inpainting{args.tag}"
     frame = pd.DataFrame(rows)

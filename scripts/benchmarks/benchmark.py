@@ -2,11 +2,11 @@
 
 Usage::
 
-    python scripts/benchmark.py                         # all nine models, synthetic data
-    python scripts/benchmark.py --models DCGAN --torch  # DCGAN 32x32x3 vs the same DCGAN in PyTorch
-    python scripts/benchmark.py --models DCGAN --jit    # each model with jit_compile False and True
-    python scripts/benchmark.py --profile               # the DCGAN settings sweep of the notes below
-    python scripts/benchmark.py --data fashion_mnist    # real data through keras_gans.datasets
+    python scripts/benchmarks/benchmark.py                         # all nine models, synthetic data
+    python scripts/benchmarks/benchmark.py --models DCGAN --torch  # DCGAN 32x32x3 vs the same DCGAN in PyTorch
+    python scripts/benchmarks/benchmark.py --models DCGAN --jit    # each model with jit_compile False and True
+    python scripts/benchmarks/benchmark.py --profile               # the DCGAN settings sweep of the notes below
+    python scripts/benchmarks/benchmark.py --data fashion_mnist    # real data through keras_gans.datasets
 
 What is measured
 ----------------
@@ -37,8 +37,9 @@ makes Keras fetch the logs every step, so every timed step has finished when it 
 Thread settings: TensorFlow's intra-op and inter-op pools are left at their defaults (0 = one
 thread per core: 2 and 2 on the 2-core machine) unless ``--intra-threads/--inter-threads`` is given;
 oneDNN is TensorFlow's default (on). The PyTorch worker uses ``torch.set_num_threads(2)`` and
-torch's default inter-op pool (2). See ``scripts/torch_dcgan.py`` for the PyTorch twin (checked to
-be the same function as the Keras networks with ``python scripts/torch_dcgan.py --check-keras``).
+torch's default inter-op pool (2). See ``scripts/benchmarks/torch_twins/torch_dcgan.py`` for the PyTorch
+twin (checked to be the same function as the Keras networks with
+``python scripts/benchmarks/torch_twins/torch_dcgan.py --check-keras``).
 
 Notes: DCGAN 32x32x3, batch 128, profiling (2-core CPU shared with other work)
 ------------------------------------------------------------------------------
@@ -83,17 +84,19 @@ round-robin repeats (``--repeat``) in one invocation; "a/b" are the individual r
    forward+backward 242 vs 132. One op explained most of it: TF's CPU ``Conv2DBackpropInput`` (the
    forward pass of ``Conv2DTranspose`` and the input gradient of a strided ``Conv2D``) took 77-85 ms
    for 128x4x4x256 -> 8x8x128 where four stride-1 2x2 convolutions with the same FLOPs take 20 ms.
-   ``keras_gans.layers.Conv2DTranspose`` / ``Conv2D`` compute exactly that product through the
+   ``keras_gans.kernels.FastConv2DTranspose`` / ``FastConv2D`` (measured when they were
+   ``keras_gans.layers.Conv2DTranspose`` / ``Conv2D``) compute exactly that product through the
    stride-1 convolutions (sub-pixel decomposition, ``tf.custom_gradient`` for the rest). Whole
    step: 130 (jit off) / 187 (jit on) images/s before vs 248 / 239 after, torch 243-247 in the
-   same runs (``scripts/results/dcgan_vs_torch.md``: ratio 1.00). XLA no longer helps, so the CLI
-   leaves it off (``--jit`` turns it on). A first attempt that also sent the backward pass through
-   the decomposition was slower (G forward+backward 472 ms): only the forward product is rerouted.
+   same runs (``scripts/benchmarks/results/dcgan_vs_torch.md``: ratio 1.00). XLA no longer helps,
+   so the CLI leaves it off (``--jit`` turns it on). A first attempt that also sent the backward
+   pass through the decomposition was slower (G forward+backward 472 ms): only the forward product
+   is rerouted.
 5. oneDNN off (``TF_ENABLE_ONEDNN_OPTS=0``): 73 vs 78-85 images/s: keep TF's default (on).
 
-PyTorch twin (``scripts/torch_dcgan.py``, checked to be the same function): at 1 thread each
-(``--models DCGAN --torch --repeat 2 --intra-threads 1 --inter-threads 1``) Keras 81 / 84, torch
-115 / 120 images/s: keras_gans / torch = 0.70 per core without jit (and ~0.95-1.0 with
+PyTorch twin (``scripts/benchmarks/torch_twins/torch_dcgan.py``, checked to be the same function): at 1
+thread each (``--models DCGAN --torch --repeat 2 --intra-threads 1 --inter-threads 1``) Keras
+81 / 84, torch 115 / 120 images/s: keras_gans / torch = 0.70 per core without jit (and ~0.95-1.0 with
 jit_compile=True, 107-122 images/s). At 2 threads torch swings from 41 to 161 images/s with the
 other load (its OpenMP threads stall when one core is taken) while Keras stays at 67-86:
 ``--repeat 3`` gave medians 78 vs 83, ratio 0.94; a single run under load gave 1.71. Use the
@@ -114,7 +117,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent  # scripts/benchmarks
+REPO = HERE.parents[1]
+RESULTS = HERE / "results"
 MODELS = ("GAN", "DCGAN", "WGAN", "WGANGP", "ConditionalGAN", "EBGAN", "BEGAN", "ALI", "BiGAN")
 CONV_MODELS = ("DCGAN", "WGAN", "WGANGP", "EBGAN", "BEGAN", "ALI", "BiGAN")
 COLUMNS = ["model", "image_size", "batch", "framework", "images_per_s", "g_steps_per_s", "peak_rss_mb", "notes"]
@@ -285,7 +290,7 @@ def run_keras(cfg, env_extra=None):
 
 
 def run_torch(batch, image_size, steps, warmup, threads=2):
-    res = _spawn([str(REPO / "scripts" / "torch_dcgan.py"), "--batch-size", str(batch), "--image-size",
+    res = _spawn([str(HERE / "torch_twins" / "torch_dcgan.py"), "--batch-size", str(batch), "--image-size",
                   str(image_size), "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads)])
     return {
         "model": "DCGAN",
@@ -344,9 +349,9 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=3, help="untimed train steps first (default 3, >= 1)")
     p.add_argument("--data", default="synthetic", help="'synthetic' (default) or a keras_gans.datasets name, "
                                                        "e.g. fashion_mnist")
-    p.add_argument("--out", default=str(REPO / "scripts" / "results"), help="folder for the CSV and markdown")
+    p.add_argument("--out", default=str(RESULTS), help="folder for the CSV and markdown")
     p.add_argument("--name", default=None, help="file stem of the outputs (default benchmark, or profile)")
-    p.add_argument("--torch", action="store_true", help="also run scripts/torch_dcgan.py and print the ratio")
+    p.add_argument("--torch", action="store_true", help="also run scripts/benchmarks/torch_twins/torch_dcgan.py and print the ratio")
     p.add_argument("--jit", action="store_true", help="run each model with jit_compile=False and True")
     p.add_argument("--profile", action="store_true", help="DCGAN settings sweep (see PROFILE_VARIANTS)")
     p.add_argument("--repeat", type=int, default=1,
@@ -369,8 +374,8 @@ def parse_args(argv=None):
     return args
 
 
-#: Other suites, one file each: ``python scripts/benchmark.py SUITE [options]`` runs
-#: ``scripts/bench_SUITE.py``'s ``main(options)`` (results in scripts/results/SUITE.md).
+#: Other suites, one file each: ``python scripts/benchmarks/benchmark.py SUITE [options]`` runs
+#: ``scripts/benchmarks/bench_SUITE.py``'s ``main(options)`` (results in scripts/benchmarks/results/SUITE.md).
 SUITES = ("translation", "inpainting", "adain", "metrics", "dtn")
 
 

@@ -1,13 +1,14 @@
 """The README's evaluation table: FID / KID / memorisation of trained generators on Fashion-MNIST.
 
-    python scripts/evaluate_fashion.py dcgan=runs/dcgan/model.keras wgan_gp=runs/wgan_gp/model.keras ...
+    python scripts/examples/evaluate_fashion.py dcgan=runs/dcgan/model.keras wgan_gp=runs/wgan_gp/model.keras ...
 
 For each ``name=MODEL``: ``--num-samples`` generated images (10000; balanced labels for conditional
 models) against the 10000 Fashion-MNIST test images, FID and KID (100 subsets of 1000) on the
 shipped classifier's 128-d features, and the memorisation check against the embedded 6000-image
 training subset the CLI trains on. Then the real-vs-real floors on the same features: the first
 10000 images of the real training split vs the test split, and the embedded subset vs the test
-split. Writes scripts/results/fashion_eval.csv and .md.
+split. Writes scripts/benchmarks/results/fashion_eval.csv and .md (and memorization_NAME.png
+beside them).
 """
 
 import argparse
@@ -16,19 +17,21 @@ import sys
 import time
 from pathlib import Path
 
+RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results"  # scripts/benchmarks/results
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="NAME=PATH (.keras or SavedModel)")
     parser.add_argument("--num-samples", type=int, default=10000)
-    parser.add_argument("--out", default=str(Path(__file__).with_name("results") / "fashion_eval"))
+    parser.add_argument("--out", default=str(RESULTS / "fashion_eval"))
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import pandas as pd
 
     from keras_gans import datasets
-    from keras_gans.commands.evaluate import evaluate_model
+    from keras_gans.cli.evaluate import evaluate_model
     from keras_gans.evaluation.results import write_table
     from keras_gans.evaluation.metrics import evaluate_samples
 

@@ -1,6 +1,6 @@
 """A small keras-tuner search on Fashion-MNIST with the ``val_fid`` objective.
 
-    python scripts/tune.py dcgan --trials 4 --epochs 2 --out tuning/dcgan
+    python scripts/examples/tune.py dcgan --trials 4 --epochs 2 --out tuning/dcgan
 
 Trains each trial on the embedded 6000-image subset (``--dataset``), validates on the first
 ``--num-val`` Fashion-MNIST test images with FID on the shipped classifier's features, and writes

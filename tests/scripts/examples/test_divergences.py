@@ -1,4 +1,4 @@
-"""scripts/divergences.py: KL, JSD, TV and W1 of the WGAN paper's Example 1, the generator's gradient
+"""scripts/examples/divergences.py: KL, JSD, TV and W1 of the WGAN paper's Example 1, the generator's gradient
 from an optimal discriminator vs an optimal critic, and the script's command line."""
 
 import importlib.util
@@ -13,7 +13,7 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import entropy, wasserstein_distance
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "divergences.py"
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "examples" / "divergences.py"
 _spec = importlib.util.spec_from_file_location("divergences", SCRIPT)
 div = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(div)

@@ -2,7 +2,7 @@
 
     keras-gans train pix2pix --epochs 3 --steps-per-epoch 500 --out runs/pix2pix
     keras-gans train cyclegan --epochs 2 --steps-per-epoch 300 --out runs/cyclegan
-    python scripts/translation_example.py --pix2pix runs/pix2pix/model.keras --cyclegan runs/cyclegan/model.keras
+    python scripts/examples/translation_example.py --pix2pix runs/pix2pix/model.keras --cyclegan runs/cyclegan/model.keras
 
 Pix2Pix (fashion_edges: sketch -> garment) is scored on Fashion-MNIST *test* images it never saw:
 mean absolute error in uint8 levels against the true garment, next to two baselines (the mean
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]  # scripts/examples/ -> the repository
 
 
 def main(argv=None):
