@@ -2,7 +2,7 @@
 
 Every function returns a tensor of shape ``[batch]``: the loss of each example,
 averaged over any non-batch axes (PatchGAN maps, pixels). Models reduce these
-with :func:`keras_gans.models.base.AdversarialModel.average`, which divides by
+with :meth:`keras_gans.core.adversarial.AdversarialBase.average`, which divides by
 the *global* batch size, so one replica and N replicas give the same numbers.
 
 Discriminators are always given **logits** (no sigmoid), so the binary
@@ -12,6 +12,9 @@ whose paper halves it (Pix2Pix, CycleGAN) multiplies by 0.5 itself.
 """
 
 from keras import ops
+
+from keras_gans.layers.adain import EPSILON as ADAIN_EPSILON
+from keras_gans.layers.adain import mean_std as adain_mean_std
 
 
 def per_example_mean(x):
@@ -176,3 +179,20 @@ def get_adversarial_loss(name):
         raise ValueError(
             f"Unknown adversarial loss {name!r}; expected one of {sorted(ADVERSARIAL_LOSSES)}"
         ) from None
+
+
+# --- Huang & Belongie 2017, "Arbitrary Style Transfer ... AdaIN", Section 4.2 ----------
+def content_loss(stylized_feature, target):
+    """AdaIN's content loss ``||f(g(t)) - t||²`` as a mean over positions and channels, per example (Eq. 12)."""
+    return ops.mean(ops.square(stylized_feature - target), axis=[1, 2, 3])
+
+
+def style_loss(stylized_features, style_features, epsilon=ADAIN_EPSILON):
+    """AdaIN's style loss ``Σ_i ||μ(φ_i(g(t))) − μ(φ_i(s))||² + ||σ(φ_i(g(t))) − σ(φ_i(s))||²`` over
+    relu1_1 ... relu4_1, each a mean over channels as in the reference's ``mse_loss``, per example (Eq. 13)."""
+    total = 0.0
+    for stylized, style in zip(stylized_features, style_features):
+        mean_g, std_g = adain_mean_std(stylized, epsilon)
+        mean_s, std_s = adain_mean_std(style, epsilon)
+        total += ops.mean(ops.square(mean_g - mean_s), axis=-1) + ops.mean(ops.square(std_g - std_s), axis=-1)
+    return total

@@ -26,6 +26,12 @@ def dataset(model_or_cls, fashion, batch, n=None, repeat=1):
     return ds.repeat(repeat).batch(batch, drop_remainder=True)
 
 
+def takes_argument(cls, name):
+    """Whether ``cls(name=...)`` is accepted: ``name`` is in the signature of its or a base class's ``__init__``
+    (the models pass what is not their own to ``super().__init__`` through ``**kwargs``)."""
+    return any(name in inspect.signature(c.__init__).parameters for c in cls.__mro__ if "__init__" in vars(c))
+
+
 def max_diff(a, b):
     return max(float(np.max(np.abs(np.asarray(x, "float64") - np.asarray(y, "float64")))) for x, y in zip(a, b))
 
@@ -223,7 +229,7 @@ def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None,
     def one_step(strategy):
         with strategy.scope():
             keras.utils.set_random_seed(123)
-            seeded = "seed" in inspect.signature(cls.__init__).parameters  # models that own random generators
+            seeded = takes_argument(cls, "seed")  # models that own random generators
             model = cls(**({"seed": 7} if seeded else {}), **kwargs)
             model.compile(**(compile_kwargs() if compile_kwargs else {}))
         history = model.fit(data, epochs=1, verbose=0)

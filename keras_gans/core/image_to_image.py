@@ -1,4 +1,4 @@
-"""What Pix2Pix and CycleGAN share: any-size translation, tiles, and the serving export.
+"""What Pix2Pix and CycleGAN share: any-size translation, tiles, config of networks.
 
 Generators are fully convolutional, so a trained model translates images of any size:
 :meth:`ImageTranslationModel.translate` mirror-pads each image to the multiple of
@@ -11,29 +11,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.datasets.pipeline import scale_images, to_uint8
-from keras_gans.serving.export import decode_image_bytes, encode_png_batch
-from keras_gans.models.base import AdversarialBase
-
-
-def _reflect_indices(n, total, before):
-    """Indices that mirror-pad a length-``n`` axis to ``total`` with ``before`` in front (any amount)."""
-    i = tf.range(total) - before
-    period = tf.maximum(2 * (n - 1), 1)
-    j = tf.math.floormod(i, period)
-    return tf.where(j < n, j, period - j)
-
-
-def pad_to_multiple(images, multiple):
-    """``(padded, (top, left, height, width))``: mirror padding to multiples of ``multiple``, centred."""
-    shape = tf.shape(images)
-    h, w = shape[1], shape[2]
-    th = (h + multiple - 1) // multiple * multiple
-    tw = (w + multiple - 1) // multiple * multiple
-    top, left = (th - h) // 2, (tw - w) // 2
-    padded = tf.gather(images, _reflect_indices(h, th, top), axis=1)
-    padded = tf.gather(padded, _reflect_indices(w, tw, left), axis=2)
-    return padded, (top, left, h, w)
+from keras_gans.core.adversarial import AdversarialBase
+from keras_gans.core.images import scale_images, to_uint8
+from keras_gans.layers.padding import pad_to_multiple
 
 
 def translate_any_size(generator, images, multiple):
@@ -61,7 +41,9 @@ def _tile_starts(size, tile, step):
 
 
 class ImageTranslationModel(AdversarialBase):
-    """Base of the image-to-image models: ``translate``, export, config of networks.
+    """Base of the image-to-image models: ``translate`` (any size, optionally tiled), config of networks.
+
+    Its serving signatures are in :mod:`keras_gans.serving.translation`.
 
     Subclasses set ``self.input_channels``, ``self.output_channels``, ``self.image_size``
     (the square training size), ``self.size_multiple`` (the generator's total stride),
@@ -154,46 +136,6 @@ class ImageTranslationModel(AdversarialBase):
                 total[:, top : top + th, left : left + tw] += result * weight
                 weights[:, top : top + th, left : left + tw] += weight
         return total / weights
-
-    # --- Serving -----------------------------------------------------------------
-    def build_export_archive(self):
-        """Endpoints per direction ``D`` (``AtoB`` first, so it is also ``serving_default``):
-
-        - ``translate`` / ``translate_BtoA``: ``images`` uint8 ``[B, H, W, C]`` (any H, W) ->
-          ``{"images": uint8}``;
-        - ``translate_bytes`` / ``translate_BtoA_bytes``: ``image_bytes`` string ``[B]`` (PNG,
-          JPEG, BMP or GIF; for TF Serving REST ``{"b64": ...}``) -> ``{"image_bytes": PNG strings}``.
-        """
-        archive = keras.export.ExportArchive()
-        for direction in self.directions:
-            generator = self.generator_for(direction)
-            archive.track(generator)
-            in_channels = self.channels_for(direction)[0]
-            suffix = "" if direction == "AtoB" else f"_{direction}"
-            translate, translate_bytes = self._endpoints(generator, in_channels)
-            archive.add_endpoint(f"translate{suffix}", translate, input_signature=[
-                tf.TensorSpec([None, None, None, in_channels], tf.uint8, name="images")])
-            archive.add_endpoint(f"translate{suffix}_bytes", translate_bytes, input_signature=[
-                tf.TensorSpec([None], tf.string, name="image_bytes")])
-        return archive
-
-    def _endpoints(self, generator, in_channels):
-        multiple = self.size_multiple
-
-        def translate(images):
-            # TF serving signatures do not enforce the channel dimension (a grouped convolution
-            # would silently accept 2 channels for 1), so check it here.
-            check = tf.debugging.assert_equal(tf.shape(images)[-1], in_channels,
-                                              message=f"images must have {in_channels} channel(s)")
-            with tf.control_dependencies([check]):
-                return {"images": to_uint8(translate_any_size(generator, scale_images(images), multiple))}
-
-        def translate_bytes(image_bytes):
-            images = decode_image_bytes(image_bytes, in_channels)
-            out = translate_any_size(generator, scale_images(images), multiple)
-            return {"image_bytes": encode_png_batch(to_uint8(out))}
-
-        return translate, translate_bytes
 
     # --- Config ------------------------------------------------------------------
     def get_config(self):

@@ -2,7 +2,7 @@
 
 ``data/fashion_mnist_subset.npz`` holds the first 600 training images of each of the 10 classes
 (6000 images, in their original order) of Fashion-MNIST (Xiao, Rasul & Vollgraf 2017), made by
-``scripts/make_embedded_subset.py`` from the IDX files of Debian's ``dataset-fashion-mnist``. Arrays:
+``scripts/data/make_embedded_subset.py`` from the IDX files of Debian's ``dataset-fashion-mnist``. Arrays:
 ``images`` uint8 [6000, 28, 28, 1], ``labels`` uint8 [6000], ``indices`` int64 [6000] (positions in
 the 60000-image training set). Fashion-MNIST is MIT-licensed (Zalando SE).
 """
@@ -28,7 +28,7 @@ def load_embedded(with_indices=False):
     if not path.is_file():
         raise FileNotFoundError(
             f"the embedded Fashion-MNIST subset {path} is missing from this installation: "
-            "reinstall keras_gans or run scripts/make_embedded_subset.py"
+            "reinstall keras_gans or run scripts/data/make_embedded_subset.py"
         )
     with path.open("rb") as f, np.load(f) as data:
         images = data["images"]

@@ -23,7 +23,8 @@ def _is_hidden(path, root):
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def _image_files(directory, recursive):
+def image_files(directory, recursive):
+    """Sorted image files (by extension) in ``directory`` (and its subfolders if ``recursive``), hidden ones skipped."""
     pattern = "**/*" if recursive else "*"
     return sorted(
         p
@@ -32,7 +33,7 @@ def _image_files(directory, recursive):
     )
 
 
-def _decode(path, size):
+def read_image(path, size):
     """uint8 ``[H, W, C]`` (C = 1 or 3) of the image file ``path``, resized to ``size`` = (H, W) if given."""
     try:
         with Image.open(path) as img:
@@ -78,7 +79,7 @@ def load_image_folder(path, image_size=None):
         raise ValueError(f"{root} is not a directory: pass a folder of images (or of class sub-folders)")
 
     class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    top_files = _image_files(root, recursive=False)
+    top_files = image_files(root, recursive=False)
     if class_dirs and top_files:
         raise ValueError(
             f"image folder {root} mixes images ({top_files[0].name}, ...) and sub-folders "
@@ -88,7 +89,7 @@ def load_image_folder(path, image_size=None):
         class_names = [d.name for d in class_dirs]
         files, labels = [], []
         for label, class_dir in enumerate(class_dirs):
-            class_files = _image_files(class_dir, recursive=True)
+            class_files = image_files(class_dir, recursive=True)
             if not class_files:
                 raise ValueError(
                     f"class folder {class_dir} has no images ({', '.join(IMAGE_EXTENSIONS)}); "
@@ -101,11 +102,11 @@ def load_image_folder(path, image_size=None):
     if not files:
         raise ValueError(f"image folder {root} has no images ({', '.join(IMAGE_EXTENSIONS)})")
 
-    first = _decode(files[0], size)
+    first = read_image(files[0], size)
     images = np.empty((len(files),) + first.shape, dtype=np.uint8)
     images[0] = first
     for i, file in enumerate(files[1:], start=1):
-        array = _decode(file, size)
+        array = read_image(file, size)
         if array.shape[2] != first.shape[2]:
             raise ValueError(
                 f"images mix grayscale and RGB: {files[0]} has {first.shape[2]} channel(s), "

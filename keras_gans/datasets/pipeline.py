@@ -1,4 +1,5 @@
-"""``tf.data`` input pipelines from uint8 image arrays, and the [-1, 1] <-> uint8 conversions.
+"""``tf.data`` input pipelines from uint8 image arrays (the [-1, 1] <-> uint8 conversions are
+:mod:`keras_gans.core.images`', re-exported here).
 
 Images are kept as uint8 in the dataset (4x less memory than float32) and converted per batch in a
 vectorised ``map`` (the "vectorize your map" advice of https://www.tensorflow.org/guide/data_performance).
@@ -10,23 +11,9 @@ import numbers
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.core.images import scale_images, to_uint8  # noqa: F401  (part of the pipeline API)
+
 AUTOTUNE = tf.data.AUTOTUNE
-
-
-def scale_images(images):
-    """uint8 images (numpy or tf) -> float32 in [-1, 1] via ``x / 127.5 - 1``."""
-    if isinstance(images, (tf.Tensor, tf.Variable)):
-        return tf.cast(images, tf.float32) / 127.5 - 1.0
-    return np.asarray(images).astype(np.float32) / 127.5 - 1.0
-
-
-def to_uint8(images):
-    """Images in [-1, 1] (numpy or tf) -> uint8: clip, ``(x + 1) * 127.5``, round half to even."""
-    if isinstance(images, (tf.Tensor, tf.Variable)):
-        x = tf.clip_by_value(tf.cast(images, tf.float32), -1.0, 1.0)
-        return tf.cast(tf.round((x + 1.0) * 127.5), tf.uint8)
-    x = np.clip(np.asarray(images, dtype=np.float32), -1.0, 1.0)
-    return np.round((x + 1.0) * 127.5).astype(np.uint8)
 
 
 def _is_int(value):

@@ -13,7 +13,7 @@ from pathlib import Path
 import tensorflow as tf
 from PIL import Image
 
-from keras_gans.datasets.folders import _image_files
+from keras_gans.datasets.folders import image_files
 
 _CONVERTED = {"L": "grayscale", "1": "grayscale", "LA": "grayscale+alpha", "RGBA": "RGBA", "P": "palette",
               "PA": "palette+alpha", "CMYK": "CMYK"}
@@ -32,7 +32,7 @@ def list_images(folder, what):
         raise FileNotFoundError(f"{what} folder {root} does not exist")
     if not root.is_dir():
         raise ValueError(f"{what} folder {root} is not a directory")
-    files = _image_files(root, recursive=True)
+    files = image_files(root, recursive=True)
     if not files:
         raise ValueError(f"{what} folder {root} has no images (.png, .jpg, .jpeg, .bmp, .gif)")
     conversions = {}

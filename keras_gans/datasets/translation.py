@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.datasets.folders import IMAGE_EXTENSIONS, _decode, _image_files
+from keras_gans.datasets.folders import IMAGE_EXTENSIONS, read_image, image_files
 from keras_gans.datasets.pipeline import AUTOTUNE, check_image_size
 
 BUILTIN_PAIRED = ("fashion_edges",)
@@ -101,7 +101,7 @@ def _split_dir(root, split):
 
 
 def _read(files, size):
-    arrays = [_decode(f, size) for f in files]
+    arrays = [read_image(f, size) for f in files]
     first = arrays[0]
     for f, a in zip(files, arrays):
         if a.shape != first.shape:
@@ -113,7 +113,7 @@ def _read(files, size):
 def _files_or_error(directory, what):
     if not directory.is_dir():
         raise FileNotFoundError(f"{what} folder {directory} does not exist")
-    files = _image_files(directory, recursive=False)
+    files = image_files(directory, recursive=False)
     if not files:
         raise ValueError(f"{what} folder {directory} has no images ({', '.join(IMAGE_EXTENSIONS)})")
     return files
@@ -124,7 +124,7 @@ def _load_aligned_files(directory, size):
     files = _files_or_error(directory, "paired")
     a_list, b_list = [], []
     for f in files:
-        pair = _decode(f, None)
+        pair = read_image(f, None)
         width = pair.shape[1]
         if width % 2:
             raise ValueError(f"paired image {f} is {pair.shape[0]}x{width}: an odd width cannot be split into "

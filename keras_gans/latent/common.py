@@ -5,8 +5,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.datasets.folders import _decode
-from keras_gans.datasets.pipeline import scale_images
+from keras_gans.core.images import scale_images
+from keras_gans.core.noise_to_image import latent_for_seed
+from keras_gans.datasets.folders import read_image
 
 
 def load_model(path):
@@ -98,7 +99,7 @@ def read_images(paths, model):
     want = image_shape(model)
     out = []
     for path in paths:
-        array = _decode(path, None)
+        array = read_image(path, None)
         if array.shape[:2] != want[:2]:
             raise ValueError(f"{path} is {array.shape[0]}x{array.shape[1]}, the generator makes {want[0]}x{want[1]} "
                              "images (resize it first)")
@@ -116,9 +117,7 @@ def initial_latents(num, dim, seed):
 
 def latents_for_seed(model, num, seed):
     """The ``z`` of ``model.generate(num, seed)`` / ``keras-gans sample --seed`` (numpy)."""
-    if hasattr(model, "latent_for_seed"):
-        return np.asarray(model.latent_for_seed(num, seed))
-    return tf.random.stateless_normal((num, latent_dim(model)), seed=tf.constant([int(seed), 0], tf.int64)).numpy()
+    return np.asarray(latent_for_seed(num, latent_dim(model), seed))
 
 
 def generate(model, z, labels=None, training=False):

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_gans.distribution import draw_for_global_batch
+from keras_gans.core.distribution import draw_for_global_batch
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

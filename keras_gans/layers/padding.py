@@ -1,4 +1,5 @@
-"""Reflection padding (CycleGAN's ResNet generator, AdaIN's encoder/decoder)."""
+"""Reflection padding (CycleGAN's ResNet generator, AdaIN's encoder/decoder) and padding any image to a
+multiple of a network's stride (fully convolutional models on images of any size)."""
 
 import keras
 import tensorflow as tf
@@ -34,6 +35,34 @@ def reflection_pad(x, padding):
         return y, grad
 
     return pad(x)
+
+
+def _periodic_reflect_indices(n, total, before):
+    """Indices that mirror-pad a length-``n`` axis to ``total`` with ``before`` in front, by any amount
+    (the reflection repeats periodically when the padding exceeds the image)."""
+    i = tf.range(total) - before
+    period = tf.maximum(2 * (n - 1), 1)
+    j = tf.math.floormod(i, period)
+    return tf.where(j < n, j, period - j)
+
+
+def pad_to_multiple(images, multiple, centered=True):
+    """Mirror-pad ``[B, H, W, C]`` so that H and W are multiples of ``multiple``.
+
+    Returns ``(padded, (top, left, height, width))``; ``padded[:, top:top + height, left:left + width]``
+    is the input. ``centered=True`` splits the padding between both sides (the image-to-image models, so
+    the translated image stays centred in the generator's field); ``False`` pads only the bottom and right
+    (AdaIN, as its reference code crops from the top left). Heights and widths may be known only at run
+    time; the padding may exceed the image (the reflection then repeats).
+    """
+    shape = tf.shape(images)
+    h, w = shape[1], shape[2]
+    th = (h + multiple - 1) // multiple * multiple
+    tw = (w + multiple - 1) // multiple * multiple
+    top, left = ((th - h) // 2, (tw - w) // 2) if centered else (0, 0)
+    padded = tf.gather(images, _periodic_reflect_indices(h, th, top), axis=1)
+    padded = tf.gather(padded, _periodic_reflect_indices(w, tw, left), axis=2)
+    return padded, (top, left, h, w)
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

@@ -1,8 +1,10 @@
 """The papers' training algorithms, one per file."""
 
+from keras_gans.core.adversarial import AdversarialBase
+from keras_gans.core.image_to_image import ImageTranslationModel
+from keras_gans.core.noise_to_image import NoiseToImage
 from keras_gans.models.adain import AdaINStyleTransfer
 from keras_gans.models.ali import ALI, BiGAN
-from keras_gans.models.base import AdversarialModel
 from keras_gans.models.began import BEGAN
 from keras_gans.models.cgan import ConditionalGAN
 from keras_gans.models.cyclegan import CycleGAN
@@ -11,7 +13,6 @@ from keras_gans.models.dtn import DTN, DomainTransferNetwork
 from keras_gans.models.ebgan import EBGAN
 from keras_gans.models.gan import GAN
 from keras_gans.models.pix2pix import Pix2Pix
-from keras_gans.models.translation import ImageTranslationModel
 from keras_gans.models.wgan import WGAN
 from keras_gans.models.wgan_gp import WGANGP
 
@@ -42,5 +43,5 @@ def get_model_class(name):
     return MODELS[key]
 
 
-__all__ = ["ALI", "AdaINStyleTransfer", "AdversarialModel", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
-           "GAN", "ImageTranslationModel", "MODELS", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
+__all__ = ["ALI", "AdaINStyleTransfer", "AdversarialBase", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
+           "GAN", "ImageTranslationModel", "MODELS", "NoiseToImage", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]

@@ -6,13 +6,13 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses
-from keras_gans.models.base import AdversarialModel
-from keras_gans.networks import build_ali_discriminator, build_ali_encoder, build_dcgan_generator
+from keras_gans.core.noise_to_image import NoiseToImage
 from keras_gans.kernels import FusedAdam
+from keras_gans.networks import build_ali_discriminator, build_ali_encoder, build_dcgan_generator
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class ALI(AdversarialModel):
+class ALI(NoiseToImage):
     """ALI: an encoder ``E``, a generator ``G`` and a discriminator on ``(x, z)`` pairs.
 
     Algorithm 1 of Dumoulin et al.: draw ``x ~ q(x)`` and ``z ~ p(z)``; ``ẑ = E(x)``
@@ -28,6 +28,14 @@ class ALI(AdversarialModel):
     DCGAN's generator (latent 100).
     ``encode`` returns ``μ(x)``; ``reconstruct`` returns ``G(E(x))``. The export adds an
     ``encode`` signature beside ``generate``/``sample``.
+
+    Args:
+        latent_dim, image_shape: sizes of ``z`` and of the images.
+        g_filters, d_filters, e_filters: widths of the generator, discriminator and encoder.
+        stochastic: ``E(x) = μ(x) + σ(x)·ε`` (ALI's default) or a deterministic ``E(x)`` (BiGAN's).
+        synchronized_batch_norm: batch statistics of the global batch under ``tf.distribute``.
+        generator, discriminator, encoder: pre-built networks that replace the defaults.
+        **kwargs: ``instance_noise``, ``seed`` ... (``NoiseToImage``).
     """
 
     tracker_names = ("d_loss", "g_loss")
@@ -36,17 +44,15 @@ class ALI(AdversarialModel):
 
     def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64, e_filters=64,
                  stochastic=None, synchronized_batch_norm=True, generator=None, discriminator=None, encoder=None,
-                 seed=None, **kwargs):
-        kwargs.pop("d_steps", None)
+                 **kwargs):
         stochastic = self.stochastic_default if stochastic is None else bool(stochastic)
-        self.architecture = dict(image_shape=tuple(image_shape), g_filters=g_filters, d_filters=d_filters,
-                                 e_filters=e_filters, synchronized_batch_norm=synchronized_batch_norm)
+        # === Networks ===
         generator = generator or build_dcgan_generator(latent_dim, image_shape, g_filters,
                                                        synchronized_batch_norm=synchronized_batch_norm)
         discriminator = discriminator or build_ali_discriminator(image_shape, latent_dim, d_filters)
         encoder = encoder or build_ali_encoder(image_shape, latent_dim, e_filters, stochastic=stochastic,
                                                synchronized_batch_norm=synchronized_batch_norm)
-        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)
         if not isinstance(encoder, keras.Model):
             raise TypeError("encoder must be a keras.Model")
         expected = (2 if stochastic else 1) * self.latent_dim
@@ -55,7 +61,10 @@ class ALI(AdversarialModel):
                              f"({'mean and sigma logit of ' if stochastic else ''}z of size {self.latent_dim}), "
                              f"got {tuple(encoder.inputs[0].shape[1:])} -> {encoder.outputs[0].shape[-1]}")
         self.encoder = encoder
+        # === Config ===
         self.stochastic = stochastic
+        self.g_filters, self.d_filters, self.e_filters = g_filters, d_filters, e_filters
+        self.synchronized_batch_norm = synchronized_batch_norm
 
     def generator_networks(self):
         return [self.generator, self.encoder]
@@ -117,26 +126,11 @@ class ALI(AdversarialModel):
         return np.concatenate([ops.convert_to_numpy(self.generator(z[i : i + batch_size], training=False))
                                for i in range(0, len(z), batch_size)])
 
-    def build_export_archive(self):
-        """``generate``/``sample`` (as every noise -> image model) plus ``encode``:
-        uint8 images ``[B, H, W, C]`` -> ``{"z": float32 [B, latent_dim]}``."""
-        from keras_gans.datasets.pipeline import scale_images
-        from keras_gans.serving.export import build_export_archive
-
-        archive = build_export_archive(self)
-        archive.track(self.encoder)
-
-        def encode(images):
-            return {"z": self.infer(scale_images(images), training=False)}
-
-        archive.add_endpoint("encode", encode, input_signature=[
-            tf.TensorSpec([None, *self.image_shape], tf.uint8, name="images")])
-        return archive
-
     def get_config(self):
         config = super().get_config()
-        config.pop("d_steps")
-        config.update(self.architecture, stochastic=self.stochastic,
+        config.update(image_shape=self.image_shape, g_filters=self.g_filters, d_filters=self.d_filters,
+                      e_filters=self.e_filters, synchronized_batch_norm=self.synchronized_batch_norm,
+                      stochastic=self.stochastic,
                       encoder=keras.saving.serialize_keras_object(self.encoder))
         return config
 

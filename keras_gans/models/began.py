@@ -5,13 +5,13 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses
-from keras_gans.models.base import AdversarialModel
-from keras_gans.networks import build_began_decoder, build_began_discriminator
+from keras_gans.core.noise_to_image import NoiseToImage
 from keras_gans.kernels import FusedAdam
+from keras_gans.networks import build_began_decoder, build_began_discriminator
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class BEGAN(AdversarialModel):
+class BEGAN(NoiseToImage):
     """BEGAN, the paper's Section 3.4 objective with ``L(v) = |v - D(v)|`` (L1, η = 1)::
 
         L_D = L(x) - k_t · L(G(z_D))                     (update θ_D)
@@ -26,23 +26,31 @@ class BEGAN(AdversarialModel):
     that update it are over the *global* batch, so N replicas keep the same ``k``. Logs
     ``k`` and the convergence measure ``convergence`` (M_global). The paper also halves the
     learning rate when M_global stalls; pass an optimizer with a schedule for that.
+
+    Args:
+        latent_dim, image_shape: sizes of ``z`` (the paper's ``N_z``) and of the images.
+        filters, hidden_dim: ``n`` and ``h`` of the encoder/decoder networks.
+        gamma, lambda_k, k_init: γ, λ_k and k_0.
+        generator, discriminator: pre-built networks that replace the defaults.
+        **kwargs: ``instance_noise``, ``seed`` ... (``NoiseToImage``).
     """
 
     tracker_names = ("d_loss", "g_loss", "real_loss", "fake_loss", "k", "convergence")
 
     def __init__(self, latent_dim=64, image_shape=(64, 64, 3), filters=64, hidden_dim=64, gamma=0.5, lambda_k=0.001,
-                 k_init=0.0, generator=None, discriminator=None, seed=None, **kwargs):
-        kwargs.pop("d_steps", None)
+                 k_init=0.0, generator=None, discriminator=None, **kwargs):
         if not 0.0 < gamma <= 1.0:
             raise ValueError(f"gamma (the diversity ratio) must be in (0, 1], got {gamma!r}")
         if not lambda_k > 0:
             raise ValueError(f"lambda_k must be positive, got {lambda_k!r}")
         if not 0.0 <= k_init <= 1.0:
             raise ValueError(f"k_init must be in [0, 1], got {k_init!r}")
-        self.architecture = dict(image_shape=tuple(image_shape), filters=filters, hidden_dim=hidden_dim)
+        # === Networks ===
         generator = generator or build_began_decoder(latent_dim, image_shape, filters)
         discriminator = discriminator or build_began_discriminator(image_shape, filters, hidden_dim)
-        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)
+        # === Config and state ===
+        self.filters, self.hidden_dim = filters, hidden_dim
         self.gamma, self.lambda_k, self.k_init = float(gamma), float(lambda_k), float(k_init)
         # Every replica computes the same new k from global means: keep the first replica's write.
         self.k = self.add_weight(shape=(), initializer=keras.initializers.Constant(self.k_init), trainable=False,
@@ -81,6 +89,6 @@ class BEGAN(AdversarialModel):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("d_steps")
-        config.update(self.architecture, gamma=self.gamma, lambda_k=self.lambda_k, k_init=self.k_init)
+        config.update(image_shape=self.image_shape, filters=self.filters, hidden_dim=self.hidden_dim, gamma=self.gamma,
+                      lambda_k=self.lambda_k, k_init=self.k_init)
         return config

@@ -2,15 +2,15 @@
 
 import keras
 
-from keras_gans.models.gan import GAN
+from keras_gans.models.dcgan import radford_adam
+from keras_gans.models.gan import MinimaxGame, goodfellow_sgd
 from keras_gans.networks import (build_dcgan_discriminator, build_dcgan_generator, build_mlp_discriminator,
                                  build_mlp_generator)
-from keras_gans.kernels import FusedAdam
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class ConditionalGAN(GAN):
-    """A GAN whose generator and discriminator both see the class label.
+class ConditionalGAN(MinimaxGame):
+    """The GAN game (``MinimaxGame``) with the class label given to both generator and discriminator.
 
     ``architecture="mlp"`` (default) is the paper's MNIST model: G maps z (100)
     to 200 ReLU units and the one-hot label to 1000, joined into 1200 ReLU units;
@@ -21,27 +21,21 @@ class ConditionalGAN(GAN):
 
     The dataset yields ``(images, labels)``; fakes in a discriminator step use the
     real minibatch's labels. ``generate(num, labels=...)`` samples chosen classes.
+
+    Args:
+        num_classes: number of label classes (>= 2).
+        latent_dim, image_shape: sizes of ``z`` and of the images.
+        architecture: ``"mlp"`` or ``"dcgan"``.
+        g_filters, d_filters: widths of the DCGAN networks.
+        generator, discriminator: pre-built networks that replace the defaults.
+        **kwargs: ``d_steps``, ``loss`` (``MinimaxGame``), ``instance_noise``, ``seed`` ... (``NoiseToImage``).
     """
 
-    def __init__(
-        self,
-        num_classes=10,
-        latent_dim=100,
-        image_shape=(28, 28, 1),
-        architecture="mlp",
-        g_filters=64,
-        d_filters=64,
-        d_steps=1,
-        loss="non_saturating",
-        generator=None,
-        discriminator=None,
-        seed=None,
-        **kwargs,
-    ):
+    def __init__(self, num_classes=10, latent_dim=100, image_shape=(28, 28, 1), architecture="mlp", g_filters=64,
+                 d_filters=64, generator=None, discriminator=None, **kwargs):
         if int(num_classes) != num_classes or num_classes < 2:
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
-        for key in ("g_units", "d_units", "d_pieces"):
-            kwargs.pop(key, None)
+        # === Networks ===
         if architecture == "mlp":
             generator = generator or build_mlp_generator(latent_dim, image_shape, hidden_units=(1200,),
                                                          num_classes=num_classes)
@@ -51,18 +45,17 @@ class ConditionalGAN(GAN):
             discriminator = discriminator or build_dcgan_discriminator(image_shape, d_filters, num_classes=num_classes)
         else:
             raise ValueError(f"architecture must be 'mlp' or 'dcgan', got {architecture!r}")
-        super().__init__(latent_dim=latent_dim, image_shape=image_shape, d_steps=d_steps, loss=loss,
-                         generator=generator, discriminator=discriminator, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)
+        # === Config ===
         self.num_classes = int(num_classes)
-        self.architecture = dict(image_shape=tuple(image_shape), architecture=architecture, g_filters=g_filters,
-                                 d_filters=d_filters)
+        self.architecture = architecture
+        self.g_filters, self.d_filters = g_filters, d_filters
 
     def default_optimizers(self):
-        if self.architecture["architecture"] == "dcgan":
-            return (FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5))
-        return super().default_optimizers()
+        return radford_adam() if self.architecture == "dcgan" else goodfellow_sgd()
 
     def get_config(self):
         config = super().get_config()
-        config.update(num_classes=self.num_classes)
+        config.update(num_classes=self.num_classes, image_shape=self.image_shape, architecture=self.architecture,
+                      g_filters=self.g_filters, d_filters=self.d_filters)
         return config

@@ -4,9 +4,9 @@ import keras
 import tensorflow as tf
 
 from keras_gans import losses
-from keras_gans.distribution import draw_for_global_batch
+from keras_gans.core.distribution import draw_for_global_batch
 from keras_gans.layers import ImagePool
-from keras_gans.models.translation import ImageTranslationModel
+from keras_gans.core.image_to_image import ImageTranslationModel
 from keras_gans.networks import build_patchgan_discriminator, build_resnet_generator
 from keras_gans.networks.resnet import default_resnet_blocks
 from keras_gans.kernels import FusedAdam

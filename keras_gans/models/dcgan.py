@@ -2,14 +2,19 @@
 
 import keras
 
-from keras_gans.models.gan import GAN
-from keras_gans.networks import build_dcgan_discriminator, build_dcgan_generator
 from keras_gans.kernels import FusedAdam
+from keras_gans.models.gan import MinimaxGame
+from keras_gans.networks import build_dcgan_discriminator, build_dcgan_generator
+
+
+def radford_adam():
+    """``(g_optimizer, d_optimizer)``: Adam with learning rate 2e-4 and beta_1 = 0.5 (DCGAN, Section 4)."""
+    return (FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class DCGAN(GAN):
-    """DCGAN: the GAN game with the paper's convolutional architecture.
+class DCGAN(MinimaxGame):
+    """DCGAN: the GAN game (``MinimaxGame``) with the paper's convolutional architecture.
 
     Defaults (paper, Section 4, and ``dcgan.torch``): ``latent_dim=100``,
     ``ngf = ndf = 64``, batch norm in G and D except G's output and D's input,
@@ -22,32 +27,32 @@ class DCGAN(GAN):
     ``MirroredStrategy`` computes the statistics of the global batch exactly as
     one device does; pass ``synchronized_batch_norm=False`` for per-replica
     statistics.
+
+    Args:
+        latent_dim, image_shape: sizes of ``z`` and of the images.
+        g_filters, d_filters: ``ngf`` and ``ndf``.
+        synchronized_batch_norm: batch statistics of the global batch under ``tf.distribute``.
+        generator, discriminator: pre-built networks that replace the defaults.
+        **kwargs: ``d_steps``, ``loss`` (``MinimaxGame``), ``instance_noise``, ``seed`` ... (``NoiseToImage``).
     """
 
-    def __init__(
-        self,
-        latent_dim=100,
-        image_shape=(64, 64, 3),
-        g_filters=64,
-        d_filters=64,
-        synchronized_batch_norm=True,
-        d_steps=1,
-        loss="non_saturating",
-        generator=None,
-        discriminator=None,
-        seed=None,
-        **kwargs,
-    ):
-        for key in ("g_units", "d_units", "d_pieces"):
-            kwargs.pop(key, None)
+    def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64,
+                 synchronized_batch_norm=True, generator=None, discriminator=None, **kwargs):
+        # === Networks ===
         generator = generator or build_dcgan_generator(
             latent_dim, image_shape, g_filters, synchronized_batch_norm=synchronized_batch_norm)
         discriminator = discriminator or build_dcgan_discriminator(
             image_shape, d_filters, synchronized_batch_norm=synchronized_batch_norm)
-        super().__init__(latent_dim=latent_dim, image_shape=image_shape, d_steps=d_steps, loss=loss,
-                         generator=generator, discriminator=discriminator, seed=seed, **kwargs)
-        self.architecture = dict(image_shape=tuple(image_shape), g_filters=g_filters, d_filters=d_filters,
-                                 synchronized_batch_norm=synchronized_batch_norm)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)
+        # === Config ===
+        self.g_filters, self.d_filters = g_filters, d_filters
+        self.synchronized_batch_norm = synchronized_batch_norm
 
     def default_optimizers(self):
-        return (FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5))
+        return radford_adam()
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(image_shape=self.image_shape, g_filters=self.g_filters, d_filters=self.d_filters,
+                      synchronized_batch_norm=self.synchronized_batch_norm)
+        return config

@@ -6,12 +6,12 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import losses
-from keras_gans.datasets.pipeline import scale_images, to_uint8
-from keras_gans.models.base import AdversarialModel
+from keras_gans.core.adversarial import AdversarialBase
+from keras_gans.core.images import scale_images
+from keras_gans.kernels import FusedAdam
 from keras_gans.networks.common import check_image_shape
 from keras_gans.networks.dtn import (NUM_DTN_CLASSES, build_dtn_discriminator, build_dtn_encoder,
                                      build_dtn_generator)
-from keras_gans.kernels import FusedAdam
 
 DISTANCES = {"mse": losses.mse, "l1": losses.l1}
 #: D's class for each kind of image: (G(source), G(target), real target)
@@ -31,7 +31,7 @@ def match_channels(images, channels):
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class DomainTransferNetwork(AdversarialModel):
+class DomainTransferNetwork(AdversarialBase):
     """DTN: G = g ∘ f maps source images to the target domain, keeping what a fixed f sees.
 
     f (``encoder``) is trained first on the source domain (the penultimate layer of a classifier,
@@ -54,6 +54,9 @@ class DomainTransferNetwork(AdversarialModel):
     outputs too; when the domains' channel counts differ, ``match_channels=True`` (default,
     explicit) tiles gray images to RGB (or takes the luma of RGB) before f, as the reference
     code does for MNIST; ``match_channels=False`` makes that mismatch an error.
+
+    An image -> image model: it has no latent space (no ``generate``); its serving signature is in
+    :mod:`keras_gans.serving.dtn`.
     """
 
     tracker_names = ("d_loss", "g_loss", "gan_loss", "const_loss", "tid_loss", "tv_loss")
@@ -80,8 +83,6 @@ class DomainTransferNetwork(AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        for key in ("latent_dim", "d_steps", "num_classes"):
-            kwargs.pop(key, None)
         if distance not in DISTANCES:
             raise ValueError(f"distance must be one of {sorted(DISTANCES)}, got {distance!r}")
         if discriminator_kind not in D_CLASSES:
@@ -120,7 +121,8 @@ class DomainTransferNetwork(AdversarialModel):
         if d_logits != NUM_DTN_CLASSES[discriminator_kind]:
             raise ValueError(f"a {discriminator_kind} D needs {NUM_DTN_CLASSES[discriminator_kind]} logits, "
                              f"the discriminator has {d_logits}")
-        super().__init__(generator, discriminator, seed=seed, **kwargs)
+        super().__init__(seed=seed, **kwargs)
+        self.generator, self.discriminator = generator, discriminator
         self.encoder = encoder
         self.encoder.trainable = False
         # === Config ===
@@ -132,6 +134,7 @@ class DomainTransferNetwork(AdversarialModel):
         self.architecture = dict(representation_dim=int(representation[-1]), f_filters=f_filters,
                                  g_filters=g_filters, d_filters=d_filters,
                                  synchronized_batch_norm=synchronized_batch_norm)
+        self.built = True  # the networks are built Functional models
 
     def default_optimizers(self):
         return (FusedAdam(3e-4, beta_1=0.5), FusedAdam(3e-4, beta_1=0.5))
@@ -187,7 +190,7 @@ class DomainTransferNetwork(AdversarialModel):
                    tv_loss=tv_loss)
         return self.logs()
 
-    # --- Translation and serving ---------------------------------------------------
+    # --- Translation ---------------------------------------------------
     def translate(self, images, batch_size=256):
         """G(x) for source images (uint8, or float in [-1, 1]) -> numpy float32 in [-1, 1]."""
         images = np.asarray(images)
@@ -202,35 +205,13 @@ class DomainTransferNetwork(AdversarialModel):
                for i in range(0, len(images), batch_size)]
         return np.concatenate(out).astype("float32")
 
-    def generate(self, num, seed=None, labels=None, batch_size=256):
-        raise TypeError("DomainTransferNetwork translates images: use model.translate(source_images)")
-
-    def build_export_archive(self):
-        """``serving_default`` / ``translate``: uint8 source images -> uint8 target images."""
-        archive = keras.export.ExportArchive()
-        archive.track(self.encoder)
-        archive.track(self.generator)
-
-        expected = tf.constant(self.source_shape, tf.int32)
-        message = f"images must be [batch, {', '.join(map(str, self.source_shape))}]"
-
-        def translate(images):
-            # a convolutional G would silently translate other sizes: refuse them
-            check = tf.debugging.assert_equal(tf.shape(images)[1:], expected, message=message)
-            with tf.control_dependencies([check]):
-                return {"images": to_uint8(self(scale_images(images), training=False))}
-
-        archive.add_endpoint("translate", translate, input_signature=[
-            tf.TensorSpec([None, *self.source_shape], tf.uint8, name="images")])
-        return archive
-
     # --- Saving ---------------------------------------------------------------------
     def get_config(self):
         config = super().get_config()
-        for key in ("latent_dim", "d_steps"):
-            config.pop(key, None)
         config.update(
             self.architecture,
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
             encoder=keras.saving.serialize_keras_object(self.encoder),
             source_shape=self.source_shape,
             target_shape=self.target_shape,
@@ -240,6 +221,7 @@ class DomainTransferNetwork(AdversarialModel):
             distance=self.distance_name,
             discriminator_kind=self.discriminator_kind,
             match_channels=self.match_channels,
+            seed=self.seed,
         )
         return config
 

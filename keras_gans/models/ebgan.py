@@ -4,13 +4,13 @@ import keras
 import tensorflow as tf
 
 from keras_gans import losses
-from keras_gans.models.base import AdversarialModel
-from keras_gans.networks import build_dcgan_generator, build_ebgan_discriminator
+from keras_gans.core.noise_to_image import NoiseToImage
 from keras_gans.kernels import FusedAdam
+from keras_gans.networks import build_dcgan_generator, build_ebgan_discriminator
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class EBGAN(AdversarialModel):
+class EBGAN(NoiseToImage):
     """EBGAN: the discriminator is an auto-encoder whose reconstruction error is an energy.
 
     With ``D(x) = mse(Dec(Enc(x)), x)`` per example (eq. 1–2 and Section 2.3)::
@@ -26,24 +26,34 @@ class EBGAN(AdversarialModel):
     images in [-1, 1] the energies lie in [0, 4], and ``m = 1`` is the widely used
     TensorFlow/PyTorch reimplementations' value (``max(1, batch_size / 64)``). Logs the mean
     real and fake energies and ``pt``.
+
+    Args:
+        latent_dim, image_shape: sizes of ``z`` and of the images.
+        g_filters, d_filters: widths of the generator and of the auto-encoder.
+        margin: ``m``.
+        pt_weight: ``λ_PT``.
+        synchronized_batch_norm: batch statistics of the global batch under ``tf.distribute``.
+        generator, discriminator: pre-built networks that replace the defaults.
+        **kwargs: ``instance_noise``, ``seed`` ... (``NoiseToImage``).
     """
 
     tracker_names = ("d_loss", "g_loss", "real_energy", "fake_energy", "pt")
 
     def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64, margin=1.0, pt_weight=0.1,
-                 synchronized_batch_norm=True, generator=None, discriminator=None, seed=None, **kwargs):
-        kwargs.pop("d_steps", None)
+                 synchronized_batch_norm=True, generator=None, discriminator=None, **kwargs):
         if not margin > 0:
             raise ValueError(f"margin must be positive, got {margin!r}")
         if not pt_weight >= 0:
             raise ValueError(f"pt_weight must be >= 0, got {pt_weight!r}")
-        self.architecture = dict(image_shape=tuple(image_shape), g_filters=g_filters, d_filters=d_filters,
-                                 synchronized_batch_norm=synchronized_batch_norm)
+        # === Networks ===
         generator = generator or build_dcgan_generator(latent_dim, image_shape, g_filters,
                                                        synchronized_batch_norm=synchronized_batch_norm)
         discriminator = discriminator or build_ebgan_discriminator(image_shape, d_filters,
                                                                    synchronized_batch_norm=synchronized_batch_norm)
-        super().__init__(generator, discriminator, latent_dim=latent_dim, seed=seed, **kwargs)
+        super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)
+        # === Config ===
+        self.g_filters, self.d_filters = g_filters, d_filters
+        self.synchronized_batch_norm = synchronized_batch_norm
         self.margin = float(margin)
         self.pt_weight = float(pt_weight)
 
@@ -79,6 +89,7 @@ class EBGAN(AdversarialModel):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("d_steps")
-        config.update(self.architecture, margin=self.margin, pt_weight=self.pt_weight)
+        config.update(image_shape=self.image_shape, g_filters=self.g_filters, d_filters=self.d_filters,
+                      synchronized_batch_norm=self.synchronized_batch_norm, margin=self.margin,
+                      pt_weight=self.pt_weight)
         return config

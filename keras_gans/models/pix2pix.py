@@ -4,7 +4,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import losses
-from keras_gans.models.translation import ImageTranslationModel
+from keras_gans.core.image_to_image import ImageTranslationModel
 from keras_gans.networks import build_patchgan_discriminator, build_unet_generator
 from keras_gans.networks.unet import unet_depth
 from keras_gans.kernels import FusedAdam

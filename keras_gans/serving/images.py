@@ -1,4 +1,7 @@
-"""Image grids and PNG files for samples."""
+"""Images in and out of the library: grids and PNG files for samples, encoded-image tensors for serving.
+
+Pixel value conversions (``scale_images``, ``to_uint8``) live in :mod:`keras_gans.core.images` and are
+re-exported here for convenience."""
 
 import math
 import os
@@ -6,7 +9,9 @@ import os
 import numpy as np
 from PIL import Image
 
-from keras_gans.datasets.pipeline import to_uint8  # noqa: F401  (re-exported)
+import tensorflow as tf
+
+from keras_gans.core.images import scale_images, to_uint8  # noqa: F401  (re-exported)
 
 
 def make_grid(images, cols=None, padding=2):
@@ -37,3 +42,14 @@ def save_png(image, path):
     Image.fromarray(image).save(tmp)
     os.replace(tmp, path)
     return path
+
+
+def decode_image_bytes(strings, channels):
+    """A batch of encoded PNG/JPEG/BMP/GIF strings -> uint8 ``[batch, H, W, channels]`` (same size each)."""
+    return tf.map_fn(lambda s: tf.io.decode_image(s, channels=channels, expand_animations=False), strings,
+                     fn_output_signature=tf.TensorSpec([None, None, channels], tf.uint8))
+
+
+def encode_png_batch(images):
+    """uint8 ``[batch, H, W, C]`` -> a batch of PNG strings."""
+    return tf.map_fn(tf.io.encode_png, images, fn_output_signature=tf.TensorSpec([], tf.string))

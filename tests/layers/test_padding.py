@@ -73,3 +73,23 @@ def test_float16_inputs_keep_their_dtype():
     y = layer(tf.ones((1, 4, 4, 2), tf.float16))
     assert y.dtype == tf.float16 and y.shape == (1, 6, 6, 2)
     assert isinstance(layer, keras.layers.Layer)
+
+
+@pytest.mark.parametrize("shape, multiple", [((2, 13, 11, 3), 8), ((1, 16, 9, 1), 4), ((1, 3, 2, 1), 8)])
+def test_pad_to_multiple_centered_and_bottom_right(shape, multiple):
+    from keras_gans.layers.padding import pad_to_multiple
+
+    x = tf.constant(np.random.default_rng(0).normal(size=shape).astype("float32"))
+    for centered in (True, False):
+        padded, (top, left, h, w) = pad_to_multiple(x, multiple, centered=centered)
+        assert padded.shape[1] % multiple == 0 and padded.shape[2] % multiple == 0
+        assert (int(h), int(w)) == shape[1:3]
+        np.testing.assert_array_equal(padded[:, top : top + h, left : left + w].numpy(), x.numpy())
+        if not centered:
+            assert (int(top), int(left)) == (0, 0)
+        pad_h, pad_w = padded.shape[1] - shape[1], padded.shape[2] - shape[2]
+        if max(pad_h, pad_w) < min(shape[1:3]):  # then it is tf.pad's REFLECT, split as asked
+            before_h, before_w = int(top), int(left)
+            want = tf.pad(x, [[0, 0], [before_h, pad_h - before_h], [before_w, pad_w - before_w], [0, 0]],
+                          mode="REFLECT")
+            np.testing.assert_array_equal(padded.numpy(), want.numpy())

@@ -15,7 +15,8 @@ from PIL import Image
 from sklearn.datasets import load_sample_images
 
 from keras_gans import AdaIN, AdaINStyleTransfer, export
-from keras_gans.models.adain import masked_adain, match_color, mean_std
+from keras_gans.layers.adain import mean_std
+from keras_gans.models.adain import masked_adain, match_color
 from tests import model_checks as checks
 
 SIZE = 32

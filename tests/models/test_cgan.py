@@ -31,7 +31,7 @@ def test_mirrored_matches_single_device(fashion):
 def test_dcgan_architecture_trains(fashion):
     model = checks.check_fit_finite(ConditionalGAN, dict(KWARGS, architecture="dcgan", g_filters=8, d_filters=8),
                                     fashion, batch=32, steps=2)
-    assert type(model.g_optimizer).__name__ == "Adam"
+    assert type(model.g_optimizer).__name__ == "FusedAdam"
 
 
 def test_labels_change_the_samples():

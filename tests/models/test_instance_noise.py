@@ -58,8 +58,9 @@ def test_mirrored_matches_single_device(fashion):
 
 def test_conditional_and_mlp_models_take_it(fashion):
     for cls in (GAN, ConditionalGAN):
-        model = checks.check_fit_finite(cls, dict(instance_noise=0.2, instance_noise_steps=100, g_units=(32,),
-                                                  d_units=(16,), **({"num_classes": 10} if cls is ConditionalGAN else {})),
+        # the conditional GAN has the paper's fixed MLP widths (it used to accept and ignore g_units/d_units)
+        own = {"num_classes": 10} if cls is ConditionalGAN else {"g_units": (32,), "d_units": (16,)}
+        model = checks.check_fit_finite(cls, dict(instance_noise=0.2, instance_noise_steps=100, **own),
                                         fashion, batch=32, steps=2)
         assert model.get_config()["instance_noise"] == 0.2
 

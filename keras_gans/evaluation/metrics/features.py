@@ -11,7 +11,7 @@ network's input size and converts 1 <-> 3 channels, so any generator's samples c
 - :func:`inception_logits`: the 1000 ImageNet logits, for the Inception score.
 - :func:`classifier_features` / :func:`classifier_logits`: any Keras classifier, by default the
   shipped Fashion-MNIST one (``savedmodels/fashion_mnist_classifier.keras``, trained by
-  ``scripts/train_fashion_classifier.py``), so the metrics work offline on Fashion-MNIST. Its
+  ``scripts/data/train_fashion_classifier.py``), so the metrics work offline on Fashion-MNIST. Its
   features are the output of a named layer (``"features"``, 128-d).
 """
 
@@ -165,7 +165,7 @@ def _load_classifier(model):
     if isinstance(model, (str, os.PathLike)):
         path = Path(model)
         if not path.is_file():
-            raise FileNotFoundError(f"no classifier file {path} (train one with scripts/train_fashion_classifier.py)")
+            raise FileNotFoundError(f"no classifier file {path} (train one with scripts/data/train_fashion_classifier.py)")
         model = keras.models.load_model(path, compile=False)
     if not isinstance(model, keras.Model):
         raise TypeError(f"classifier must be a keras.Model or a .keras path, got {type(model).__name__}")

@@ -1,0 +1,230 @@
+"""What every two-player model shares: networks lists, two optimizers, trackers, reductions, seed state.
+
+A model subclasses :class:`AdversarialBase` and writes its paper's algorithm in ``train_step``
+with these helpers:
+
+- :meth:`AdversarialBase.average` reduces per-example losses by the global batch size
+  (``tf.nn.compute_average_loss``); the optimizers sum gradients over replicas, so the update
+  equals the single-device one. :meth:`AdversarialBase.global_average` is that mean on every
+  replica, for values a model feeds back into its own state.
+- :meth:`AdversarialBase.apply_gradients` averages, scales the loss for mixed precision
+  (``optimizer.scale_loss``) and applies the gradients of one network (or a list).
+- :meth:`AdversarialBase.track` feeds per-example values to the ``keras.metrics.Mean`` trackers
+  that the ``metrics`` property exposes (they aggregate across replicas); :meth:`logs` returns them.
+
+Saving: the compile config holds both optimizers, which ``compile`` builds on their networks'
+variables inside the distribution strategy's scope, so ``keras.models.load_model`` restores the
+optimizer slots and step counters; the model also saves the states of its ``SeedGenerator`` and of
+its networks' random layers, so a reloaded model draws what one that never stopped would.
+"""
+
+import copy
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from keras_gans import optimizers
+
+
+def fit_logs(metrics, strategy):
+    """``{name: result}`` of ``metrics``, shaped as ``fit`` can reduce them under ``strategy``."""
+    results = {m.name: m.result() for m in metrics}
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
+        # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
+        # fails on scalars; a [1] vector reduces to the same scalar.
+        results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
+    return results
+
+
+class UntrackedSequence:
+    """A sequence Keras does not track (it tracks lists and tuples), so image metrics and their
+    extractor networks stay out of the model's variables and ``.keras`` files."""
+
+    def __init__(self, items=()):
+        self._items = tuple(items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+
+class AdversarialBase(keras.Model):
+    """What every model with generator(s), discriminator(s) and two optimizers shares.
+
+    Subclasses set their networks as attributes, list them in
+    :meth:`generator_networks` / :meth:`discriminator_networks` (one optimizer
+    updates all generators, the other all discriminators, as in the CycleGAN
+    reference code), and give :meth:`default_optimizers`.
+
+    Args:
+        seed: seed of the model-owned ``keras.random.SeedGenerator``.
+    """
+
+    #: names of the loss trackers, in the order ``fit`` logs them
+    tracker_names = ("d_loss", "g_loss")
+    #: config entries that hold serialized networks (deserialized by ``from_config``)
+    network_config_keys = ("generator", "discriminator")
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        # === Randomness and loss trackers ===
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
+        self.g_optimizer = None
+        self.d_optimizer = None
+        self._image_metrics = UntrackedSequence()
+
+    # === Config ===
+    def get_config(self):
+        config = super().get_config()
+        config.update(seed=self.seed)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in cls.network_config_keys:
+            if isinstance(config.get(key), dict):
+                # a copy: deserializing consumes the dict, and the caller's config must stay intact
+                config[key] = keras.saving.deserialize_keras_object(copy.deepcopy(config[key]))
+        return cls(**config)
+
+    # === Networks ===
+    def generator_networks(self):
+        return [self.generator]
+
+    def discriminator_networks(self):
+        return [self.discriminator]
+
+    @staticmethod
+    def variables_of(networks):
+        return [v for network in networks for v in network.trainable_variables]
+
+    # === Compile: two optimizers, image metrics ===
+    @property
+    def metrics(self):
+        return list(self._trackers.values()) + list(self._image_metrics)
+
+    @property
+    def image_metrics(self):
+        """The image metrics given to ``compile`` (FID, KID ...), which ``test_step`` updates."""
+        return self._image_metrics
+
+    def default_optimizers(self):
+        """``(g_optimizer, d_optimizer)`` of the paper; subclasses override."""
+        raise NotImplementedError
+
+    def compile(self, g_optimizer=None, d_optimizer=None, metrics=None, **kwargs):
+        """Set (or default) both optimizers and build them on their networks.
+
+        ``metrics``: image metrics with ``update_state(real, generated)`` (``keras_gans.evaluation.metrics.FID``,
+        ``KID``) that ``test_step`` updates. They are not part of the saved compile config: compile again
+        with them after loading.
+
+        Building here, inside the model's distribution strategy scope, is what
+        lets ``fit`` run under ``MirroredStrategy`` (see CONVENTIONS) and what lets
+        ``load_model`` restore the optimizer slots.
+        """
+        for key in ("optimizer", "loss"):
+            if kwargs.get(key) is not None:
+                raise ValueError(f"{type(self).__name__}.compile takes g_optimizer/d_optimizer, not {key}=")
+        kwargs.pop("optimizer", None)
+        default_g, default_d = self.default_optimizers()
+        self.g_optimizer = optimizers.get(g_optimizer) if g_optimizer is not None else default_g
+        self.d_optimizer = optimizers.get(d_optimizer) if d_optimizer is not None else default_d
+        if self.g_optimizer is self.d_optimizer:
+            raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
+        metrics = list(metrics or [])
+        for metric in metrics:
+            if not isinstance(metric, keras.metrics.Metric) or metric.name in self._trackers:
+                raise ValueError(f"metrics must be keras.metrics.Metric objects (keras_gans.evaluation.metrics.FID, KID) "
+                                 f"named unlike the loss trackers {list(self._trackers)}, got {metric!r}")
+        self._image_metrics = UntrackedSequence(metrics)
+        super().compile(optimizer=None, **kwargs)
+        with self.distribute_strategy.scope():
+            self.g_optimizer.build(self.variables_of(self.generator_networks()))
+            self.d_optimizer.build(self.variables_of(self.discriminator_networks()))
+        self.train_function = None
+
+    def get_compile_config(self):
+        if self.g_optimizer is None:
+            return None
+        return {
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
+            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
+        )
+
+    # === Seed state ===
+    # Keras does not save SeedGenerator states; we do, so a reloaded model draws
+    # the same latents and dropout masks as one that never stopped.
+    def _all_seed_generators(self):
+        generators = [self.seed_generator]
+        for network in self.generator_networks() + self.discriminator_networks():
+            for layer in network._flatten_layers():
+                generators.extend(getattr(layer, "_seed_generators", []))
+        return generators
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, generator in enumerate(self._all_seed_generators()):
+            store[f"seed_state_{i}"] = ops.convert_to_numpy(generator.state.value)
+
+    def load_own_variables(self, store):
+        seed_keys = [k for k in store.keys() if k.startswith("seed_state_")]
+        super().load_own_variables({k: store[k] for k in store.keys() if not k.startswith("seed_state_")})
+        generators = self._all_seed_generators()
+        if seed_keys and len(seed_keys) != len(generators):
+            raise ValueError(f"saved file has {len(seed_keys)} random generator states, model has {len(generators)}")
+        for i, generator in enumerate(generators):
+            if f"seed_state_{i}" in store.keys():
+                generator.state.assign(store[f"seed_state_{i}"])
+
+    # === Helpers for train_step ===
+    def _check_compiled(self):
+        if self.g_optimizer is None or self.d_optimizer is None:
+            raise RuntimeError(f"{type(self).__name__} must be compiled before training: call model.compile()")
+
+    @staticmethod
+    def average(per_example_loss):
+        """Mean over the *global* batch: the same number on 1 or N replicas."""
+        return tf.nn.compute_average_loss(per_example_loss)
+
+    def global_average(self, per_example):
+        """The global batch's mean *on every replica* (:meth:`average` summed over replicas).
+
+        For values a model feeds back into its own state (BEGAN's ``k_t``), which must not
+        depend on how the batch is split.
+        """
+        value = self.average(per_example)
+        context = tf.distribute.get_replica_context()
+        if context is not None and context.num_replicas_in_sync > 1:
+            value = context.all_reduce("sum", value)
+        return value
+
+    def apply_gradients(self, tape, per_example_loss, networks, optimizer):
+        """Average ``per_example_loss`` (recorded on ``tape``) over the global batch
+        and backpropagate it into ``networks`` (one model or a list) only."""
+        variables = self.variables_of(networks if isinstance(networks, (list, tuple)) else [networks])
+        with tape:  # keep recording: the reduction and loss scaling are part of the graph
+            scaled = optimizer.scale_loss(self.average(per_example_loss))
+        grads = tape.gradient(scaled, variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def track(self, **values):
+        """Update loss trackers with per-example (or scalar) values."""
+        for name, value in values.items():
+            self._trackers[name].update_state(value)
+
+    def logs(self):
+        """The trackers' values, as ``train_step`` returns them to ``fit``."""
+        return fit_logs(self._trackers.values(), self.distribute_strategy)

@@ -1,0 +1,14 @@
+"""Serving: every model's SavedModel signatures, one ``export`` for all, and image files.
+
+- :func:`export` writes a SavedModel (atomically) with the signatures of :func:`signatures_for`;
+- per family: :mod:`~keras_gans.serving.noise_to_image` (``generate``, ``sample``, ALI's ``encode``),
+  :mod:`~keras_gans.serving.translation` (Pix2Pix, CycleGAN), :mod:`~keras_gans.serving.dtn`,
+  :mod:`~keras_gans.serving.style_transfer` (AdaIN);
+- :mod:`~keras_gans.serving.images`: sample grids, PNG files, encoded-image tensors.
+"""
+
+from keras_gans.serving import dtn, noise_to_image, style_transfer, translation  # noqa: F401  (register signatures)
+from keras_gans.serving.saved_model import export, export_archive
+from keras_gans.serving.signatures import Endpoint, Signatures, register, signatures_for
+
+__all__ = ["Endpoint", "Signatures", "export", "export_archive", "register", "signatures_for"]

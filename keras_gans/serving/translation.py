@@ -1,0 +1,46 @@
+"""Serving signatures of the image-to-image models (Pix2Pix, CycleGAN), per direction ``D`` (``AtoB``
+first, so it is also ``serving_default``):
+
+- ``translate`` / ``translate_BtoA``: ``images`` uint8 ``[B, H, W, C]`` (any H, W) -> ``{"images": uint8}``;
+- ``translate_bytes`` / ``translate_BtoA_bytes``: ``image_bytes`` string ``[B]`` (PNG, JPEG, BMP or GIF;
+  for TF Serving REST ``{"b64": ...}``) -> ``{"image_bytes": PNG strings}``.
+"""
+
+import tensorflow as tf
+
+from keras_gans.core.image_to_image import ImageTranslationModel, translate_any_size
+from keras_gans.core.images import scale_images, to_uint8
+from keras_gans.serving.images import decode_image_bytes, encode_png_batch
+from keras_gans.serving.signatures import Signatures, register
+
+
+def _direction_endpoints(generator, in_channels, multiple):
+    def translate(images):
+        # TF serving signatures do not enforce the channel dimension (a grouped convolution
+        # would silently accept 2 channels for 1), so check it here.
+        check = tf.debugging.assert_equal(tf.shape(images)[-1], in_channels,
+                                          message=f"images must have {in_channels} channel(s)")
+        with tf.control_dependencies([check]):
+            return {"images": to_uint8(translate_any_size(generator, scale_images(images), multiple))}
+
+    def translate_bytes(image_bytes):
+        images = decode_image_bytes(image_bytes, in_channels)
+        out = translate_any_size(generator, scale_images(images), multiple)
+        return {"image_bytes": encode_png_batch(to_uint8(out))}
+
+    return translate, translate_bytes
+
+
+@register(ImageTranslationModel)
+def translation_signatures(model):
+    signatures = Signatures([])
+    for direction in model.directions:
+        generator = model.generator_for(direction)
+        signatures.networks.append(generator)
+        in_channels = model.channels_for(direction)[0]
+        suffix = "" if direction == "AtoB" else f"_{direction}"
+        translate, translate_bytes = _direction_endpoints(generator, in_channels, model.size_multiple)
+        signatures.add(f"translate{suffix}", translate,
+                       tf.TensorSpec([None, None, None, in_channels], tf.uint8, name="images"))
+        signatures.add(f"translate{suffix}_bytes", translate_bytes, tf.TensorSpec([None], tf.string, name="image_bytes"))
+    return signatures
