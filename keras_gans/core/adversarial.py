@@ -18,23 +18,12 @@ optimizer slots and step counters; the model also saves the states of its ``Seed
 its networks' random layers, so a reloaded model draws what one that never stopped would.
 """
 
-import copy
-
 import keras
 import tensorflow as tf
 from keras import ops
 
 from keras_gans import optimizers
-
-
-def fit_logs(metrics, strategy):
-    """``{name: result}`` of ``metrics``, shaped as ``fit`` can reduce them under ``strategy``."""
-    results = {m.name: m.result() for m in metrics}
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode():
-        # Keras 3 reduces multi-worker logs with strategy.reduce("MEAN", v, axis=0), which
-        # fails on scalars; a [1] vector reduces to the same scalar.
-        results = {name: ops.reshape(value, (1,)) for name, value in results.items()}
-    return results
+from keras_gans.core.network_model import NetworkModel
 
 
 class UntrackedSequence:
@@ -51,7 +40,7 @@ class UntrackedSequence:
         return len(self._items)
 
 
-class AdversarialBase(keras.Model):
+class AdversarialBase(NetworkModel):
     """What every model with generator(s), discriminator(s) and two optimizers shares.
 
     Subclasses set their networks as attributes, list them in
@@ -63,9 +52,7 @@ class AdversarialBase(keras.Model):
         seed: seed of the model-owned ``keras.random.SeedGenerator``.
     """
 
-    #: names of the loss trackers, in the order ``fit`` logs them
     tracker_names = ("d_loss", "g_loss")
-    #: config entries that hold serialized networks (deserialized by ``from_config``)
     network_config_keys = ("generator", "discriminator")
 
     def __init__(self, seed=None, **kwargs):
@@ -73,7 +60,6 @@ class AdversarialBase(keras.Model):
         # === Randomness and loss trackers ===
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
         self.g_optimizer = None
         self.d_optimizer = None
         self._image_metrics = UntrackedSequence()
@@ -84,15 +70,6 @@ class AdversarialBase(keras.Model):
         config.update(seed=self.seed)
         return config
 
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in cls.network_config_keys:
-            if isinstance(config.get(key), dict):
-                # a copy: deserializing consumes the dict, and the caller's config must stay intact
-                config[key] = keras.saving.deserialize_keras_object(copy.deepcopy(config[key]))
-        return cls(**config)
-
     # === Networks ===
     def generator_networks(self):
         return [self.generator]
@@ -100,14 +77,10 @@ class AdversarialBase(keras.Model):
     def discriminator_networks(self):
         return [self.discriminator]
 
-    @staticmethod
-    def variables_of(networks):
-        return [v for network in networks for v in network.trainable_variables]
-
     # === Compile: two optimizers, image metrics ===
     @property
     def metrics(self):
-        return list(self._trackers.values()) + list(self._image_metrics)
+        return super().metrics + list(self._image_metrics)
 
     @property
     def image_metrics(self):
@@ -145,9 +118,8 @@ class AdversarialBase(keras.Model):
                                  f"named unlike the loss trackers {list(self._trackers)}, got {metric!r}")
         self._image_metrics = UntrackedSequence(metrics)
         super().compile(optimizer=None, **kwargs)
-        with self.distribute_strategy.scope():
-            self.g_optimizer.build(self.variables_of(self.generator_networks()))
-            self.d_optimizer.build(self.variables_of(self.discriminator_networks()))
+        self.build_optimizer(self.g_optimizer, self.generator_networks())
+        self.build_optimizer(self.d_optimizer, self.discriminator_networks())
         self.train_function = None
 
     def get_compile_config(self):
@@ -194,11 +166,6 @@ class AdversarialBase(keras.Model):
         if self.g_optimizer is None or self.d_optimizer is None:
             raise RuntimeError(f"{type(self).__name__} must be compiled before training: call model.compile()")
 
-    @staticmethod
-    def average(per_example_loss):
-        """Mean over the *global* batch: the same number on 1 or N replicas."""
-        return tf.nn.compute_average_loss(per_example_loss)
-
     def global_average(self, per_example):
         """The global batch's mean *on every replica* (:meth:`average` summed over replicas).
 
@@ -210,21 +177,3 @@ class AdversarialBase(keras.Model):
         if context is not None and context.num_replicas_in_sync > 1:
             value = context.all_reduce("sum", value)
         return value
-
-    def apply_gradients(self, tape, per_example_loss, networks, optimizer):
-        """Average ``per_example_loss`` (recorded on ``tape``) over the global batch
-        and backpropagate it into ``networks`` (one model or a list) only."""
-        variables = self.variables_of(networks if isinstance(networks, (list, tuple)) else [networks])
-        with tape:  # keep recording: the reduction and loss scaling are part of the graph
-            scaled = optimizer.scale_loss(self.average(per_example_loss))
-        grads = tape.gradient(scaled, variables)
-        optimizer.apply_gradients(zip(grads, variables))
-
-    def track(self, **values):
-        """Update loss trackers with per-example (or scalar) values."""
-        for name, value in values.items():
-            self._trackers[name].update_state(value)
-
-    def logs(self):
-        """The trackers' values, as ``train_step`` returns them to ``fit``."""
-        return fit_logs(self._trackers.values(), self.distribute_strategy)

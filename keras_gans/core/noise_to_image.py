@@ -17,7 +17,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gans.core.adversarial import AdversarialBase, fit_logs
+from keras_gans.core.adversarial import AdversarialBase
+from keras_gans.core.network_model import fit_logs
 from keras_gans.core.distribution import draw_for_global_batch
 
 

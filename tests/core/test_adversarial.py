@@ -4,7 +4,8 @@ import keras
 import pytest
 
 from keras_gans import DCGAN
-from keras_gans.core.adversarial import AdversarialBase, UntrackedSequence, fit_logs
+from keras_gans.core.adversarial import AdversarialBase, UntrackedSequence
+from keras_gans.core.network_model import fit_logs
 
 SMALL = dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8)
 

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import optimizers
-from keras_gans.core.adversarial import fit_logs
+from keras_gans.core.network_model import NetworkModel
 from keras_gans.core.images import pixels_to_uint8
 from keras_gans.kernels import FusedAdam
 from keras_gans.layers.adain import EPSILON, AdaIN, adain_with_statistics, mean_std
@@ -24,7 +24,7 @@ from keras_gans.networks.vgg import build_adain_decoder, build_vgg19_encoder, ch
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class AdaINStyleTransfer(keras.Model):
+class AdaINStyleTransfer(NetworkModel):
     """AdaIN style transfer: ``T(c, s) = g(AdaIN(f(c), f(s)))`` (paper Eq. 9), decoder trained with ``fit``.
 
     ``fit`` takes batches ``(content, style)`` of RGB images in [0, 255], ``[B, H, W, 3]`` each.
@@ -52,6 +52,7 @@ class AdaINStyleTransfer(keras.Model):
     """
 
     tracker_names = ("loss", "content_loss", "style_loss")
+    network_config_keys = ("encoder", "decoder")
 
     def __init__(self, width=1.0, padding="reflect", encoder_weights=None, style_weight=10.0, learning_rate=1e-4,
                  lr_decay=5e-5, epsilon=EPSILON, encoder=None, decoder=None, **kwargs):
@@ -72,15 +73,10 @@ class AdaINStyleTransfer(keras.Model):
         self.width, self.padding = width, padding
         self.style_weight, self.epsilon = float(style_weight), float(epsilon)
         self.learning_rate, self.lr_decay = float(learning_rate), float(lr_decay)
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
         self._compiled_functions = {}
         self.built = True
 
     # --- Keras plumbing ------------------------------------------------------------------------
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
     def call(self, inputs, training=False):
         """``model([content, style])``: ``g(AdaIN(f(c), f(s)))`` for paired batches, floats ~[0, 255]."""
         content, style = inputs
@@ -99,8 +95,7 @@ class AdaINStyleTransfer(keras.Model):
         kwargs.pop("loss", None)
         optimizer = optimizers.get(optimizer) if optimizer is not None else self.default_optimizer()
         super().compile(optimizer=optimizer, **kwargs)
-        with self.distribute_strategy.scope():
-            self.optimizer.build(self.decoder.trainable_variables)
+        self.build_optimizer(self.optimizer, [self.decoder])
         self.train_function = None
 
     def get_compile_config(self):
@@ -118,14 +113,6 @@ class AdaINStyleTransfer(keras.Model):
                       encoder=keras.saving.serialize_keras_object(self.encoder),
                       decoder=keras.saving.serialize_keras_object(self.decoder))
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("encoder", "decoder"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
 
     # --- Training (paper Section 4.2) ------------------------------------------------------------
     def unpack(self, data):
@@ -152,12 +139,9 @@ class AdaINStyleTransfer(keras.Model):
             l_content = content_loss(stylized_features[-1], t)      # Eq. 12
             l_style = style_loss(stylized_features, style_features, self.epsilon)  # Eq. 13
             loss = l_content + self.style_weight * l_style          # Eq. 11, per example
-            scaled = self.optimizer.scale_loss(tf.nn.compute_average_loss(loss))
-        variables = self.decoder.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
-        for name, value in (("loss", loss), ("content_loss", l_content), ("style_loss", l_style)):
-            self._trackers[name].update_state(value)
-        return fit_logs(self.metrics, self.distribute_strategy)
+        self.apply_gradients(tape, loss, self.decoder, self.optimizer)
+        self.track(loss=loss, content_loss=l_content, style_loss=l_style)
+        return self.logs()
 
     # --- Stylizing (graph functions; the export and the Python API use them) --------------------
     def style_statistics(self, styles):
