@@ -28,5 +28,5 @@ setup(
         "test": ["pytest>=8", "scipy", "scikit-learn", "keras-tuner>=1.4.7"],
         "benchmark": ["torch"],
     },
-    entry_points={"console_scripts": ["keras-gans=keras_gans.cli:main"]},
+    entry_points={"console_scripts": ["keras-gans=keras_gans.cli.main:main"]},
 )

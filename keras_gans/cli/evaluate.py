@@ -1,12 +1,22 @@
-"""``keras-gans evaluate MODEL``: FID, KID, Inception score and the memorisation check of a
-trained generator (a ``.keras`` file or a SavedModel) against a real dataset; prints the table
-and writes it as CSV and markdown."""
+"""``keras-gans evaluate MODEL``: FID, KID, Inception score and the memorisation check of a trained generator
+(a ``.keras`` file or a SavedModel) against a real dataset; prints the table and writes it as CSV and markdown.
+(``keras-gans evaluate dtn`` is :mod:`keras_gans.cli.dtn`'s.)"""
 
 import os
 
+import pandas as pd
 
-def register(sub, train_sub, train_parent):
-    p = sub.add_parser("evaluate", help="FID / KID / Inception score / memorisation of a trained generator")
+from keras_gans import datasets
+from keras_gans.cli.errors import user_input
+from keras_gans.cli.gan import Sampler
+from keras_gans.cli.loading import load
+from keras_gans.evaluation.metrics import classifier_logits, evaluate_samples, get_extractor, inception_logits
+from keras_gans.evaluation.metrics.evaluation import balanced_labels, parse_metric_names
+from keras_gans.evaluation.results import to_markdown, write_table
+
+
+def add_arguments(p):
+    """The arguments of ``evaluate MODEL``."""
     p.add_argument("model", help="MODEL.keras or a SavedModel folder")
     p.add_argument("--metrics", default="fid,kid", help="comma-separated: fid, kid, is, memorization")
     p.add_argument("--num-samples", type=int, default=10000, help="generated images (default 10000)")
@@ -29,29 +39,13 @@ def register(sub, train_sub, train_parent):
     p.set_defaults(func=cmd_evaluate)
 
 
-def _generate(model_path, num, seed, num_classes):
-    """uint8 samples, with balanced labels when the model turns out to be conditional."""
-    from keras_gans.cli import _load_for_sampling
-    from keras_gans.evaluation.metrics.evaluation import balanced_labels
-
-    sample = _load_for_sampling(model_path)
-    try:
-        return sample(num, seed, None)
-    except ValueError as e:
-        if "is conditional" not in str(e):
-            raise
-    return sample(num, seed, balanced_labels(num, num_classes or 10))
-
-
 def evaluate_model(model_path, metrics=("fid", "kid"), num_samples=10000, dataset="fashion_mnist", split="test",
                    num_real=None, train_dataset="embedded", image_size=None, extractor="classifier",
                    feature_layer="features", kid_subsets=100, kid_subset_size=1000, batch_size=200, seed=0,
                    memorization_png=None):
-    """The table rows of ``keras-gans evaluate`` (see :func:`keras_gans.evaluation.metrics.evaluate_samples`)."""
-    from keras_gans import datasets
-    from keras_gans.evaluation.metrics import classifier_logits, evaluate_samples, get_extractor, inception_logits
-    from keras_gans.evaluation.metrics.evaluation import parse_metric_names
-
+    """The table rows of ``keras-gans evaluate`` (see :func:`keras_gans.evaluation.metrics.evaluate_samples`);
+    a conditional model generates balanced labels."""
+    sample = Sampler(load(model_path), model_path)
     metrics = parse_metric_names(metrics)
     for name, value in (("--num-samples", num_samples), ("--num-real", num_real), ("--batch-size", batch_size)):
         if value is not None and value < 2:
@@ -66,7 +60,8 @@ def evaluate_model(model_path, metrics=("fid", "kid"), num_samples=10000, datase
     train = None
     if "memorization" in metrics:
         train = datasets.load_arrays(train_dataset, split="train", image_size=image_size)[0]
-    generated = _generate(model_path, num_samples, seed, info.get("num_classes"))
+    labels = balanced_labels(num_samples, info.get("num_classes") or 10) if sample.conditional else None
+    generated = sample(num_samples, seed, labels)
     rows = evaluate_samples(generated, real, metrics, feats, logits=logits, train=train,
                             memorization_png=memorization_png, batch_size=batch_size, kid_subsets=kid_subsets,
                             kid_subset_size=kid_subset_size, seed=seed)
@@ -76,19 +71,15 @@ def evaluate_model(model_path, metrics=("fid", "kid"), num_samples=10000, datase
 
 
 def cmd_evaluate(args):
-    import pandas as pd
-
-    from keras_gans.evaluation.results import to_markdown, write_table
-
-    if not os.path.exists(args.model):
-        raise FileNotFoundError(f"no model {args.model}")
     stem = args.out
     if stem is None:
         stem = (os.path.join(os.path.dirname(os.path.abspath(args.model)), "evaluation")
                 if args.model.endswith(".keras") else "evaluation")
-    rows = evaluate_model(args.model, args.metrics, args.num_samples, args.dataset, args.split, args.num_real,
-                          args.train_dataset, args.image_size, args.extractor, args.feature_layer, args.kid_subsets,
-                          args.kid_subset_size, args.batch_size, args.seed, memorization_png=f"{stem}_memorization.png")
+    with user_input():  # the metric names, sizes, datasets and extractor
+        rows = evaluate_model(args.model, args.metrics, args.num_samples, args.dataset, args.split, args.num_real,
+                              args.train_dataset, args.image_size, args.extractor, args.feature_layer,
+                              args.kid_subsets, args.kid_subset_size, args.batch_size, args.seed,
+                              memorization_png=f"{stem}_memorization.png")
     table = pd.DataFrame(rows)
     print(to_markdown(table), end="")
     csv, md = write_table(table, stem)

@@ -5,144 +5,26 @@ Outputs are written to temporary files and renamed into place; a folder output m
 """
 
 import os
-import shutil
-import tempfile
 
 import numpy as np
 
-
-def _model(args):
-    from keras_gans.cli import _strategy
-    from keras_gans.latent import common
-
-    strategy = _strategy(getattr(args, "strategy", "default"))
-    with strategy.scope():
-        model = common.load_model(args.model)
-    return model, strategy
-
-
-def _labels(text):
-    return None if text is None else [int(v) for v in text.split(",")]
+from keras_gans.cli.common import new_output_dir, parse_labels
+from keras_gans.cli.errors import BadInput, user_input
+from keras_gans.cli.loading import load
+from keras_gans.cli.training import make_strategy
+from keras_gans.latent import (arithmetic, arithmetic_grid, check_masks, inpaint, invert, make_mask, parse_expression,
+                               save_gif, walk, walk_grid)
+from keras_gans.latent.common import check_model, read_images
+from keras_gans.latent.inpainting import BLENDS
+from keras_gans.latent.interpolation import METHODS
+from keras_gans.serving.images import save_png, to_uint8
 
 
-def _new_dir(path):
-    """A temporary folder beside ``path`` (which must not exist); rename it with ``_commit``."""
-    path = os.path.abspath(path)
-    if os.path.exists(path):
-        raise FileExistsError(f"{path} already exists; choose another --out")
-    parent = os.path.dirname(path)
-    os.makedirs(parent, exist_ok=True)
-    return tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
-
-
-def _commit(tmp, path):
-    os.replace(tmp, os.path.abspath(path))
-
-
-def _stems(paths):
-    stems = [os.path.splitext(os.path.basename(p))[0] for p in paths]
-    if len(set(stems)) != len(stems):  # same names in different folders: number them
-        stems = [f"{i:04d}_{s}" for i, s in enumerate(stems)]
-    return stems
-
-
-def cmd_walk(args):
-    from keras_gans.serving.images import save_png
-    from keras_gans.latent.interpolation import save_gif, walk, walk_grid
-
-    if not args.out.lower().endswith(".gif"):
-        raise ValueError(f"--out must be a .gif file, got {args.out}")
-    model, _ = _model(args)
-    labels = _labels(args.labels)
-    if labels is not None and len(labels) == 1:
-        labels = labels[0]
-    images = walk(model, args.steps, seed=args.seed, rows=args.rows, method=args.method, labels=labels)
-    save_gif(images, args.out, duration_ms=args.duration)
-    print(f"keras-gans: wrote a {args.steps}-step {args.method} walk of {args.rows} rows to {args.out}")
-    if args.grid:
-        save_png(walk_grid(images), args.grid)
-        print(f"keras-gans: wrote its grid to {args.grid}")
-    return 0
-
-
-def cmd_arithmetic(args):
-    from keras_gans.serving.images import save_png
-    from keras_gans.latent.arithmetic import arithmetic, arithmetic_grid, parse_expression
-
-    model, _ = _model(args)
-    labels = _labels(args.labels)
-    if labels is not None and len(labels) == 1:
-        labels = labels * args.num
-    _, rows = arithmetic(model, parse_expression(args.expression), num=args.num, seed=args.seed, labels=labels,
-                         result_label=args.result_label, variations=args.variations, noise=args.noise)
-    save_png(arithmetic_grid(rows), args.out)
-    print(f"keras-gans: wrote {args.expression!r} on samples of seed {args.seed} to {args.out}")
-    return 0
-
-
-def cmd_invert(args):
-    from keras_gans.serving.images import save_png, to_uint8
-    from keras_gans.latent import common
-    from keras_gans.latent.inversion import invert
-
-    model, strategy = _model(args)
-    images = common.read_images(args.images, model)
-    tmp = _new_dir(args.out)
-    try:
-        result = invert(model, images, labels=_labels(args.labels), iterations=args.iterations,
-                        learning_rate=args.learning_rate, restarts=args.restarts, seed=args.seed, strategy=strategy)
-        np.save(os.path.join(tmp, "latents.npy"), result.latents)
-        lines = []
-        for stem, image, error in zip(_stems(args.images), to_uint8(result.reconstructions), result.error):
-            save_png(image, os.path.join(tmp, f"{stem}_reconstruction.png"))
-            lines.append(f"{stem}\t{error:.6f}")
-        with open(os.path.join(tmp, "errors.tsv"), "w") as f:
-            f.write("image\tmse\n" + "\n".join(lines) + "\n")
-        _commit(tmp, args.out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    print(f"keras-gans: inverted {len(images)} image(s) into {args.out}; "
-          f"mean reconstruction MSE {float(np.mean(result.error)):.5f}")
-    return 0
-
-
-def cmd_inpaint(args):
-    from keras_gans.serving.images import save_png, to_uint8
-    from keras_gans.latent import common
-    from keras_gans.latent.inpainting import inpaint
-    from keras_gans.latent.masks import check_masks, make_mask
-
-    model, strategy = _model(args)
-    images = common.read_images(args.images, model)
-    mask = check_masks(make_mask(args.mask, images.shape[1:], seed=args.seed), len(images), images.shape[1:])
-    tmp = _new_dir(args.out)
-    try:
-        result = inpaint(model, images, mask, labels=_labels(args.labels), perceptual_weight=args.lam,
-                         iterations=args.iterations, restarts=args.restarts, blend=args.blend, seed=args.seed,
-                         strategy=strategy)
-        masked = np.where(mask > 0, images, -1.0)
-        for stem, m, filled, generated in zip(_stems(args.images), to_uint8(masked), to_uint8(result.filled),
-                                              to_uint8(result.generated)):
-            save_png(m, os.path.join(tmp, f"{stem}_masked.png"))
-            save_png(filled, os.path.join(tmp, f"{stem}_filled.png"))
-            save_png(generated, os.path.join(tmp, f"{stem}_generated.png"))
-        save_png((mask[0] * 255).astype(np.uint8), os.path.join(tmp, "mask.png"))
-        _commit(tmp, args.out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    print(f"keras-gans: inpainted {len(images)} image(s) ({args.blend} blending) into {args.out}")
-    return 0
-
-
-def register(sub, train_sub, train_parent):
-    """Add walk, arithmetic, invert and inpaint to the ``keras-gans`` parser."""
-    from keras_gans.latent.inpainting import BLENDS
-    from keras_gans.latent.interpolation import METHODS
+def add_commands(commands):
+    """``walk``, ``arithmetic``, ``invert`` and ``inpaint``."""
 
     def model_parser(name, help):
-        p = sub.add_parser(name, help=help)
+        p = commands.add_parser(name, help=help)
         p.add_argument("model", help="MODEL.keras saved by keras-gans")
         p.add_argument("--seed", type=int, default=0)
         p.add_argument("--labels", default=None, help="comma-separated class ids (conditional models)")
@@ -184,3 +66,92 @@ def register(sub, train_sub, train_parent):
             p.add_argument("--lam", type=float, default=0.1, help="perceptual loss weight (bamos: 0.1; Yeh: 0.2)")
             p.add_argument("--iterations", type=int, default=1000)
             p.set_defaults(func=cmd_inpaint)
+
+
+def load_generator_model(args):
+    """``(model, strategy)``: MODEL (a keras_gans model with a generator) loaded in the ``--strategy`` scope."""
+    strategy = make_strategy(getattr(args, "strategy", "default"))
+    with strategy.scope():
+        model = load(args.model, saved_model=False)
+    with user_input():
+        return check_model(model), strategy
+
+
+def stems(paths):
+    """Output names of input files: their stems, numbered when two are the same."""
+    names = [os.path.splitext(os.path.basename(p))[0] for p in paths]
+    if len(set(names)) != len(names):  # same names in different folders: number them
+        names = [f"{i:04d}_{s}" for i, s in enumerate(names)]
+    return names
+
+
+def cmd_walk(args):
+    if not args.out.lower().endswith(".gif"):
+        raise BadInput(f"--out must be a .gif file, got {args.out}")
+    model, _ = load_generator_model(args)
+    labels = parse_labels(args.labels)
+    if labels is not None and len(labels) == 1:
+        labels = labels[0]
+    with user_input():
+        images = walk(model, args.steps, seed=args.seed, rows=args.rows, method=args.method, labels=labels)
+    save_gif(images, args.out, duration_ms=args.duration)
+    print(f"keras-gans: wrote a {args.steps}-step {args.method} walk of {args.rows} rows to {args.out}")
+    if args.grid:
+        save_png(walk_grid(images), args.grid)
+        print(f"keras-gans: wrote its grid to {args.grid}")
+    return 0
+
+
+def cmd_arithmetic(args):
+    model, _ = load_generator_model(args)
+    labels = parse_labels(args.labels)
+    if labels is not None and len(labels) == 1:
+        labels = labels * args.num
+    with user_input():
+        _, rows = arithmetic(model, parse_expression(args.expression), num=args.num, seed=args.seed, labels=labels,
+                             result_label=args.result_label, variations=args.variations, noise=args.noise)
+    save_png(arithmetic_grid(rows), args.out)
+    print(f"keras-gans: wrote {args.expression!r} on samples of seed {args.seed} to {args.out}")
+    return 0
+
+
+def cmd_invert(args):
+    model, strategy = load_generator_model(args)
+    with user_input():
+        images = read_images(args.images, model)
+    with new_output_dir(args.out) as tmp:
+        with user_input():
+            result = invert(model, images, labels=parse_labels(args.labels), iterations=args.iterations,
+                            learning_rate=args.learning_rate, restarts=args.restarts, seed=args.seed,
+                            strategy=strategy)
+        np.save(os.path.join(tmp, "latents.npy"), result.latents)
+        lines = []
+        for stem, image, error in zip(stems(args.images), to_uint8(result.reconstructions), result.error):
+            save_png(image, os.path.join(tmp, f"{stem}_reconstruction.png"))
+            lines.append(f"{stem}\t{error:.6f}")
+        with open(os.path.join(tmp, "errors.tsv"), "w") as f:
+            f.write("image\tmse\n" + "\n".join(lines) + "\n")
+    print(f"keras-gans: inverted {len(images)} image(s) into {args.out}; "
+          f"mean reconstruction MSE {float(np.mean(result.error)):.5f}")
+    return 0
+
+
+def cmd_inpaint(args):
+    model, strategy = load_generator_model(args)
+    with user_input():
+        images = read_images(args.images, model)
+        mask = check_masks(make_mask(args.mask, images.shape[1:], seed=args.seed), len(images), images.shape[1:])
+    with new_output_dir(args.out) as tmp:
+        with user_input():
+            result = inpaint(model, images, mask, labels=parse_labels(args.labels), perceptual_weight=args.lam,
+                             iterations=args.iterations, restarts=args.restarts, blend=args.blend, seed=args.seed,
+                             strategy=strategy)
+        masked = np.where(mask > 0, images, -1.0)
+        for stem, m, filled, generated in zip(stems(args.images), to_uint8(masked), to_uint8(result.filled),
+                                              to_uint8(result.generated)):
+            save_png(m, os.path.join(tmp, f"{stem}_masked.png"))
+            save_png(filled, os.path.join(tmp, f"{stem}_filled.png"))
+            save_png(generated, os.path.join(tmp, f"{stem}_generated.png"))
+        save_png((mask[0] * 255).astype(np.uint8), os.path.join(tmp, "mask.png"))
+    print(f"keras-gans: inpainted {len(images)} image(s) ({args.blend} blending) into {args.out}")
+    return 0

@@ -1,28 +1,14 @@
-"""keras-gans train classifier / train dtn / evaluate-dtn / translate-dtn end to end, and bad inputs."""
+"""keras-gans train classifier / train dtn / evaluate dtn / translate-dtn end to end, and bad inputs."""
 
 import csv
 import os
-import types
 
 import numpy as np
 from PIL import Image
 
-from keras_gans.cli import main
+from tests.cli.helpers import run_main
 
 TINY = ["--batch-size", "16", "--seed", "0"]
-
-
-def run_cli(*args, cwd, capsys):
-    """``keras-gans ARGS`` in this process (no TensorFlow start-up per command): returncode, stdout, stderr."""
-    capsys.readouterr()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        code = main([str(a) for a in args])
-    finally:
-        os.chdir(old)
-    out = capsys.readouterr()
-    return types.SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
 
 
 def _folder(path, n, size, mode="RGB"):
@@ -34,7 +20,7 @@ def _folder(path, n, size, mode="RGB"):
 
 
 def test_classifier_dtn_evaluate_translate_end_to_end(tmp_path, capsys):
-    cli = lambda *args: run_cli(*args, cwd=tmp_path, capsys=capsys)  # noqa: E731
+    cli = lambda *args: run_main(*args, cwd=tmp_path, capsys=capsys)  # noqa: E731
     f = cli("train", "classifier", "--domain", "printed", "--num-train", "160", "--num-test", "20", "--epochs", "1",
             "--filters", "4", "--out", "f", *TINY)
     assert f.returncode == 0, f.stderr[-3000:]
@@ -69,7 +55,7 @@ def test_classifier_dtn_evaluate_translate_end_to_end(tmp_path, capsys):
 
     # missing labels when the evaluation needs them
     unlabelled = _folder(tmp_path / "unlabelled", 4, 32)
-    nolabels = cli("evaluate-dtn", "dtn/model.keras", "--target-classifier", "t/classifier.keras",
+    nolabels = cli("evaluate", "dtn", "dtn/model.keras", "--target-classifier", "t/classifier.keras",
                    "--source-test", str(unlabelled), "--num-source-train", "32", "--csv", "x.csv")
     assert nolabels.returncode == 2 and "needs labels" in nolabels.stderr and not (tmp_path / "x.csv").exists()
 
@@ -91,7 +77,7 @@ def test_classifier_dtn_evaluate_translate_end_to_end(tmp_path, capsys):
 
 
 def test_dtn_bad_inputs_exit_2(tmp_path, capsys):
-    cli = lambda *args: run_cli(*args, cwd=tmp_path, capsys=capsys)  # noqa: E731
+    cli = lambda *args: run_main(*args, cwd=tmp_path, capsys=capsys)  # noqa: E731
     small = _folder(tmp_path / "small", 20, 28)
     sizes = cli("train", "dtn", "--classifier", "missing.keras", "--source", str(small), "--out", "o")
     assert sizes.returncode == 2 and "different image sizes" in sizes.stderr and "Traceback" not in sizes.stderr

@@ -1,4 +1,4 @@
-"""The keras-gans command end to end, and its bad-input handling."""
+"""``keras-gans train gan|dcgan|...``, ``sample`` and ``export`` end to end, and their bad-input handling."""
 
 import csv
 import json
@@ -11,13 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def run_cli(*args, cwd, env=None, timeout=600):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": REPO, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "keras_gans.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=timeout)
+from keras_gans.cli import main
+from tests.cli.helpers import REPO, run_cli
 
 
 def test_train_resume_sample_export(tmp_path):
@@ -183,23 +178,8 @@ def test_negative_instance_noise_is_refused(tmp_path):
     assert "Traceback" not in out.stderr and not (tmp_path / "o" / "model.keras").exists()
 
 
-def test_each_train_subcommand_keeps_its_own_defaults():
-    """Regression: subcommands shared one argparse parent, so AdaIN's batch default (8) became every model's."""
-    from keras_gans.cli import build_parser
-
-    parser = build_parser()
-    expected = {"dcgan": 64, "ebgan": 64, "wgan_gp": 64, "pix2pix": 1, "cyclegan": 1, "adain": 8}
-    for model, batch in expected.items():
-        extra = ["--style", "s", "--content", "c"] if model == "adain" else []
-        args, _ = parser.parse_known_args(["train", model, *extra])
-        assert args.batch_size == batch, (model, args.batch_size)
-        assert args.epochs == (25 if model == "dcgan" else 5), (model, args.epochs)  # dcgan.torch's niter = 25
-
-
 def test_seed_makes_a_training_run_repeatable(tmp_path):
     import keras
-
-    from keras_gans.cli import main
 
     def trained_generator(seed, name):
         code = main(["train", "gan", "--batch-size", "16", "--steps-per-epoch", "2", "--epochs", "1",

@@ -1,9 +1,6 @@
 """``keras-gans train adain`` and ``keras-gans stylize`` end to end on real images, and their bad input."""
 
 import csv
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -12,9 +9,8 @@ from sklearn.datasets import load_sample_images
 
 from keras_gans.cli import main
 from keras_gans.networks.vgg import build_vgg19_encoder, save_vgg19_weights_npz
+from tests.cli.helpers import run_cli
 from tests.model_checks import write_paired_encoder_weights
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")
@@ -37,18 +33,12 @@ def data(tmp_path_factory, fashion):
     return root, content, style, weights
 
 
-def run_cli(*args, cwd):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": REPO}
-    return subprocess.run([sys.executable, "-m", "keras_gans.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=600)
-
-
 def test_train_resume_export_and_stylize(data, tmp_path, capsys):
     root, content, style, weights = data
     common = ["train", "adain", "--content", str(content), "--style", str(style), "--width", "0.0625",
               "--encoder-weights", str(weights), "--load-size", "40", "--crop-size", "32", "--batch-size", "2",
               "--steps-per-epoch", "2"]
-    # (--resume goes through the shared run_training/load_checkpoint that tests/test_cli.py covers; the exact
+    # (--resume goes through the shared run_training/load_checkpoint that tests/cli/test_gan.py covers; the exact
     # resume of this model is tests/models/test_adain.py::test_save_load_resume_exact)
     first = run_cli(*common, "--epochs", "1", cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from keras_gans.cli import main
-from tests.test_cli import run_cli
+from tests.cli.helpers import run_cli
 
 TINY = ["--g-filters", "4", "--d-filters", "4", "--steps-per-epoch", "2", "--batch-size", "2"]
 

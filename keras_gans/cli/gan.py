@@ -1,0 +1,145 @@
+"""The noise -> image family: ``keras-gans train gan|dcgan|wgan|wgan_gp|cgan|ebgan|began|ali|bigan`` on an image
+dataset, and ``keras-gans sample`` from a trained model (``.keras`` or SavedModel)."""
+
+import inspect
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from keras_gans import callbacks as kg_callbacks
+from keras_gans import datasets
+from keras_gans.cli.common import check_positive, parse_labels
+from keras_gans.cli.errors import BadInput, user_input
+from keras_gans.cli.loading import is_saved_model, load
+from keras_gans.cli.training import run_training, train_options
+from keras_gans.models import MODELS, ConditionalGAN
+from keras_gans.serving.images import make_grid, save_png, to_uint8
+
+#: Per-model ``--epochs`` defaults where the reference code has one (others: 5, a quick look):
+#: DCGAN 25, ``niter = 25`` in the reference dcgan.torch ``main.lua``.
+DEFAULT_EPOCHS = {"dcgan": 25}
+
+
+# --- train ---------------------------------------------------------------------------------------
+def add_train_commands(models):
+    """``train NAME`` for every name of :data:`keras_gans.models.MODELS`."""
+    for name, model_cls in MODELS.items():
+        p = models.add_parser(name, parents=[train_options()], help=f"{model_cls.__name__} on an image dataset")
+        p.add_argument("--dataset", default="embedded",
+                       help="'embedded' (shipped Fashion-MNIST subset), 'fashion_mnist', an image folder, "
+                            "or a tfds name")
+        p.add_argument("--image-size", type=int, default=None, help="resize images to S x S")
+        p.add_argument("--channels", type=int, default=None, choices=(1, 3), help="convert images to 1 or 3 channels")
+        p.add_argument("--num-samples", type=int, default=64, help="images in each epoch's sample grid")
+        p.add_argument("--instance-noise", type=float, default=0.0, metavar="SIGMA0",
+                       help="instance noise: Gaussian noise of std SIGMA0 on every image the discriminator sees, "
+                            "annealed linearly to 0 (default 0: off)")
+        p.add_argument("--instance-noise-steps", type=int, default=10000,
+                       help="discriminator updates over which the instance noise falls to 0")
+        p.set_defaults(func=cmd_train, **({"epochs": DEFAULT_EPOCHS[name]} if name in DEFAULT_EPOCHS else {}))
+
+
+def cmd_train(args):
+    model_cls = MODELS[args.model]
+    conditional = model_cls is ConditionalGAN
+    # WGAN / WGAN-GP read n_critic minibatches per train_step (their default n_critic)
+    init_args = inspect.signature(model_cls.__init__).parameters
+    d_steps = init_args["n_critic"].default if "n_critic" in init_args else 1
+
+    def make_data(args, strategy):
+        global_batch = args.batch_size * d_steps * strategy.num_replicas_in_sync
+        dataset, info = datasets.load(args.dataset, batch_size=global_batch, image_size=args.image_size,
+                                      channels=args.channels, with_labels=conditional, seed=args.seed,
+                                      repeat=args.steps_per_epoch is not None)
+        info["description"] = (f"{info['name']} ({info['num_examples']} images of {tuple(info['image_shape'])}), "
+                               f"batch {args.batch_size} x {d_steps} step(s)")
+        if hasattr(model_cls, "reconstruct"):  # encoder models: fixed real images for the reconstruction grid
+            first = next(iter(dataset))
+            info["preview"] = (first[0] if isinstance(first, tuple) else first).numpy()[:8]
+        return dataset, info
+
+    def make_model(args, info):
+        kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed, instance_noise=args.instance_noise,
+                      instance_noise_steps=args.instance_noise_steps)
+        if conditional:
+            if not info.get("num_classes"):
+                raise BadInput(f"cgan needs labelled data; {args.dataset} has no labels")
+            kwargs["num_classes"] = info["num_classes"]
+        return model_cls(**kwargs)
+
+    def check_resumed(model, info):
+        if tuple(model.image_shape) != tuple(info["image_shape"]):
+            raise BadInput(f"--resume: the checkpoint makes {model.image_shape} images, "
+                           f"the data is {tuple(info['image_shape'])}")
+
+    def make_callbacks(args, work, model, info):
+        grids = [kg_callbacks.SampleGrid(os.path.join(work, "samples"), num=args.num_samples, seed=args.seed or 0,
+                                         log_dir=os.path.join(work, "logs", "samples"))]
+        if "preview" in info:
+            grids.append(kg_callbacks.ReconstructionGrid(info["preview"], os.path.join(work, "reconstructions"),
+                                                         log_dir=os.path.join(work, "logs", "reconstructions")))
+        return grids
+
+    return run_training(args, make_data, make_model, make_callbacks, check_resumed)
+
+
+# --- sample --------------------------------------------------------------------------------------
+class Sampler:
+    """``sampler(num, seed, labels) -> uint8 images`` of a loaded noise -> image model (.keras or SavedModel);
+    ``conditional`` says whether it needs labels."""
+
+    def __init__(self, loaded, path):
+        self._model = self._signature = None
+        if is_saved_model(loaded):
+            if "sample" not in loaded.signatures:
+                raise BadInput(f"the SavedModel {path} does not sample images (no 'sample' signature)")
+            self._signature = loaded.signatures["sample"]
+            self.conditional = "labels" in self._signature.structured_input_signature[1]
+        else:
+            if not callable(getattr(loaded, "generate", None)):
+                raise BadInput(f"{path} holds a {type(loaded).__name__}, which does not sample images from noise")
+            self._model = loaded
+            self.conditional = bool(getattr(loaded, "num_classes", None))
+
+    def __call__(self, num, seed, labels=None):
+        if self._model is not None:
+            with user_input():  # the model checks the labels
+                return to_uint8(self._model.generate(num, seed=seed, labels=labels))
+        seed = tf.constant(seed, tf.int64)
+        if not self.conditional:
+            if labels is not None:
+                raise BadInput("this SavedModel is not conditional: it takes no --labels")
+            return self._signature(num=tf.constant(num, tf.int32), seed=seed)["images"].numpy()
+        if labels is None:
+            raise BadInput("this SavedModel is conditional: pass --labels")
+        labels = np.broadcast_to(np.asarray(labels, "int32"), (num,))
+        try:
+            return self._signature(labels=tf.constant(labels), seed=seed)["images"].numpy()
+        except tf.errors.InvalidArgumentError as e:  # the signature's own check of the labels
+            failed = [line for line in e.message.splitlines() if line.startswith("assertion failed")]
+            raise BadInput(f"--labels: {(failed or [e.message])[0].strip()}") from e
+
+
+def add_sample_command(commands):
+    p = commands.add_parser("sample", help="write a grid of samples from a .keras model or a SavedModel")
+    p.add_argument("model", help="MODEL.keras or a SavedModel folder")
+    p.add_argument("--num", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--labels", default=None, help="comma-separated class ids (conditional models)")
+    p.add_argument("--out", default="samples.png")
+    p.set_defaults(func=cmd_sample)
+
+
+def cmd_sample(args):
+    check_positive(args, "num")
+    labels = parse_labels(args.labels)
+    if labels is not None:
+        if len(labels) == 1:
+            labels = labels * args.num
+        if len(labels) != args.num:
+            raise BadInput(f"--labels gives {len(labels)} labels for --num {args.num}")
+    images = Sampler(load(args.model), args.model)(args.num, args.seed, labels)
+    save_png(make_grid(images), args.out)
+    print(f"keras-gans: wrote {args.num} samples to {args.out}")
+    return 0

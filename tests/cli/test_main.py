@@ -1,0 +1,137 @@
+"""The command tree and the exit codes of ``keras-gans``: 0 ok, 1 runtime failure, 2 bad input, 130 interrupted;
+a bug shows its traceback."""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import keras_gans.cli.results
+from keras_gans.cli import build_parser, main
+from tests.cli.helpers import REPO, run_main
+
+
+def test_each_train_subcommand_keeps_its_own_defaults():
+    """Regression: subcommands shared one argparse parent, so AdaIN's batch default (8) became every model's."""
+    parser = build_parser()
+    expected = {"dcgan": 64, "ebgan": 64, "wgan_gp": 64, "pix2pix": 1, "cyclegan": 1, "adain": 8}
+    for model, batch in expected.items():
+        extra = ["--style", "s", "--content", "c"] if model == "adain" else []
+        args, _ = parser.parse_known_args(["train", model, *extra])
+        assert args.batch_size == batch, (model, args.batch_size)
+        assert args.epochs == (25 if model == "dcgan" else 5), (model, args.epochs)  # dcgan.torch's niter = 25
+
+
+def test_evaluate_dtn_is_a_subcommand_of_evaluate():
+    parser = build_parser()
+    generator = parser.parse_args(["evaluate", "m.keras", "--metrics", "fid"])
+    dtn = parser.parse_args(["evaluate", "dtn", "m.keras", "--baseline"])
+    alias = parser.parse_args(["evaluate-dtn", "m.keras", "--baseline"])
+    assert generator.model == "m.keras" and generator.metrics == "fid"
+    assert dtn.model == "m.keras" and dtn.baseline and dtn.func is alias.func is not generator.func
+    assert vars(dtn) == {**vars(alias), "command": "evaluate"}
+
+
+def _runs(tmp_path):
+    """A runs folder with one run (a history only): what ``keras-gans results`` reads."""
+    run = tmp_path / "runs" / "a"
+    run.mkdir(parents=True)
+    pd.DataFrame({"epoch": [0], "d_loss": [1.0], "g_loss": [2.0]}).to_csv(run / "history.csv", index=False)
+    return tmp_path / "runs"
+
+
+def test_exit_0_and_the_codes_in_help(tmp_path, capsys):
+    assert main(["--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert "exit codes:" in help_text and all(f"  {code} " in help_text for code in (0, 1, 2, 130))
+    result = run_main("results", _runs(tmp_path), "--no-plots", cwd=tmp_path, capsys=capsys)
+    assert result.returncode == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize("args, message", [
+    (["sample", "missing.keras"], "keras-gans: error: no model file missing.keras"),  # our check
+    (["results", "nowhere"], "keras-gans: error: no runs folder nowhere"),  # the library's, where the CLI calls it
+    (["sample", "m.keras", "--labels", "a,b"], "keras-gans: error: --labels takes comma-separated class ids"),
+])
+def test_exit_2_bad_input_is_one_line(tmp_path, capsys, args, message):
+    result = run_main(*args, cwd=tmp_path, capsys=capsys)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [result.stderr.strip()] and result.stderr.startswith(message)
+
+
+def test_exit_2_usage_error(tmp_path, capsys):
+    result = run_main("train", "stylegan9", cwd=tmp_path, capsys=capsys)
+    assert result.returncode == 2 and "invalid choice: 'stylegan9'" in result.stderr
+
+
+def test_exit_1_io_error_is_one_line(tmp_path, capsys, monkeypatch):
+    def full_disk(table, stem):
+        raise OSError(errno.ENOSPC, "No space left on device", f"{stem}.csv")
+
+    monkeypatch.setattr(keras_gans.cli.results, "write_table", full_disk)
+    result = run_main("results", _runs(tmp_path), "--no-plots", cwd=tmp_path, capsys=capsys)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [result.stderr.strip()] and "No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_exit_1_non_finite_loss(tmp_path, capsys):
+    """Infinite instance noise makes the discriminator's loss NaN: NaNGuard stops the run, nothing is saved."""
+    result = run_main("train", "gan", "--batch-size", "16", "--steps-per-epoch", "2", "--epochs", "1",
+                      "--num-samples", "4", "--instance-noise", "inf", "--out", "run", cwd=tmp_path, capsys=capsys)
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.stderr.startswith("keras-gans: error: non-finite loss") and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "run" / "model.keras").exists() and not (tmp_path / "savedmodels").exists()
+
+
+@pytest.mark.parametrize("bug", [TypeError, AttributeError, KeyError, ValueError])
+def test_a_programming_error_is_not_bad_input(tmp_path, monkeypatch, bug):
+    """Outside the CLI's checks of the user's input, any exception is a bug: main lets it through (traceback)."""
+    def broken(*args, **kwargs):
+        raise bug("a bug")
+
+    monkeypatch.setattr(keras_gans.cli.results, "plot_history", broken)
+    with pytest.raises(bug):
+        main(["results", str(_runs(tmp_path))])
+
+
+def test_a_programming_error_shows_its_traceback_and_exits_1(tmp_path):
+    _runs(tmp_path)
+    code = ("import sys\nimport keras_gans.cli.results as results\n"
+            "def broken(*args, **kwargs):\n    raise TypeError('a bug')\n"
+            "results.plot_history = broken\nfrom keras_gans.cli.main import main\nsys.exit(main(['results']))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": REPO})
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr and "TypeError: a bug" in proc.stderr
+
+
+def test_exit_130_when_interrupted(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(keras_gans.cli.results, "gather_runs", interrupted)
+    result = run_main("results", tmp_path, cwd=tmp_path, capsys=capsys)
+    assert result.returncode == 130 and result.stderr == "keras-gans: interrupted\n"
+
+
+def test_ctrl_c_during_training_exits_130_and_saves_nothing(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": REPO, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "keras_gans.cli", "train", "dcgan", "--batch-size", "8",
+                             "--steps-per-epoch", "100000", "--epochs", "1", "--out", "run"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:  # the run has started once it says what it trains
+            if line.startswith("keras-gans: dcgan on"):
+                break
+        os.kill(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, stderr[-2000:]
+    assert stderr.strip().splitlines()[-1] == "keras-gans: interrupted" and "Traceback" not in stderr
+    assert not (tmp_path / "run" / "model.keras").exists() and not (tmp_path / "savedmodels").exists()
