@@ -1,7 +1,7 @@
 """Latent-space tools: walks, vector arithmetic, GAN inversion and semantic inpainting (Yeh et al. 2016)."""
 
 from keras_gans.latent.arithmetic import arithmetic, arithmetic_grid, combine, group_mean, parse_expression
-from keras_gans.latent.common import load_model
+from keras_gans.latent.common import check_model
 from keras_gans.latent.inpainting import (InpaintingResult, contextual_weights, hole_mae, inpaint, mean_fill,
                                           nearest_neighbour_fill)
 from keras_gans.latent.interpolation import (interpolate, interpolate_labels, lerp, save_gif, slerp,
@@ -14,7 +14,7 @@ from keras_gans.latent.poisson import poisson_blend
 __all__ = [
     "InpaintingResult", "InversionResult", "arithmetic", "arithmetic_grid", "center_mask", "check_masks", "combine",
     "contextual_weights", "group_mean", "half_mask", "hole_mae", "inpaint", "interpolate", "interpolate_labels",
-    "invert", "lerp", "load_model", "make_mask", "mean_fill", "nearest_neighbour_fill", "parse_expression",
+    "check_model", "invert", "lerp", "make_mask", "mean_fill", "nearest_neighbour_fill", "parse_expression",
     "poisson_blend", "random_blocks_mask", "random_pixels_mask", "read_mask", "save_gif", "slerp",
     "soft_label_generator", "walk", "walk_grid",
 ]

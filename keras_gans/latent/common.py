@@ -10,19 +10,6 @@ from keras_gans.core.noise_to_image import latent_for_seed
 from keras_gans.datasets.folders import read_image
 
 
-def load_model(path):
-    """A model saved by the library (``.keras``), loaded in the current strategy scope."""
-    import os
-
-    import keras_gans  # noqa: F401  (registers the model classes)
-
-    if not str(path).endswith(".keras"):
-        raise ValueError(f"MODEL must be a .keras file saved by keras_gans, got {path}")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"no model file {path}")
-    return check_model(keras.models.load_model(path))
-
-
 def check_model(model, need_discriminator=False):
     """``model`` if it has a generator (and a discriminator when asked), else a ValueError."""
     generator = getattr(model, "generator", None)

@@ -58,7 +58,9 @@ def main(argv=None):
     from keras_gans.latent.inversion import invert
     from keras_gans.latent.masks import check_masks, make_mask
 
-    model = common.load_model(args.model)
+    import keras
+
+    model = common.check_model(keras.models.load_model(args.model))
     test, _ = load_fashion_mnist("test")
     test = scale_images(test[: args.num])
     test = test[..., None] if test.ndim == 3 else test

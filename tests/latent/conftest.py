@@ -1,5 +1,5 @@
 """One small DCGAN trained once per test process on real Fashion-MNIST, shared by the latent-tool tests
-(``tests/commands/test_latent.py`` uses it too, through ``trained_tiny_dcgan``)."""
+(``tests/cli/test_latent.py`` uses it too, through ``trained_tiny_dcgan``)."""
 
 import keras
 import pytest
