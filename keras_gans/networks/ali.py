@@ -11,14 +11,14 @@ import keras
 
 from keras_gans.layers import Dropout
 from keras_gans.networks.common import check_image_shape, weight_init
-from keras_gans.networks.dcgan import _square_size, dcgan_down_stack, dcgan_start_size
+from keras_gans.networks.dcgan import square_size, dcgan_down_stack, dcgan_start_size
 
 
 def build_ali_encoder(image_shape=(64, 64, 3), latent_dim=100, base_filters=64, stochastic=True, norm="batch",
                       synchronized_batch_norm=True, name="encoder"):
     """``images -> z`` (``[B, latent_dim]``) or ``-> [μ, s]`` concatenated (``[B, 2·latent_dim]``, σ = softplus(s))."""
     image_shape = check_image_shape(image_shape)
-    _, n_down = dcgan_start_size(_square_size(image_shape))
+    _, n_down = dcgan_start_size(square_size(image_shape))
     images = keras.Input(shape=image_shape, name="images")
     x = dcgan_down_stack(images, n_down, base_filters, norm, synchronized_batch_norm)
     x = keras.layers.Flatten(name="flatten")(x)
@@ -31,7 +31,7 @@ def build_ali_discriminator(image_shape=(64, 64, 3), latent_dim=100, base_filter
                             dropout=0.2, name="discriminator"):
     """``[images, z] -> logit``."""
     image_shape = check_image_shape(image_shape)
-    _, n_down = dcgan_start_size(_square_size(image_shape))
+    _, n_down = dcgan_start_size(square_size(image_shape))
     images = keras.Input(shape=image_shape, name="images")
     z = keras.Input(shape=(latent_dim,), name="z")
     x = dcgan_down_stack(images, n_down, base_filters, "none", dropout=dropout, prefix="x_")

@@ -12,7 +12,7 @@ import keras
 
 from keras_gans.kernels import FastConv2D
 from keras_gans.networks.common import check_image_shape, is_power_of_two
-from keras_gans.networks.dcgan import _square_size
+from keras_gans.networks.dcgan import square_size
 
 
 def began_start_size(image_size):
@@ -34,7 +34,7 @@ def build_began_decoder(latent_dim=64, image_shape=(64, 64, 3), filters=64, outp
     """``z [B, latent_dim] -> [B, H, W, C]``: BEGAN's generator, and (``output_activation=None``,
     taking the embedding) the decoder of its discriminator."""
     image_shape = check_image_shape(image_shape)
-    start, n_up = began_start_size(_square_size(image_shape))
+    start, n_up = began_start_size(square_size(image_shape))
     z = keras.Input(shape=(latent_dim,), name="z")
     x = keras.layers.Dense(start * start * filters, name="project")(z)
     x = keras.layers.Reshape((start, start, filters), name="reshape")(x)
@@ -52,7 +52,7 @@ def build_began_decoder(latent_dim=64, image_shape=(64, 64, 3), filters=64, outp
 def build_began_discriminator(image_shape=(64, 64, 3), filters=64, hidden_dim=64, name="discriminator"):
     """Auto-encoder ``images -> reconstruction`` (linear output)."""
     image_shape = check_image_shape(image_shape)
-    _, n_down = began_start_size(_square_size(image_shape))
+    _, n_down = began_start_size(square_size(image_shape))
     images = keras.Input(shape=image_shape, name="images")
     x = _conv(filters, "enc_in")(images)
     for i in range(n_down + 1):

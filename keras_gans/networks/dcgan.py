@@ -48,7 +48,8 @@ def dcgan_down_stack(x, n_down, base_filters=64, norm="batch", synchronized_batc
     return x
 
 
-def _square_size(image_shape):
+def square_size(image_shape):
+    """The side of a square ``image_shape`` (DCGAN-style networks make square images), or a ValueError."""
     h, w, _ = image_shape
     if h != w:
         raise ValueError(f"DCGAN networks need square images, got {h}x{w}")
@@ -71,7 +72,7 @@ def build_dcgan_generator(
     resolution doubles it, so a 64×64 generator goes 512→256→128→64→C.
     """
     image_shape = check_image_shape(image_shape)
-    start, n_up = dcgan_start_size(_square_size(image_shape))
+    start, n_up = dcgan_start_size(square_size(image_shape))
     filters = base_filters * 2 ** (n_up - 1)
 
     z = keras.Input(shape=(latent_dim,), name="z")
@@ -120,7 +121,7 @@ def build_dcgan_discriminator(
     gradient penalty is per example, so the critic must not mix examples).
     """
     image_shape = check_image_shape(image_shape)
-    start, n_down = dcgan_start_size(_square_size(image_shape))
+    start, n_down = dcgan_start_size(square_size(image_shape))
     images = keras.Input(shape=image_shape, name="images")
     inputs = [images]
     x = images

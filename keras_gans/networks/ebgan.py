@@ -11,7 +11,7 @@ import keras
 
 from keras_gans.kernels import FastConv2DTranspose
 from keras_gans.networks.common import check_image_shape, normalization, weight_init
-from keras_gans.networks.dcgan import _square_size, dcgan_down_stack, dcgan_start_size
+from keras_gans.networks.dcgan import square_size, dcgan_down_stack, dcgan_start_size
 
 
 def autoencoder_depth(image_size):
@@ -25,7 +25,7 @@ def build_ebgan_discriminator(image_shape=(64, 64, 3), base_filters=64, norm="ba
     """Auto-encoder ``images -> [reconstruction, code]``; ``code`` (the flattened encoder map) is
     what the pulling-away term regularizes."""
     image_shape = check_image_shape(image_shape)
-    depth = autoencoder_depth(_square_size(image_shape))
+    depth = autoencoder_depth(square_size(image_shape))
     images = keras.Input(shape=image_shape, name="images")
     x = dcgan_down_stack(images, depth, base_filters, norm, synchronized_batch_norm, prefix="enc_")
     code = keras.layers.Flatten(name="code")(x)
