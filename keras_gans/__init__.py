@@ -1,14 +1,17 @@
-"""keras_gans: the classic GAN papers as Keras 3 models you fit, resume, distribute and serve."""
+"""keras_gans: the classic GAN papers as Keras 3 models you fit, resume, distribute and serve.
 
-__version__ = "0.1.0"
+The public names only; importing the package changes nothing in your process (the ``keras-gans``
+command sets its own environment, see ``keras_gans.cli.main``).
+"""
 
-from keras_gans.layers import AdaIN  # noqa: E402
-from keras_gans.models import (  # noqa: E402
+from keras_gans import kernels, schedules  # noqa: F401  (registers FusedAdam, FastConv2D, the schedules for load_model)
+from keras_gans.layers import AdaIN
+from keras_gans.models import (
     ALI,
     BEGAN,
     DCGAN,
-    EBGAN,
     DTN,
+    EBGAN,
     GAN,
     WGAN,
     WGANGP,
@@ -19,8 +22,11 @@ from keras_gans.models import (  # noqa: E402
     DomainTransferNetwork,
     Pix2Pix,
 )
-from keras_gans.serving import export  # noqa: E402
-from keras_gans import kernels, schedules  # noqa: E402,F401  (registers them for load_model)
+from keras_gans.serving import export
 
-__all__ = ["ALI", "AdaIN", "AdaINStyleTransfer", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork", "GAN",
-           "Pix2Pix", "WGAN", "WGANGP", "export", "__version__"]
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALI", "AdaIN", "AdaINStyleTransfer", "BEGAN", "BiGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN",
+    "DomainTransferNetwork", "EBGAN", "GAN", "Pix2Pix", "WGAN", "WGANGP", "export", "__version__",
+]
