@@ -25,7 +25,7 @@ setup(
     extras_require={
         "cuda": ["tensorflow[and-cuda]>=2.21,<2.22"],
         "tuner": ["keras-tuner>=1.4.7"],
-        "test": ["pytest>=8", "scipy", "scikit-learn", "keras-tuner>=1.4.7"],
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "scipy", "scikit-learn", "keras-tuner>=1.4.7"],
         "benchmark": ["torch"],
     },
     entry_points={"console_scripts": ["keras-gans=keras_gans.cli.main:main"]},

@@ -1,15 +1,27 @@
-"""Test set-up: two logical CPU devices (for MirroredStrategy) and real Fashion-MNIST."""
+"""Test set-up: two logical CPU devices (for MirroredStrategy) and real Fashion-MNIST.
+
+Tiers (pytest.ini): ``-m "not slow"`` is the fast tier; tests marked ``slow`` train real data long enough to
+see learning or stability, run the CLI end to end in fresh processes, or repeat the multi-model checks
+(save/resume, two replicas, fresh-process export) for each model (DCGAN runs those in the fast tier).
+Runs in parallel with pytest-xdist (``-n 2``): every worker is a separate process that sets up its own devices
+and session fixtures under its own ``tmp_path_factory`` folder."""
 
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
-_cpus = tf.config.list_physical_devices("CPU")
-tf.config.set_logical_device_configuration(_cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+
+def pytest_configure(config):
+    """Two logical CPU devices, before any test module starts TensorFlow's runtime. Under pytest-xdist only
+    the workers run tests: the controller skips this and does not import TensorFlow (seconds at start-up)."""
+    if getattr(config.option, "numprocesses", None) and "PYTEST_XDIST_WORKER" not in os.environ:
+        return
+    import tensorflow as tf
+
+    cpus = tf.config.list_physical_devices("CPU")
+    tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
 
 
 @pytest.fixture(scope="session")

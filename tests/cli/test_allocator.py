@@ -46,6 +46,7 @@ def test_the_command_selects_the_caching_cpu_allocator():
 
 
 @pytest.mark.parametrize("value", ["false", "0"])
+@pytest.mark.slow
 def test_the_user_can_opt_out(value):
     variable, stats = _probe(TF_CPU_ALLOCATOR_USE_BFC=value)
     assert variable == value  # the command did not override it
@@ -53,6 +54,7 @@ def test_the_user_can_opt_out(value):
     assert stats.split()[0] == tensorflow_default.split()[0]  # "peak" or "no" (stats)
 
 
+@pytest.mark.slow
 def test_importing_the_library_leaves_the_environment_alone():
     variable, stats = _probe(module="keras_gans")
     assert variable == "None"

@@ -4,6 +4,7 @@ import csv
 import os
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.cli.helpers import run_main
@@ -19,6 +20,7 @@ def _folder(path, n, size, mode="RGB"):
     return path
 
 
+@pytest.mark.slow
 def test_classifier_dtn_evaluate_translate_end_to_end(tmp_path, capsys):
     cli = lambda *args: run_main(*args, cwd=tmp_path, capsys=capsys)  # noqa: E731
     f = cli("train", "classifier", "--domain", "printed", "--num-train", "160", "--num-test", "20", "--epochs", "1",

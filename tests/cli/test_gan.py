@@ -15,6 +15,7 @@ from keras_gans.cli import main
 from tests.cli.helpers import REPO, run_cli
 
 
+@pytest.mark.slow
 def test_train_resume_sample_export(tmp_path):
     common = ["dcgan", "--batch-size", "16", "--steps-per-epoch", "2", "--num-samples", "4"]
     first = run_cli("train", *common, "--epochs", "1", cwd=tmp_path)
@@ -53,6 +54,7 @@ def test_train_resume_sample_export(tmp_path):
     assert refused.returncode == 2 and "already exists" in refused.stderr
 
 
+@pytest.mark.slow
 def test_conditional_train_and_sample_with_labels(tmp_path):
     out = run_cli("train", "cgan", "--batch-size", "16", "--steps-per-epoch", "2", "--epochs", "1",
                   "--num-samples", "10", cwd=tmp_path)
@@ -85,6 +87,7 @@ def _folder(path, sizes, mode="L"):
         (["export", "missing.keras", "--out", "x"], "no model file"),
     ],
 )
+@pytest.mark.slow
 def test_bad_input_is_a_clear_error_with_exit_2(tmp_path, args, message):
     out = run_cli(*args, cwd=tmp_path)
     assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
@@ -93,6 +96,7 @@ def test_bad_input_is_a_clear_error_with_exit_2(tmp_path, args, message):
     assert not (tmp_path / "savedmodels").exists()
 
 
+@pytest.mark.slow
 def test_bad_image_folders(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -106,6 +110,7 @@ def test_bad_image_folders(tmp_path):
         assert not (tmp_path / "o" / "model.keras").exists()
 
 
+@pytest.mark.slow
 def test_image_folder_with_classes_trains_cgan(tmp_path):
     for c in range(2):
         _folder(tmp_path / "data" / f"class{c}", [28] * 8)
@@ -121,6 +126,7 @@ def _free_port():
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_multiworker_two_processes_on_localhost(tmp_path):
     workers = [f"127.0.0.1:{_free_port()}", f"127.0.0.1:{_free_port()}"]
     procs = []
@@ -141,6 +147,7 @@ def test_multiworker_two_processes_on_localhost(tmp_path):
     assert len(rows) == 1 and np.isfinite(float(rows[0]["d_loss"]))
 
 
+@pytest.mark.slow
 def test_wgan_gp_reads_n_critic_minibatches_per_step(tmp_path):
     out = run_cli("train", "wgan_gp", "--batch-size", "4", "--steps-per-epoch", "2", "--epochs", "1",
                   "--num-samples", "4", cwd=tmp_path)
@@ -151,6 +158,7 @@ def test_wgan_gp_reads_n_critic_minibatches_per_step(tmp_path):
 
 
 @pytest.mark.parametrize("model", ["ebgan", "began", "ali"])
+@pytest.mark.slow
 def test_more_families_train_with_instance_noise_resume_and_export(model, tmp_path):
     common = [model, "--batch-size", "8", "--steps-per-epoch", "2", "--num-samples", "4", "--instance-noise", "0.3",
               "--instance-noise-steps", "3"]
@@ -172,6 +180,7 @@ def test_more_families_train_with_instance_noise_resume_and_export(model, tmp_pa
         assert "signature_def['encode']" in sigs and "signature_def['sample']" in sigs
 
 
+@pytest.mark.slow
 def test_negative_instance_noise_is_refused(tmp_path):
     out = run_cli("train", "ebgan", "--instance-noise", "-1", "--out", "o", cwd=tmp_path)
     assert out.returncode == 2 and "instance_noise (sigma_0) must be >= 0" in out.stderr

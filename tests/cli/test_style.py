@@ -33,6 +33,7 @@ def data(tmp_path_factory, fashion):
     return root, content, style, weights
 
 
+@pytest.mark.slow
 def test_train_resume_export_and_stylize(data, tmp_path, capsys):
     root, content, style, weights = data
     common = ["train", "adain", "--content", str(content), "--style", str(style), "--width", "0.0625",

@@ -26,6 +26,7 @@ def pix2pix_run(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path):
     root = pix2pix_run
     assert (root / "runs" / "pix2pix" / "model.keras").is_file()
@@ -49,6 +50,7 @@ def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path):
     assert np.asarray(Image.open(tmp_path / "t" / "photo.png")).shape == (45, 70)
 
 
+@pytest.mark.slow
 def test_cyclegan_trains_resumes_on_the_schedule_and_translates_both_ways(tmp_path):
     args = ["train", "cyclegan", *TINY, "--n-blocks", "1", "--pool-size", "4"]
     first = run_cli(*args, "--epochs", "1", cwd=tmp_path)
@@ -80,6 +82,7 @@ def run_in_process(capsys, monkeypatch, cwd, *args):
     return code, capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_translate_bad_input_is_a_clear_error_and_writes_nothing(pix2pix_run, tmp_path, capsys, monkeypatch):
     model = str(pix2pix_run / "runs" / "pix2pix" / "model.keras")
     good = _image(tmp_path / "good.png", 32, 32)

@@ -16,6 +16,7 @@ def data():
     return source, source_labels, target[:300], target_labels[:300]
 
 
+@pytest.mark.slow
 def test_classifier_learns_real_handwritten_digits():
     train, labels = load_handwritten_digits("train")
     test, test_labels = load_handwritten_digits("test")

@@ -11,6 +11,7 @@ def _uint8(fashion, start, n):
     return np.round((fashion[0][start : start + n] + 1) * 127.5).astype("uint8"), fashion[1][start : start + n]
 
 
+@pytest.mark.slow
 def test_search_with_the_val_fid_objective(fashion, tiny_classifier, tmp_path):
     # the MLP GAN (fast to trace); every model shares GANHyperModel's fit and objective
     hypermodel = HYPERMODELS["gan"](image_shape=(28, 28, 1), widths=(2, 4), batch_size=32,

@@ -8,6 +8,7 @@ from keras_gans.latent.inversion import invert
 from tests.model_checks import mirrored_strategy
 
 
+@pytest.mark.slow
 def test_inversion_recovers_the_latent_of_a_generated_image(tiny_dcgan):
     z = tiny_dcgan.latent_for_seed(6, 5).numpy()
     images = tiny_dcgan.generator(z, training=False).numpy()

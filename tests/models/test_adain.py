@@ -85,6 +85,7 @@ def close(a, b, levels=1):
 
 
 # --- Training ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_fit_trains_the_decoder_only_and_the_loss_falls(images, model_kwargs):
     keras.utils.set_random_seed(0)
     model = AdaINStyleTransfer(**model_kwargs)
@@ -121,6 +122,7 @@ def test_loss_is_the_papers_equations(images, model):
     assert logs["loss"] == pytest.approx(l_c + 10 * l_s, rel=1e-4)
 
 
+@pytest.mark.slow
 def test_save_load_resume_exact(images, model_kwargs, tmp_path):
     resumed = checks.check_save_resume(AdaINStyleTransfer, model_kwargs, None, batch=4, tmp_path=tmp_path,
                                        data=pairs(images, 4, 8))
@@ -131,6 +133,7 @@ def test_save_load_resume_exact(images, model_kwargs, tmp_path):
     assert isinstance(resumed.optimizer._learning_rate, keras.optimizers.schedules.InverseTimeDecay), schedule
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(images, model_kwargs):
     checks.check_mirrored_matches_single_device(AdaINStyleTransfer, model_kwargs, None, batch=8, data=pairs(images, 8, 8))
 
@@ -150,6 +153,7 @@ def test_defaults_are_the_papers():
 
 
 # --- Stylizing controls -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_alpha_trades_content_for_style(images, model):
     content, style = images[0][0], images[1][0]
     f_c = model.encoder(content[None])[-1]
@@ -188,6 +192,7 @@ def test_match_color_gives_the_targets_mean_and_covariance(photos):
     np.testing.assert_allclose(clipped.reshape(-1, 3), exact.clip(0, 255), atol=1e-3)
 
 
+@pytest.mark.slow
 def test_preserve_color_recolours_the_style_first(images, photos, model):
     content = np.asarray(Image.fromarray(photos[0]).resize((48, 32)), "float32")
     style = images[1][1]
@@ -210,6 +215,7 @@ def test_masked_adain_gives_each_region_its_style():
         np.testing.assert_allclose(region.std(axis=(1, 2))[0], style_std[0, k], rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_mask_assigns_styles_to_regions(images, model):
     content, s0, s1 = images[0][2], images[1][0], images[1][1]
     zeros, ones = np.zeros((SIZE, SIZE), int), np.ones((SIZE, SIZE), int)
@@ -225,6 +231,7 @@ def test_mask_assigns_styles_to_regions(images, model):
     assert close(model.stylize(content, [s0, s1], mask=half), decode(model, t)[0])
 
 
+@pytest.mark.slow
 def test_any_content_size_is_padded_and_cropped_back(images, photos, model):
     style = photos[1][:20, :70]  # another size than the content
     content = np.asarray(Image.fromarray(photos[0]).resize((50, 37)))
@@ -315,6 +322,7 @@ print("RESULT" + json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_export_serves_every_control_in_a_fresh_process(images, model, tmp_path):
     path = export(model, str(tmp_path / "adain" / "1"))
     content = images[0][3:5].astype("uint8")

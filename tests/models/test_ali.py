@@ -18,16 +18,19 @@ def test_fit_finite(cls, fashion):
     assert model.encoder.trainable_variables[0].path in {v.path for v in model.variables_of(model.generator_networks())}
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     checks.check_discriminator_learns(ALI, KWARGS, fashion, batch=64)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", [ALI, BiGAN])
 def test_save_load_resume_exact(cls, fashion, tmp_path):
     resumed = checks.check_save_resume(cls, KWARGS, fashion, batch=32, tmp_path=tmp_path)
     assert type(resumed) is cls and resumed.stochastic == (cls is ALI)
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(fashion):
     # dropout in D and the encoder's ε are drawn for the global batch: exact on 2 replicas
     checks.check_mirrored_matches_single_device(ALI, KWARGS, fashion, batch=32)
@@ -50,6 +53,7 @@ print("RESULT" + json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_export_serves_generate_and_encode_in_fresh_process(fashion, tmp_path):
     model = checks.check_fit_finite(ALI, KWARGS, fashion, batch=32, steps=1)
     path = checks.check_export(model, tmp_path)  # generate / sample / serving_default
@@ -71,6 +75,7 @@ def test_encode_is_the_mean_and_reconstruct_is_g_of_e(fashion):
     assert bigan.encoder.outputs[0].shape[-1] == 16 and model.encoder.outputs[0].shape[-1] == 32
 
 
+@pytest.mark.slow
 def test_generator_and_encoder_learn_to_fool_a_fixed_discriminator(fashion):
     """D frozen (learning rate 0): the swapped-label loss of G and E falls, and E's weights move."""
     model = ALI(seed=0, **KWARGS)
@@ -81,6 +86,7 @@ def test_generator_and_encoder_learn_to_fool_a_fixed_discriminator(fashion):
     assert checks.max_diff(before, model.encoder.get_weights()) > 1e-3
 
 
+@pytest.mark.slow
 def test_reconstruction_grid_writes_x_above_g_of_e(fashion, tmp_path):
     model = ALI(seed=0, **KWARGS)
     model.compile()
@@ -100,6 +106,7 @@ def test_reconstruction_grid_writes_x_above_g_of_e(fashion, tmp_path):
         dcgan.fit(checks.dataset(DCGAN, fashion, 32), epochs=1, verbose=0, callbacks=[grid])
 
 
+@pytest.mark.slow
 def test_defaults_are_the_papers():
     ali, bigan = ALI(), BiGAN()
     ali.compile()

@@ -10,29 +10,35 @@ KWARGS = dict(image_shape=(28, 28, 1), filters=8, hidden_dim=8, latent_dim=8)
 MOVING_K = dict(KWARGS, lambda_k=0.5, k_init=0.5)
 
 
+@pytest.mark.slow
 def test_fit_finite_and_logs_k_and_convergence(fashion):
     model = checks.check_fit_finite(BEGAN, KWARGS, fashion, batch=32)
     assert {"k", "convergence"} <= set(model.tracker_names)
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     checks.check_discriminator_learns(BEGAN, KWARGS, fashion, batch=64)
 
 
+@pytest.mark.slow
 def test_save_load_resume_exact_with_k(fashion, tmp_path):
     resumed = checks.check_save_resume(BEGAN, MOVING_K, fashion, batch=32, tmp_path=tmp_path)
     assert float(resumed.k) != 0.5  # k moved, and the equality above included it (a model weight)
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(fashion):
     checks.check_mirrored_matches_single_device(BEGAN, MOVING_K, fashion, batch=32)
 
 
+@pytest.mark.slow
 def test_export_serves_in_fresh_process(fashion, tmp_path):
     model = checks.check_fit_finite(BEGAN, KWARGS, fashion, batch=32, steps=1)
     checks.check_export(model, tmp_path)
 
 
+@pytest.mark.slow
 def test_k_update_is_the_papers_control(fashion):
     """One step: k_1 = clip(k_0 + λ_k (γ L(x) - L(G(z_G))), 0, 1) and M = L(x) + |γ L(x) - L(G(z_G))|."""
     for k0, lam in ((0.3, 0.7), (0.0, 0.001), (1.0, 5.0)):

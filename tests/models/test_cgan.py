@@ -11,14 +11,17 @@ def test_fit_finite(fashion):
     checks.check_fit_finite(ConditionalGAN, KWARGS, fashion, batch=32)
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     checks.check_discriminator_learns(ConditionalGAN, KWARGS, fashion, batch=64)
 
 
+@pytest.mark.slow
 def test_save_load_resume_exact(fashion, tmp_path):
     checks.check_save_resume(ConditionalGAN, KWARGS, fashion, batch=32, tmp_path=tmp_path)
 
 
+@pytest.mark.slow
 def test_export_serves_in_fresh_process_with_labels(fashion, tmp_path):
     model = checks.check_fit_finite(ConditionalGAN, KWARGS, fashion, batch=32, steps=1)
     checks.check_export(model, tmp_path)
@@ -59,6 +62,7 @@ def test_unlabelled_data_is_a_clear_error(fashion):
         model.fit(checks.dataset(None, fashion, 32), epochs=1, verbose=0)
 
 
+@pytest.mark.slow
 def test_paper_defaults_train_stably():
     """SGD 0.1 with momentum 0.5 on the paper's MLPs, 3 epochs of the CLI's default run."""
     history = checks.check_paper_defaults_train_stably(ConditionalGAN)

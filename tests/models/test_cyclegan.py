@@ -35,6 +35,7 @@ def test_bad_arguments():
         CycleGAN(**{**SMALL, "pool_size": -1})
 
 
+@pytest.mark.slow
 def test_objective_terms_and_weights():
     """g_loss = gan + cycle + identity with lambda 10 and identity 0.5 * lambda; all finite."""
     _, _, data = unpaired_data(n=4, batch=2)
@@ -66,6 +67,7 @@ def _scheduled_optimizers():
                 d_optimizer=keras.optimizers.Adam(half_constant_half_decay(2e-4, 4), beta_1=0.5))
 
 
+@pytest.mark.slow
 def test_save_resume_is_exact_with_pool_and_schedule(tmp_path):
     """Weights, optimizer slots, the image pools and the decaying learning rate continue exactly."""
     _, _, data = unpaired_data(n=4, batch=2)  # 2 steps per epoch, schedule over 4 steps
@@ -75,11 +77,13 @@ def test_save_resume_is_exact_with_pool_and_schedule(tmp_path):
     assert int(resumed.pool_b.count.numpy()) == 3
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device():
     _, _, data = unpaired_data(n=4, batch=4)
     check_mirrored_matches_single_device(CycleGAN, SMALL, None, 4, data=data)
 
 
+@pytest.mark.slow
 def test_export_serves_both_directions(tmp_path):
     model = CycleGAN(**SMALL, seed=5)
     check_translation_export(model, tmp_path, size=(21, 38))

@@ -12,6 +12,7 @@ def test_fit_finite(fashion):
     checks.check_fit_finite(DCGAN, KWARGS, fashion, batch=32)
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     checks.check_discriminator_learns(DCGAN, KWARGS, fashion, batch=64)
 
@@ -74,6 +75,7 @@ def test_uncompiled_model_says_so(fashion):
         model.fit(checks.dataset(DCGAN, fashion, 16), epochs=1, verbose=0)
 
 
+@pytest.mark.slow
 def test_generator_learns_to_fool_a_fixed_discriminator(fashion):
     model = DCGAN(**KWARGS)
     model.compile(d_optimizer=keras.optimizers.SGD(0.0))

@@ -66,12 +66,14 @@ def test_binary_discriminator_and_l1_distance_train(digits):
     assert all(np.isfinite(v).all() for v in history.history.values())
 
 
+@pytest.mark.slow
 def test_save_load_resume_exact(digits, tmp_path):
     resumed = checks.check_save_resume(DTN, dict(KWARGS, seed=0), None, BATCH, tmp_path, data=pairs(digits, 2))
     assert resumed.alpha == 15.0 and resumed.beta == 15.0 and resumed.gamma == 0.0  # the paper's digits values
     assert resumed.encoder.trainable is False
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(digits):
     checks.check_mirrored_matches_single_device(DTN, KWARGS, None, BATCH, data=pairs(digits, 1))
 
@@ -95,6 +97,7 @@ print("RESULT" + json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_export_serves_source_uint8_to_target_uint8_without_keras_gans(digits, tmp_path):
     model = DTN(seed=0, **KWARGS)
     path = export(model, str(tmp_path / "dtn" / "1"))

@@ -14,19 +14,23 @@ def test_fit_finite_and_logs_energies(fashion):
     assert {"real_energy", "fake_energy", "pt"} <= set(model.tracker_names)
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     checks.check_discriminator_learns(EBGAN, KWARGS, fashion, batch=64)
 
 
+@pytest.mark.slow
 def test_save_load_resume_exact(fashion, tmp_path):
     checks.check_save_resume(EBGAN, KWARGS, fashion, batch=32, tmp_path=tmp_path)
 
 
+@pytest.mark.slow
 def test_export_serves_in_fresh_process(fashion, tmp_path):
     model = checks.check_fit_finite(EBGAN, KWARGS, fashion, batch=32, steps=1)
     checks.check_export(model, tmp_path)
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(fashion):
     """The pulling-away term pairs examples across replicas: exact only with the gathered codes.
 

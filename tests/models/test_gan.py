@@ -11,6 +11,7 @@ def test_fit_finite(fashion):
     checks.check_fit_finite(GAN, KWARGS, fashion, batch=32)
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     checks.check_discriminator_learns(GAN, KWARGS, fashion, batch=64)
 
@@ -19,6 +20,7 @@ def test_save_load_resume_exact(fashion, tmp_path):
     checks.check_save_resume(GAN, KWARGS, fashion, batch=32, tmp_path=tmp_path)
 
 
+@pytest.mark.slow
 def test_export_serves_in_fresh_process(fashion, tmp_path):
     model = checks.check_fit_finite(GAN, KWARGS, fashion, batch=32, steps=1)
     checks.check_export(model, tmp_path)
@@ -68,6 +70,7 @@ def test_generate_is_deterministic_per_seed():
         model.generate(2, labels=[0, 1])
 
 
+@pytest.mark.slow
 def test_paper_defaults_train_stably():
     """SGD 0.1 with momentum 0.5 on the paper's MLPs, 3 epochs of the CLI's default run."""
     history = checks.check_paper_defaults_train_stably(GAN)

@@ -26,6 +26,7 @@ def test_schedule_is_linear_to_zero_and_logged(fashion):
     assert logs["instance_noise"] == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_noise_reaches_the_discriminator(fashion):
     """Large σ0 (no annealing within the run) mostly hides real from fake: D's loss stays close to
     2·log 2 = 1.386 while without noise the same D, data and steps separate them.
@@ -43,6 +44,7 @@ def test_noise_reaches_the_discriminator(fashion):
     assert 1.1 < final[5.0] < 2 * np.log(2) + 0.1 and final[0.0] < 0.7, final
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls, extra", [(DCGAN, {}), (WGANGP, {}), (EBGAN, {}),
                                         (BEGAN, dict(filters=8, hidden_dim=8, latent_dim=8))])
 def test_save_resume_continues_the_schedule(cls, extra, fashion, tmp_path):
@@ -52,6 +54,7 @@ def test_save_resume_continues_the_schedule(cls, extra, fashion, tmp_path):
     assert "instance_noise" in resumed.tracker_names and resumed.instance_noise == 0.5
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(fashion):
     checks.check_mirrored_matches_single_device(DCGAN, NOISY, fashion, batch=32)
 

@@ -101,11 +101,13 @@ def test_wrong_channels_or_size_in_the_data_is_a_clear_error():
         big.fit(data, epochs=1, verbose=0)
 
 
+@pytest.mark.slow
 def test_save_resume_is_exact(tmp_path):
     _, _, data = paired_data(n=4, batch=2)
     check_save_resume(Pix2Pix, SMALL, None, 2, tmp_path, data=data)
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device():
     _, _, data = paired_data(n=4, batch=4)
     check_mirrored_matches_single_device(Pix2Pix, SMALL, None, 4, data=data)
@@ -146,6 +148,7 @@ def test_trained_generator_translates_any_size_and_tiles_agree_away_from_borders
         model.translate(np.zeros((1, 32, 32, 3), np.uint8))
 
 
+@pytest.mark.slow
 def test_export_serves_any_size_in_a_fresh_process(tmp_path):
     model = Pix2Pix(**SMALL, seed=4)
     check_translation_export(model, tmp_path)

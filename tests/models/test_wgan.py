@@ -13,21 +13,25 @@ def test_fit_finite_and_logs_wasserstein(fashion):
     assert "wasserstein" in model.tracker_names
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     import keras
     checks.check_discriminator_learns(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40, epochs=10,
                                       d_optimizer=keras.optimizers.RMSprop(5e-4))
 
 
+@pytest.mark.slow
 def test_save_load_resume_exact(fashion, tmp_path):
     checks.check_save_resume(WGAN, KWARGS, fashion, batch=40, tmp_path=tmp_path)
 
 
+@pytest.mark.slow
 def test_export_serves_in_fresh_process(fashion, tmp_path):
     model = checks.check_fit_finite(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40, steps=1)
     checks.check_export(model, tmp_path)
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(fashion):
     checks.check_mirrored_matches_single_device(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40)
 
@@ -41,6 +45,7 @@ def test_weights_clipped_after_every_critic_step(fashion):
     assert any(np.abs(v.numpy()).max() > 0.0099 for v in model.discriminator.trainable_variables)
 
 
+@pytest.mark.slow
 def test_reference_warmup_schedule(fashion):
     """10 critic steps for the first generator step (scaled-down 100/25), then n_critic = 5."""
     model = WGAN(**KWARGS)

@@ -8,24 +8,29 @@ from tests import model_checks as checks
 KWARGS = dict(image_shape=(28, 28, 1), g_filters=16, d_filters=16)
 
 
+@pytest.mark.slow
 def test_fit_finite_and_logs_gp(fashion):
     model = checks.check_fit_finite(WGANGP, KWARGS, fashion, batch=40)
     assert "gp" in model.tracker_names
 
 
+@pytest.mark.slow
 def test_discriminator_learns(fashion):
     checks.check_discriminator_learns(WGANGP, KWARGS, fashion, batch=40, epochs=10)
 
 
+@pytest.mark.slow
 def test_save_load_resume_exact(fashion, tmp_path):
     checks.check_save_resume(WGANGP, KWARGS, fashion, batch=40, tmp_path=tmp_path)
 
 
+@pytest.mark.slow
 def test_export_serves_in_fresh_process(fashion, tmp_path):
     model = checks.check_fit_finite(WGANGP, KWARGS, fashion, batch=40, steps=1)
     checks.check_export(model, tmp_path)
 
 
+@pytest.mark.slow
 def test_mirrored_matches_single_device(fashion):
     checks.check_mirrored_matches_single_device(WGANGP, KWARGS, fashion, batch=40)
 
@@ -56,6 +61,7 @@ def test_gradient_penalty_is_finite_at_zero_gradient_and_exact_elsewhere():
     assert losses.gradient_penalty_from_gradients(v).numpy() == pytest.approx([16.0], rel=1e-6)
 
 
+@pytest.mark.slow
 def test_penalty_keeps_critic_gradient_norm_near_one(fashion):
     """Same start, same data: with λ = 10 the measured (||∇D(x̂)|| - 1)² ends lower than with λ = 0."""
     import keras
