@@ -16,6 +16,9 @@ import tensorflow as tf
 
 from keras_gans import ConditionalGAN, export
 
+#: TensorFlow's saved_model_cli of the running interpreter (found without an activated environment)
+SAVED_MODEL_CLI = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+
 def dataset(model_or_cls, fashion, batch, n=None, repeat=1):
     images, labels = fashion
     n = n or batch
@@ -122,6 +125,7 @@ _SERVING_SCRIPT = r"""
 import json, sys
 import numpy as np
 import tensorflow as tf
+
 m = tf.saved_model.load(sys.argv[1])
 spec = json.loads(sys.argv[2])
 out = {"signatures": sorted(m.signatures.keys())}
@@ -194,7 +198,7 @@ def check_export(model, tmp_path):
     if labels is not None:
         assert out["bad_label"].startswith("InvalidArgumentError") and "num_classes" in out["bad_label"]
 
-    cli = subprocess.run(["saved_model_cli", "show", "--dir", path, "--all"], capture_output=True, text=True,
+    cli = subprocess.run([SAVED_MODEL_CLI, "show", "--dir", path, "--all"], capture_output=True, text=True,
                          timeout=300)
     assert cli.returncode == 0, cli.stderr[-2000:]
     for name in ("serving_default", "sample", "generate"):

@@ -13,6 +13,8 @@ from PIL import Image
 
 from keras_gans.cli import main
 from tests.cli.helpers import REPO, run_cli
+from tests.model_checks import SAVED_MODEL_CLI
+
 
 
 @pytest.mark.slow
@@ -175,7 +177,7 @@ def test_more_families_train_with_instance_noise_resume_and_export(model, tmp_pa
     assert (tmp_path / "savedmodels" / model / "2" / "saved_model.pb").exists()
     if model == "ali":
         assert (run / "reconstructions" / "epoch_0002.png").exists()
-        sigs = subprocess.run(["saved_model_cli", "show", "--dir", str(tmp_path / "savedmodels" / "ali" / "2"),
+        sigs = subprocess.run([SAVED_MODEL_CLI, "show", "--dir", str(tmp_path / "savedmodels" / "ali" / "2"),
                                "--all"], capture_output=True, text=True, timeout=300).stdout
         assert "signature_def['encode']" in sigs and "signature_def['sample']" in sigs
 

@@ -287,6 +287,7 @@ _SERVING_SCRIPT = r"""
 import base64, io, json, sys
 import numpy as np
 import tensorflow as tf
+
 m = tf.saved_model.load(sys.argv[1])
 d = np.load(sys.argv[2])
 out = {"signatures": sorted(m.signatures.keys())}
@@ -343,7 +344,7 @@ def test_export_serves_every_control_in_a_fresh_process(images, model, tmp_path)
     assert "one weight per style" in errors["weights"]
     assert "more regions than styles" in errors["mask_regions"]
     assert "mask must have the size of the content image" in errors["mask_size"]
-    cli = subprocess.run(["saved_model_cli", "show", "--dir", path, "--all"], capture_output=True, text=True,
+    cli = subprocess.run([checks.SAVED_MODEL_CLI, "show", "--dir", path, "--all"], capture_output=True, text=True,
                          timeout=300)
     assert cli.returncode == 0 and "signature_def['serving_default']" in cli.stdout
     assert "inputs['alpha']" in cli.stdout and "DT_UINT8" in cli.stdout
