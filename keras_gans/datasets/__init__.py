@@ -16,13 +16,8 @@ from keras_gans.datasets.domains import make_domain_dataset
 from keras_gans.datasets.embedded import load_embedded
 from keras_gans.datasets.fashion_mnist import CLASS_NAMES, load_fashion_mnist, read_idx
 from keras_gans.datasets.folders import load_image_folder
-from keras_gans.datasets.pipeline import (
-    check_image_size,
-    make_dataset,
-    output_image_shape,
-    scale_images,
-    to_uint8,
-)
+from keras_gans.core.images import scale_images, to_uint8
+from keras_gans.datasets.pipeline import check_image_size, make_dataset, output_image_shape
 
 __all__ = [
     "CLASS_NAMES",

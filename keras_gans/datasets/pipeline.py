@@ -1,5 +1,5 @@
-"""``tf.data`` input pipelines from uint8 image arrays (the [-1, 1] <-> uint8 conversions are
-:mod:`keras_gans.core.images`', re-exported here).
+"""``tf.data`` input pipelines from uint8 image arrays (the [-1, 1] <-> uint8 conversions are in
+:mod:`keras_gans.core.images`; ``keras_gans.datasets`` re-exports them).
 
 Images are kept as uint8 in the dataset (4x less memory than float32) and converted per batch in a
 vectorised ``map`` (the "vectorize your map" advice of https://www.tensorflow.org/guide/data_performance).
@@ -10,8 +10,6 @@ import numbers
 
 import numpy as np
 import tensorflow as tf
-
-from keras_gans.core.images import scale_images, to_uint8  # noqa: F401  (part of the pipeline API)
 
 AUTOTUNE = tf.data.AUTOTUNE
 

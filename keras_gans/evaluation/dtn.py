@@ -13,7 +13,8 @@ Both classifiers have the architecture of f plus a linear layer
 import keras
 import numpy as np
 
-from keras_gans.datasets.pipeline import check_images, check_labels, make_dataset, scale_images, to_uint8
+from keras_gans.core.images import scale_images, to_uint8
+from keras_gans.datasets.pipeline import check_images, check_labels, make_dataset
 from keras_gans.networks.dtn import build_dtn_classifier
 from keras_gans.kernels import FusedAdam
 

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.serving.images import make_grid
-from keras_gans.datasets.pipeline import to_uint8
+from keras_gans.core.images import to_uint8
 from keras_gans.latent import common
 
 METHODS = ("slerp", "lerp")

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gans.core.images import scale_images
+
 #: environment variable that points at another default classifier
 CLASSIFIER_ENV_VAR = "KERAS_GANS_CLASSIFIER"
 DEFAULT_CLASSIFIER = Path(__file__).resolve().parents[3] / "savedmodels" / "fashion_mnist_classifier.keras"
@@ -44,7 +46,7 @@ def as_float_images(images, name="images"):
     if images.ndim != 4 or images.shape[-1] not in (1, 3):
         raise ValueError(f"{name}: expected [N, H, W, C] images with 1 or 3 channels, got shape {images.shape}")
     if images.dtype == np.uint8:
-        return images.astype(np.float32) / 127.5 - 1.0
+        return scale_images(images)
     if not np.issubdtype(images.dtype, np.floating):
         raise ValueError(f"{name}: expected uint8 or float images, got dtype {images.dtype}")
     images = images.astype(np.float32)
