@@ -1,7 +1,7 @@
 """keras_gans: the classic GAN papers as Keras 3 models you fit, resume, distribute and serve.
 
 The public names only; importing the package changes nothing in your process (the ``keras-gans``
-command sets its own environment, see ``keras_gans.cli.main``).
+command sets its own environment: ``keras_gans_launcher`` before TensorFlow is imported, ``keras_gans.cli.main``).
 """
 
 from keras_gans import kernels, schedules  # noqa: F401  (registers FusedAdam, FastConv2D, the schedules for load_model)

@@ -1,18 +1,17 @@
-"""Callbacks for adversarial training: sample grids, a NaN guard, atomic checkpoints.
+"""Callbacks for adversarial training: sample grids, a NaN guard, atomic checkpoints that resume exactly.
 
 They work beside Keras's own ``BackupAndRestore``, ``ModelCheckpoint``,
 ``CSVLogger`` and ``TensorBoard``.
 """
 
-import json
 import math
 import os
-import tempfile
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans import checkpoints, files
 from keras_gans.serving.images import make_grid, save_png, to_uint8
 
 
@@ -159,46 +158,110 @@ class NaNGuard(keras.callbacks.Callback):
 
 
 def save_model_atomically(model, path):
-    """``model.save(path)`` through a temporary file, so ``path`` is never half written."""
-    path = os.fspath(path)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".keras", dir=os.path.dirname(os.path.abspath(path)))
-    os.close(fd)
-    try:
+    """``model.save(path)`` through a temporary file (:func:`keras_gans.files.atomic_path`), so ``path`` is
+    never half written and gets the umask's permissions."""
+    with files.atomic_path(path) as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    return os.fspath(path)
+
+
+class TrainingInterrupted(Exception):
+    """Raised by :class:`Checkpoint` after :meth:`Checkpoint.request_stop`: the step finished and a
+    checkpoint was written (``checkpoint``: its folder)."""
+
+    def __init__(self, checkpoint):
+        super().__init__(f"training interrupted; checkpoint written to {checkpoint}")
+        self.checkpoint = checkpoint
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Save ``last.keras`` and ``state.json`` (epochs done) after every epoch, atomically.
+    """An atomic checkpoint (:mod:`keras_gans.checkpoints`) after every epoch and, with ``every_n_steps``,
+    every N steps; keeps the newest ``keep``. ``history_csv``: also rewrite this CSV (one row per finished
+    epoch, as ``keras.callbacks.CSVLogger`` writes them) from the committed checkpoint's rows, after the
+    checkpoint is in place, so the table never holds an epoch the checkpoint does not.
 
-    :func:`load_checkpoint` reads them back for ``fit(..., initial_epoch=...)``.
+    ``run``: JSON-able keys written into every ``state.json`` (for example the run's options, to be
+    checked on resume). ``resume``: the ``state`` of the checkpoint a run continues from
+    (:func:`keras_gans.checkpoints.load`): its history rows, step counters and, when it was written mid-epoch,
+    the epoch's metric sums, restored at the start of that epoch so its logs equal an uninterrupted run's.
+
+    :meth:`request_stop` (safe to call from a signal handler) ends training after the current step with a
+    checkpoint and a :class:`TrainingInterrupted`. :func:`load_checkpoint` reads checkpoints back for
+    ``fit(..., initial_epoch=...)``.
     """
 
-    def __init__(self, directory):
+    def __init__(self, directory, every_n_steps=None, keep=2, history_csv=None, run=None, resume=None):
         super().__init__()
+        if every_n_steps is not None and (not isinstance(every_n_steps, int) or every_n_steps < 1):
+            raise ValueError(f"every_n_steps must be a positive integer or None, got {every_n_steps!r}")
+        if not isinstance(keep, int) or keep < 1:
+            raise ValueError(f"keep must be a positive integer, got {keep!r}")
         self.directory = os.fspath(directory)
+        self.every_n_steps = every_n_steps
+        self.keep = keep
+        self.history_csv = history_csv
+        self.run = dict(run or {})
+        resume = resume or {}
+        self.history = list(resume.get("history", []))
+        self.global_step = resume.get("global_step") or 0
+        self._resume_epoch = resume.get("epoch") if resume.get("step") else None
+        self._resume_step = resume.get("step", 0)
+        self._resume_metrics = resume.get("metrics")
+        self._stop_requested = False
+        self.last_checkpoint = None
+
+    def request_stop(self):
+        self._stop_requested = True
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch, self._step = epoch, 0
+        self._epoch_steps = self.params.get("steps")
+        if epoch == self._resume_epoch:  # a run resumed mid-epoch: this epoch's first steps are done
+            self._step = self._resume_step
+            self._epoch_steps = (self._epoch_steps or 0) + self._resume_step
+            if self._resume_metrics is not None:
+                for variable, value in zip(self.model.metrics_variables, self._resume_metrics):
+                    variable.assign(np.asarray(value, variable.dtype))
+            self._resume_epoch = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        self.global_step += 1
+        epoch_ends = self._step == self._epoch_steps
+        if self._stop_requested:
+            if epoch_ends:  # on_epoch_end would write the same position; finish the epoch properly first
+                return
+            raise TrainingInterrupted(self._save_mid_epoch())
+        if self.every_n_steps and self.global_step % self.every_n_steps == 0 and not epoch_ends:
+            self._save_mid_epoch()
 
     def on_epoch_end(self, epoch, logs=None):
-        os.makedirs(self.directory, exist_ok=True)
-        save_model_atomically(self.model, os.path.join(self.directory, "last.keras"))
-        state = {"epoch": epoch + 1, "logs": {k: float(v) for k, v in (logs or {}).items()}}
-        tmp = os.path.join(self.directory, ".state.json.tmp")
-        with open(tmp, "w") as f:
-            json.dump(state, f)
-        os.replace(tmp, os.path.join(self.directory, "state.json"))
+        self.history.append({"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}})
+        self._save(epoch + 1, 0, None)
+        if self.history_csv:
+            keys = sorted({k for row in self.history for k in row} - {"epoch"})
+            lines = [",".join(["epoch", *keys])]
+            lines += [",".join(str(row.get(k, "")) for k in ["epoch", *keys]) for row in self.history]
+            files.write_text(self.history_csv, "\n".join(lines) + "\n")
+        if self._stop_requested:
+            raise TrainingInterrupted(self.last_checkpoint)
+
+    def _save_mid_epoch(self):
+        metrics = [np.asarray(v.numpy()).tolist() for v in self.model.metrics_variables]
+        return self._save(self._epoch, self._step, metrics)
+
+    def _save(self, epoch, step, metrics):
+        state = {**self.run, "epoch": epoch, "step": step, "global_step": self.global_step,
+                 "metrics": metrics, "history": self.history}
+        self.last_checkpoint = checkpoints.write(self.directory, self.model, state, keep=self.keep)
+        return self.last_checkpoint
 
 
 def load_checkpoint(directory):
-    """``(model, epochs_done)`` from a :class:`Checkpoint` directory."""
-    model_path = os.path.join(directory, "last.keras")
-    state_path = os.path.join(directory, "state.json")
-    if not (os.path.exists(model_path) and os.path.exists(state_path)):
+    """``(model, epochs_done)`` from the newest checkpoint a :class:`Checkpoint` wrote in ``directory``
+    (validated: a damaged one raises :class:`keras_gans.checkpoints.CheckpointError`)."""
+    newest = checkpoints.latest(os.fspath(directory))
+    if newest is None:
         raise FileNotFoundError(f"no checkpoint to resume from in {directory}")
-    with open(state_path) as f:
-        epoch = int(json.load(f)["epoch"])
-    return keras.models.load_model(model_path), epoch
+    model, state = checkpoints.load(newest)
+    return model, state["epoch"]

@@ -34,7 +34,7 @@ def test_nan_guard_names_the_loss_and_keeps_the_last_good_checkpoint(fashion, tm
     good = dataset(DCGAN, fashion, 16, n=32)
     model.fit(good, epochs=1, verbose=0, callbacks=[keras.callbacks.ModelCheckpoint(str(ckpt)), Checkpoint(tmp_path / "c")])
     saved = ckpt.read_bytes()
-    state = (tmp_path / "c" / "state.json").read_text()
+    state = (tmp_path / "c" / "ckpt-0000000002" / "state.json").read_text()
     images = fashion[0][:32].copy()
     images[16:] = np.nan
     bad = tf.data.Dataset.from_tensor_slices(images).batch(16)
@@ -42,7 +42,8 @@ def test_nan_guard_names_the_loss_and_keeps_the_last_good_checkpoint(fashion, tm
         model.fit(bad, epochs=2, initial_epoch=1, verbose=0,
                   callbacks=[NaNGuard(), keras.callbacks.ModelCheckpoint(str(ckpt)), Checkpoint(tmp_path / "c")])
     assert ckpt.read_bytes() == saved
-    assert (tmp_path / "c" / "state.json").read_text() == state
+    assert (tmp_path / "c" / "ckpt-0000000002" / "state.json").read_text() == state
+    assert sorted(os.listdir(tmp_path / "c")) == ["ckpt-0000000002"]  # nothing of the broken epoch
 
 
 def test_checkpoint_round_trip(fashion, tmp_path):

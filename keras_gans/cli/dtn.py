@@ -126,14 +126,19 @@ def cmd_train_classifier(args):
 
 
 def cmd_train_dtn(args):
+    check_positive(args, "num_samples", "g_filters", "d_filters")
     encoder_holder = {}
 
     def make_data(args, strategy):
         source, _ = load_domain(args.source, "train", seed=args.seed, num=args.num_source)
         target, _ = load_domain(args.target, "train", seed=args.seed)
         global_batch = args.batch_size * strategy.num_replicas_in_sync
-        dataset = datasets.make_domain_dataset(source, target, batch_size=global_batch, image_size=args.image_size,
-                                               seed=args.seed, repeat=args.steps_per_epoch is not None)
+
+        def make_stream(start_batch):
+            return datasets.make_domain_dataset(source, target, batch_size=global_batch, image_size=args.image_size,
+                                                seed=args.seed, repeat=True, start_batch=start_batch)
+
+        make_stream(0)  # checks the options before the model is made
 
         def shape(images):
             return tuple(int(d) for d in (args.image_size or images.shape[1],) * 2) + images.shape[3:]
@@ -143,8 +148,9 @@ def cmd_train_dtn(args):
         info = {"name": f"{args.source}->{args.target}", "source_shape": shape(source),
                 "target_shape": shape(target), "samples": samples[: args.num_samples],
                 "description": f"{args.source} ({len(source)} images of {shape(source)}) -> {args.target} "
-                               f"({len(target)} images of {shape(target)}), batch {args.batch_size}"}
-        return dataset, info
+                               f"({len(target)} images of {shape(target)}), batch {args.batch_size}",
+                "steps_per_epoch": len(source) // global_batch}
+        return make_stream, info
 
     def make_model(args, info):
         encoder = encoder_holder.setdefault("f", load_encoder(args.classifier))

@@ -41,6 +41,9 @@ def add_train_commands(models):
 
 
 def cmd_train(args):
+    check_positive(args, "num_samples", "instance_noise_steps")
+    if args.instance_noise < 0:
+        raise BadInput(f"--instance-noise must be >= 0, got {args.instance_noise}")
     model_cls = MODELS[args.model]
     conditional = model_cls is ConditionalGAN
     # WGAN / WGAN-GP read n_critic minibatches per train_step (their default n_critic)
@@ -49,22 +52,29 @@ def cmd_train(args):
 
     def make_data(args, strategy):
         global_batch = args.batch_size * d_steps * strategy.num_replicas_in_sync
-        dataset, info = datasets.load(args.dataset, batch_size=global_batch, image_size=args.image_size,
-                                      channels=args.channels, with_labels=conditional, seed=args.seed,
-                                      repeat=args.steps_per_epoch is not None)
+        images, labels, info = datasets.load_arrays(args.dataset, image_size=args.image_size)
+        if conditional and labels is None:
+            raise BadInput(f"cgan needs labelled data; {args.dataset} has no labels")
+
+        def make_stream(start_batch):
+            return datasets.make_dataset(images, labels if conditional else None, batch_size=global_batch,
+                                         image_size=args.image_size, channels=args.channels, seed=args.seed,
+                                         repeat=True, start_batch=start_batch)
+
+        dataset = make_stream(0)
+        info["image_shape"] = datasets.output_image_shape(images.shape[1:], args.image_size, args.channels)
+        info["steps_per_epoch"] = info["num_examples"] // global_batch
         info["description"] = (f"{info['name']} ({info['num_examples']} images of {tuple(info['image_shape'])}), "
                                f"batch {args.batch_size} x {d_steps} step(s)")
         if hasattr(model_cls, "reconstruct"):  # encoder models: fixed real images for the reconstruction grid
             first = next(iter(dataset))
             info["preview"] = (first[0] if isinstance(first, tuple) else first).numpy()[:8]
-        return dataset, info
+        return make_stream, info
 
     def make_model(args, info):
         kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed, instance_noise=args.instance_noise,
                       instance_noise_steps=args.instance_noise_steps)
         if conditional:
-            if not info.get("num_classes"):
-                raise BadInput(f"cgan needs labelled data; {args.dataset} has no labels")
             kwargs["num_classes"] = info["num_classes"]
         return model_cls(**kwargs)
 

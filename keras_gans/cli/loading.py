@@ -1,10 +1,12 @@
 """The one loader of every command: a ``.keras`` file or a SavedModel folder."""
 
 import os
-import zipfile
 
 import keras
 import tensorflow as tf
+from google.protobuf.message import DecodeError
+
+from keras_gans.checkpoints import load_model
 
 from keras_gans.cli.errors import BadInput, user_input
 
@@ -14,23 +16,24 @@ def load(path, what="model", saved_model=True):
     importing keras_gans), or the ``tf.saved_model.load`` object of a SavedModel folder, whose ``signatures``
     are the model's endpoints. Commands that need the Python model pass ``saved_model=False``.
 
-    A missing file, a folder without ``saved_model.pb`` or a file Keras cannot read is :class:`BadInput`
+    A missing file, a folder without ``saved_model.pb``, or a damaged or truncated file is :class:`BadInput`
     (``what`` names the input in the message). Load in a strategy's scope to place the weights on its devices.
     """
     path = os.fspath(path)
     if path.endswith(".keras"):
         if not os.path.isfile(path):
             raise BadInput(f"no {what} file {path}")
-        try:
-            with user_input():
-                return keras.models.load_model(path)
-        except zipfile.BadZipFile as e:
-            raise BadInput(f"{path} is not a .keras file: {e}") from e
+        with user_input():  # a damaged file is a CheckpointError (a ValueError) naming it
+            return load_model(path)
     if not saved_model:
         raise BadInput(f"the {what} must be a .keras file saved by keras_gans, got {path}")
     if not os.path.isfile(os.path.join(path, "saved_model.pb")):
         raise BadInput(f"{path} is neither a .keras file nor a SavedModel folder")
-    return tf.saved_model.load(path)
+    try:
+        return tf.saved_model.load(path)
+    except (DecodeError, tf.errors.OpError, OSError, ValueError) as e:
+        message = " ".join(str(e).split())[:300]
+        raise BadInput(f"the SavedModel {path} is corrupt or incomplete ({type(e).__name__}: {message})") from None
 
 
 def is_saved_model(loaded):

@@ -10,6 +10,8 @@ import os
 # for its own process, here, before any tensor (importing keras_gans, which runs before this line, makes
 # none); the library does not touch its users' environment: a Python program gets the same effect by
 # setting TF_CPU_ALLOCATOR_USE_BFC=true before its first tensor. TF_CPU_ALLOCATOR_USE_BFC=false opts out.
+# TensorFlow's logging is set up before this package is imported, by the console script (keras_gans_launcher.py:
+# a quiet start unless `keras-gans --verbose`); `python -m keras_gans.cli` and main() leave it as it is.
 os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 
 import argparse  # noqa: E402
@@ -17,7 +19,7 @@ import sys  # noqa: E402
 
 import tensorflow as tf  # noqa: E402
 
-from keras_gans.callbacks import NonFiniteLossError  # noqa: E402
+from keras_gans.callbacks import NonFiniteLossError, TrainingInterrupted  # noqa: E402
 from keras_gans.cli import dtn, evaluate, export, gan, latent, results, style, translation  # noqa: E402
 from keras_gans.cli.errors import BadInput  # noqa: E402
 
@@ -60,6 +62,8 @@ def build_parser():
     parser = argparse.ArgumentParser(prog="keras-gans", description="Train, sample, export, evaluate and use the "
                                      "classic GAN papers as Keras 3 models.", epilog=EXIT_CODES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's start-up and C++ log lines and "
+                        "the Python warnings the command hides by default (see keras_gans_launcher)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train a model; writes samples, history, checkpoints, model and export")
@@ -99,17 +103,21 @@ def fail(message, code):
 
 def main(argv=None):
     """Run ``keras-gans ARGV`` (default ``sys.argv[1:]``) and return its exit code (see ``EXIT_CODES``)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # argparse printed the help (0) or the usage error (2)
         return e.code
+    args.argv = [str(a) for a in (sys.argv[1:] if argv is None else argv)]  # what to print to resume a run
     try:
         return args.func(args)
     except BadInput as e:
         return fail(e, BAD_INPUT)
     except RUNTIME_FAILURES as e:
         return fail(" ".join(str(e).split("\n")), FAILURE)
+    except TrainingInterrupted as e:
+        print(f"keras-gans: interrupted; checkpoint {e.checkpoint} written. Continue with:\n"
+              f"  {getattr(e, 'resume_command', 'the same command and --resume')}", file=sys.stderr)
+        return INTERRUPTED
     except KeyboardInterrupt:
-        print("keras-gans: interrupted", file=sys.stderr)
+        print("keras-gans: interrupted; earlier checkpoints, models and exports are as they were", file=sys.stderr)
         return INTERRUPTED

@@ -50,12 +50,18 @@ def style_samples(directory, content, style):
 def cmd_train(args):
     def make_data(args, strategy):
         global_batch = args.batch_size * strategy.num_replicas_in_sync
-        dataset, info = content_style_dataset(args.content, args.style, batch_size=global_batch,
-                                              load_size=args.load_size, crop_size=args.crop_size, seed=args.seed,
-                                              repeat=args.steps_per_epoch is not None)
+
+        def make_stream(start_batch):
+            return content_style_dataset(args.content, args.style, batch_size=global_batch, load_size=args.load_size,
+                                         crop_size=args.crop_size, seed=args.seed, repeat=True,
+                                         start_batch=start_batch)[0]
+
+        _, info = content_style_dataset(args.content, args.style, batch_size=global_batch, load_size=args.load_size,
+                                        crop_size=args.crop_size, seed=args.seed, repeat=True)
         for note in info["conversions"]:
             print(f"keras-gans: {note}")
-        return dataset, info
+        info["steps_per_epoch"] = info["num_examples"] // global_batch
+        return make_stream, info
 
     def make_model(args, info):
         weights = None if args.encoder_weights == "none" else args.encoder_weights

@@ -107,9 +107,13 @@ def cmd_train(args):
         if args.load_size is not None and args.load_size < size:
             raise BadInput(f"--load-size {args.load_size} is smaller than --image-size {size}")
         global_batch = args.batch_size * strategy.num_replicas_in_sync
-        dataset = make_translation_dataset(a, b, batch_size=global_batch, paired=paired, image_size=size,
-                                           jitter=not args.no_jitter, load_size=args.load_size, seed=args.seed,
-                                           repeat=args.steps_per_epoch is not None)
+
+        def make_stream(start_batch):
+            return make_translation_dataset(a, b, batch_size=global_batch, paired=paired, image_size=size,
+                                            jitter=not args.no_jitter, load_size=args.load_size, seed=args.seed,
+                                            repeat=True, start_batch=start_batch)
+
+        make_stream(0)  # checks the options before the model is made
         num = len(a) if paired else max(len(a), len(b))
         steps = args.steps_per_epoch or num // global_batch
         held = min(args.num_samples, len(a), len(b))
@@ -119,7 +123,7 @@ def cmd_train(args):
                     description=f"{info['name']} ({info['num_a']} A {info['shape_a']}, {info['num_b']} B "
                                 f"{info['shape_b']}, {'paired' if paired else 'unpaired'}), crops {size}x{size}, "
                                 f"jitter {jitter}, batch {args.batch_size}")
-        return dataset, info
+        return make_stream, info
 
     def make_model(args, info):
         ca = args.a_channels or info["shape_a"][-1]

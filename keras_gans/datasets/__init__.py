@@ -140,6 +140,7 @@ def load(
     seed=None,
     with_labels=False,
     repeat=False,
+    start_batch=0,
 ):
     """``(dataset, info)``: batches of float32 images in [-1, 1] (``(images, labels)`` with labels).
 
@@ -160,6 +161,7 @@ def load(
         shuffle=shuffle,
         seed=seed,
         repeat=repeat,
+        start_batch=start_batch,
     )
     info["image_shape"] = output_image_shape(images.shape[1:], image_size, channels)
     return dataset, info

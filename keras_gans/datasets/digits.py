@@ -3,8 +3,9 @@
 The paper's digits experiment translates SVHN house numbers (32x32 RGB) into MNIST handwriting.
 Neither can be downloaded here, so the package builds two stand-ins without network access:
 
-- **source, "printed"**: house-number-like digits rendered from the machine's TrueType fonts
-  (DejaVu and whatever ``fc-list`` finds; Pillow's bundled font as a fallback): random font,
+- **source, "printed"**: house-number-like digits rendered from the machine's TrueType/OpenType fonts
+  (every one under ``FONT_DIRS``, e.g. Debian's ``fonts-dejavu-core`` and ``fonts-dejavu-extra``;
+  Pillow's bundled font when there are none): random font,
   size, stroke width, rotation, offset, digit and background colours, the neighbouring digits of
   a house number cut by the frame, blur and noise. 32x32x3, generated deterministically from a seed
   (on one machine: another font set gives other images).
@@ -31,7 +32,9 @@ NUM_CLASSES = 10
 IMAGE_SIZE = 32
 HANDWRITTEN_TEST_SIZE = 500
 PRINTED_SIZES = {"train": 10000, "test": 2000}
-FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
+#: where fonts are looked for (fontconfig's default folders)
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.local/share/fonts"),
+             os.path.expanduser("~/.fonts"))
 _SPLIT_SEED_OFFSET = {"train": 0, "test": 1_000_003}
 
 

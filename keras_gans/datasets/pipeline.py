@@ -73,6 +73,13 @@ def check_labels(labels, num_images):
     return labels.astype(np.int32)
 
 
+def check_start_batch(start_batch):
+    """``start_batch`` as an int >= 0, else ``ValueError``."""
+    if not _is_int(start_batch) or start_batch < 0:
+        raise ValueError(f"start_batch must be an integer >= 0, got {start_batch!r}")
+    return int(start_batch)
+
+
 def output_image_shape(image_shape, image_size=None, channels=None):
     """``(H, W, C)`` that :func:`make_dataset` yields for input images of ``image_shape``."""
     size = check_image_size(image_size)
@@ -93,13 +100,15 @@ def make_dataset(
     seed=None,
     repeat=False,
     drop_remainder=True,
+    start_batch=0,
 ):
     """A batched ``tf.data.Dataset`` of float32 images in [-1, 1] (and int32 labels when given).
 
     ``images``: uint8 ``[N, H, W, C]`` or ``[N, H, W]``. ``image_size`` S resizes to SxS (bilinear,
     antialiased); ``channels`` converts 1 -> 3 (tiling) or 3 -> 1 (luma). Shuffling uses a buffer of
     the whole dataset, reshuffled every epoch (reproducibly with ``seed``). Yields ``images`` or
-    ``(images, labels)``.
+    ``(images, labels)``. ``start_batch`` k starts the stream at its k-th batch (counting from 0, across repeats), as if k batches had been read: an
+    interrupted run resumes its data exactly; the skipped elements are not decoded.
     """
     images = check_images(images)
     num_images = len(images)
@@ -113,6 +122,7 @@ def make_dataset(
         raise ValueError(f"seed must be an int or None, got {seed!r}")
     if labels is not None:
         labels = check_labels(labels, num_images)
+    start_batch = check_start_batch(start_batch)
 
     height, width, in_channels = images.shape[1:]
     resize = size is not None and size != (height, width)
@@ -133,6 +143,7 @@ def make_dataset(
         ds = ds.shuffle(num_images, seed=seed, reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
+    ds = ds.skip(start_batch * batch_size)  # before batching: elements only, nothing converted
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     if labels is None:
         ds = ds.map(to_float, num_parallel_calls=AUTOTUNE)

@@ -14,6 +14,7 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans.datasets.folders import image_files
+from keras_gans.datasets.pipeline import check_start_batch
 
 _CONVERTED = {"L": "grayscale", "1": "grayscale", "LA": "grayscale+alpha", "RGBA": "RGBA", "P": "palette",
               "PA": "palette+alpha", "CMYK": "CMYK"}
@@ -61,25 +62,27 @@ def _load_and_crop(path, index, seed, load_size, crop_size):
     return tf.clip_by_value(crop, 0.0, 255.0)
 
 
-def _stream(files, batch_size, load_size, crop_size, seed, repeat, salt):
+def _stream(files, batch_size, load_size, crop_size, seed, repeat, salt, start_batch):
     ds = tf.data.Dataset.from_tensor_slices(files)
     ds = ds.shuffle(len(files), seed=None if seed is None else seed + salt, reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
     seed_value = tf.constant(0 if seed is None else seed, tf.int64) + salt
-    ds = ds.enumerate().map(lambda i, path: _load_and_crop(path, i, seed_value, load_size, crop_size),
+    skipped = start_batch * batch_size  # file names only: nothing is decoded; crops are keyed by position
+    ds = ds.skip(skipped).enumerate(start=skipped).map(lambda i, path: _load_and_crop(path, i, seed_value, load_size, crop_size),
                             num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.batch(batch_size, drop_remainder=True)
 
 
 def content_style_dataset(content_dir, style_dir, batch_size=8, load_size=512, crop_size=256, seed=None,
-                          repeat=False):
+                          repeat=False, start_batch=0):
     """``(dataset, info)``: batches ``(content, style)`` of float32 ``[batch, crop, crop, 3]`` in [0, 255].
 
     Each image's shorter side is resized to ``load_size`` (bilinear, aspect ratio kept), then a random
     ``crop_size`` square is cut (a new crop every time the image comes round). One epoch is one pass
     over the content images; style images are drawn from an endless reshuffled stream. ``repeat``
-    repeats the content stream too (for ``steps_per_epoch``).
+    repeats the content stream too (for ``steps_per_epoch``). ``start_batch`` k starts both streams at their
+    k-th batch, as if k batches had been read (an interrupted run resumes its data exactly).
     """
     for name, value in (("batch_size", batch_size), ("load_size", load_size), ("crop_size", crop_size)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -88,12 +91,13 @@ def content_style_dataset(content_dir, style_dir, batch_size=8, load_size=512, c
         raise ValueError(f"crop_size {crop_size} is larger than load_size {load_size} (the shorter side after resizing)")
     if crop_size % 8:
         raise ValueError(f"crop_size must be a multiple of 8 (three 2x poolings), got {crop_size}")
+    start_batch = check_start_batch(start_batch)
     content_files, content_conv = list_images(content_dir, "content")
     style_files, style_conv = list_images(style_dir, "style")
     if batch_size > len(content_files):
         raise ValueError(f"batch size {batch_size} is larger than the number of content images ({len(content_files)})")
-    content = _stream(content_files, batch_size, load_size, crop_size, seed, repeat, salt=0)
-    style = _stream(style_files, batch_size, load_size, crop_size, seed, True, salt=1)
+    content = _stream(content_files, batch_size, load_size, crop_size, seed, repeat, salt=0, start_batch=start_batch)
+    style = _stream(style_files, batch_size, load_size, crop_size, seed, True, salt=1, start_batch=start_batch)
     dataset = tf.data.Dataset.zip((content, style)).prefetch(tf.data.AUTOTUNE)
     notes = [f"{what}: converted {n} {mode} image(s) to RGB"
              for what, conv in (("content", content_conv), ("style", style_conv)) for mode, n in sorted(conv.items())]

@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.datasets.folders import IMAGE_EXTENSIONS, read_image, image_files
-from keras_gans.datasets.pipeline import AUTOTUNE, check_image_size
+from keras_gans.datasets.pipeline import AUTOTUNE, check_image_size, check_start_batch
 
 BUILTIN_PAIRED = ("fashion_edges",)
 BUILTIN_UNPAIRED = ("fashion_sneaker2boot",)
@@ -257,15 +257,18 @@ def load_size_for(image_size):
 
 
 def make_translation_dataset(a, b, *, batch_size, paired, image_size=None, jitter=True, load_size=None, flip=True,
-                             shuffle=True, seed=None, repeat=False, drop_remainder=True):
+                             shuffle=True, seed=None, repeat=False, drop_remainder=True,
+                             start_batch=0):
     """Batches of ``(a, b)`` float32 in [-1, 1].
 
     Jitter (Isola et al. 2017, Sec. 6.2; Zhu et al. 2017, Sec. 7.1): resize to
     ``load_size`` (default ``load_size_for(image_size)``: 286 for 256), random ``image_size`` crop, random horizontal
     flip -- the same crop and flip for both images of a pair. ``image_size`` defaults to the
     images' own (square) size. Unpaired data: each epoch is ``max(len(a), len(b))`` pairs, the
-    B image drawn at random as in the reference ``UnalignedDataset``.
+    B image drawn at random as in the reference ``UnalignedDataset``. ``start_batch`` k starts the stream at
+    its k-th batch as if k batches had been read (the skipped images are not decoded or cropped).
     """
+    start_batch = check_start_batch(start_batch)
     if a.shape[1:3] != b.shape[1:3]:
         raise ValueError(f"A images are {a.shape[1]}x{a.shape[2]}, B images {b.shape[1]}x{b.shape[2]}: "
                          "resize them to one size")
@@ -312,5 +315,6 @@ def make_translation_dataset(a, b, *, batch_size, paired, image_size=None, jitte
         ds = tf.data.Dataset.zip((da.repeat(), db.repeat())).take(num)
     if repeat:
         ds = ds.repeat()
-    ds = ds.enumerate().map(lambda i, xy: prepare(i, *xy), num_parallel_calls=AUTOTUNE, deterministic=True)
+    skipped = start_batch * batch_size  # the crops are keyed by the element's position, so they continue alike
+    ds = ds.skip(skipped).enumerate(start=skipped).map(lambda i, xy: prepare(i, *xy), num_parallel_calls=AUTOTUNE, deterministic=True)
     return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(AUTOTUNE)

@@ -1,8 +1,9 @@
 """Runs as pandas tables, and their loss/metric curves as PNG plots.
 
-A run folder is what ``keras-gans train`` writes: ``history.csv`` (CSVLogger), ``checkpoints/
-state.json`` (last finished epoch and its logs), ``model.keras`` (its ``config.json`` holds the
-model's configuration) and, after ``keras-gans evaluate``, ``evaluation.csv``.
+A run folder is what ``keras-gans train`` writes: ``history.csv`` (one row per finished epoch),
+``checkpoints/ckpt-*/`` (:mod:`keras_gans.checkpoints`: ``state.json`` with the epochs done, ``model.keras``),
+``model.keras`` (its ``config.json`` holds the model's configuration) and, after ``keras-gans evaluate``,
+``evaluation.csv``.
 """
 
 import json
@@ -14,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from keras_gans import checkpoints
+
 #: model constructor arguments copied into the table when present
 CONFIG_KEYS = ("latent_dim", "image_shape", "g_filters", "d_filters", "n_critic", "gp_weight", "clip_value",
                "num_classes", "architecture", "loss", "seed")
@@ -21,7 +24,8 @@ CONFIG_KEYS = ("latent_dim", "image_shape", "g_filters", "d_filters", "n_critic"
 
 def _model_config(run):
     """``(class_name, config dict)`` from ``model.keras`` (or the last checkpoint), else ``(None, {})``."""
-    for path in (run / "model.keras", run / "checkpoints" / "last.keras"):
+    newest = checkpoints.latest(run / "checkpoints")
+    for path in (run / "model.keras", Path(newest or run) / checkpoints.MODEL_FILE, run / "checkpoints" / "last.keras"):
         if path.is_file():
             try:
                 with zipfile.ZipFile(path) as z:
@@ -64,9 +68,12 @@ def gather_runs(root="runs"):
             history = pd.DataFrame()
         cls, config = _model_config(run)
         row = {"run": str(run.relative_to(root)) or ".", "model": cls, "epochs": len(history)}
-        state = run / "checkpoints" / "state.json"
-        if state.is_file():
-            row["epochs"] = json.loads(state.read_text()).get("epoch", row["epochs"])
+        newest = checkpoints.latest(run / "checkpoints")
+        if newest is not None:
+            try:
+                row["epochs"] = checkpoints.read_state(newest)["epoch"]
+            except checkpoints.CheckpointError:
+                pass  # a damaged checkpoint: the history's row count stands
         row.update({k: _cell(config[k]) for k in CONFIG_KEYS + ("g_lr", "d_lr") if k in config})
         if len(history):
             last = history.iloc[-1]

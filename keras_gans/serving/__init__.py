@@ -8,7 +8,7 @@
 """
 
 from keras_gans.serving import dtn, noise_to_image, style_transfer, translation  # noqa: F401  (register signatures)
-from keras_gans.serving.saved_model import export, export_archive
+from keras_gans.serving.saved_model import export, export_archive, export_new_version
 from keras_gans.serving.signatures import Endpoint, Signatures, register, signatures_for
 
-__all__ = ["Endpoint", "Signatures", "export", "export_archive", "register", "signatures_for"]
+__all__ = ["Endpoint", "Signatures", "export", "export_archive", "export_new_version", "register", "signatures_for"]

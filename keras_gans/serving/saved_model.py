@@ -8,11 +8,11 @@ untouched.
 """
 
 import os
-import shutil
-import tempfile
+import socket
 
 import keras
 
+from keras_gans import files
 from keras_gans.serving.signatures import signatures_for
 
 
@@ -28,28 +28,84 @@ def export_archive(model):
 
 
 def export(model, path, overwrite=False):
-    """Write ``model``'s serving endpoints as a SavedModel at ``path`` (atomically).
+    """Write ``model``'s serving endpoints as a SavedModel at ``path`` (atomically, with the umask's
+    permissions, so a TF Serving process running as another user can read it).
 
-    Raises ``FileExistsError`` if ``path`` exists and ``overwrite`` is False, ``TypeError`` for an
-    object without registered signatures. Returns ``path``.
+    Raises ``FileExistsError`` if ``path`` exists and ``overwrite`` is False, or if ``overwrite`` would
+    replace something that is not a SavedModel (a folder without ``saved_model.pb``, a file); ``TypeError``
+    for an object without registered signatures. Returns ``path``.
     """
     archive = export_archive(model)
     path = os.path.abspath(os.fspath(path))
-    if os.path.exists(path) and not overwrite:
-        raise FileExistsError(f"export path {path} already exists; choose another path or pass overwrite=True")
-    parent = os.path.dirname(path)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".export-", dir=parent)
-    try:
+    if os.path.exists(path):
+        if not overwrite:
+            raise FileExistsError(f"export path {path} already exists; choose another path or pass overwrite=True")
+        if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+            raise FileExistsError(f"export path {path} exists and is not a SavedModel; overwrite replaces SavedModels "
+                                  "only: choose another path")
+    with files.atomic_path(path, folder=True, replace=overwrite) as tmp:
         archive.write_out(tmp, verbose=False)
-        if os.path.exists(path):
-            old = tempfile.mkdtemp(prefix=".old-", dir=parent)
-            os.rename(path, os.path.join(old, "model"))
-            os.rename(tmp, path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+def _versions(root):
+    """The version numbers used in ``root``: SavedModel folders and the claims of exports in progress."""
+    used = []
+    for name in os.listdir(root):
+        number = name[len(CLAIM_PREFIX):] if name.startswith(CLAIM_PREFIX) else name
+        if number.isdigit():
+            used.append(int(number))
+    return used
+
+
+CLAIM_PREFIX = ".version-"
+
+
+def _remove_abandoned(root):
+    """Remove the claims (and half-written temporary folders) of exports whose process, on this machine,
+    was killed."""
+    host = socket.gethostname()
+    for name in os.listdir(root):
+        if not name.startswith(CLAIM_PREFIX):
+            continue
+        claim = os.path.join(root, name)
+        try:
+            with open(claim) as f:
+                owner_host, pid = f.read().split()
+            if owner_host != host:
+                continue
+            os.kill(int(pid), 0)  # raises if no such process
+        except ProcessLookupError:
+            version = name[len(CLAIM_PREFIX):]
+            for leftover in os.listdir(root):
+                if leftover.startswith(f"{files.TMP_PREFIX}{version}-"):
+                    files.remove(os.path.join(root, leftover))
+            files.remove(claim)
+        except (OSError, ValueError):  # unreadable, being written, or another user's process: leave it
+            continue
+
+
+def export_new_version(model, root):
+    """Export ``model`` to ``root/<n>``, n one more than the largest version there (TF Serving's layout).
+
+    The number is claimed before the export starts, by creating ``root/.version-<n>`` exclusively, so
+    exports running at the same time get distinct versions and none replaces another; the claim is
+    removed when the export is in place (or has failed). Returns the SavedModel's path.
+    """
+    root = os.path.abspath(os.fspath(root))
+    os.makedirs(root, exist_ok=True)
+    _remove_abandoned(root)
+    while True:
+        version = max(_versions(root), default=0) + 1
+        claim = os.path.join(root, f"{CLAIM_PREFIX}{version}")
+        try:
+            fd = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:  # another export claimed it first: take the next one
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{socket.gethostname()} {os.getpid()}\n")
+        break
+    try:
+        return export(model, os.path.join(root, str(version)))
+    finally:
+        files.remove(claim)

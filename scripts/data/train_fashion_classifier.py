@@ -1,6 +1,6 @@
 """Train the small Fashion-MNIST classifier whose features FID/KID use offline.
 
-    python scripts/data/train_fashion_classifier.py [--epochs 6] [--out savedmodels/fashion_mnist_classifier.keras]
+    python scripts/data/train_fashion_classifier.py [--epochs 6] [--out keras_gans/evaluation/data/fashion_mnist_classifier.keras]
 
 Trains on the real 60k training images (``keras_gans.datasets.load_fashion_mnist``), reports the
 accuracy on the 10k test images and saves the model atomically. Inputs are 28x28x1 images in
@@ -17,7 +17,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--out", default=os.path.join("savedmodels", "fashion_mnist_classifier.keras"))
+    parser.add_argument("--out", default=os.path.join("keras_gans", "evaluation", "data", "fashion_mnist_classifier.keras"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 

@@ -40,7 +40,7 @@ def test_classifier_dtn_evaluate_translate_end_to_end(tmp_path, capsys):
 
     dtn = cli(*common, "--classifier", "f/classifier.keras", "--epochs", "1", "--out", "dtn")
     assert dtn.returncode == 0, dtn.stderr[-3000:]
-    for name in ("model.keras", "history.csv", "checkpoints/last.keras", "samples/epoch_0001.png"):
+    for name in ("model.keras", "history.csv", "checkpoints/ckpt-0000000002/model.keras", "samples/epoch_0001.png"):
         assert (tmp_path / "dtn" / name).exists(), name
     assert (tmp_path / "savedmodels" / "dtn" / "1" / "saved_model.pb").exists()
     assert [r["epoch"] for r in csv.DictReader(open(tmp_path / "dtn" / "history.csv"))] == ["0"]

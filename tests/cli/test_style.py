@@ -45,7 +45,7 @@ def test_train_resume_export_and_stylize(data, tmp_path, capsys):
     assert first.returncode == 0, first.stderr[-3000:]
     assert "content: converted 6 grayscale image(s) to RGB" in first.stdout
     run = tmp_path / "runs" / "adain"
-    for name in ("model.keras", "history.csv", "checkpoints/last.keras", "samples/epoch_0001.png"):
+    for name in ("model.keras", "history.csv", "checkpoints/ckpt-0000000002/model.keras", "samples/epoch_0001.png"):
         assert (run / name).exists(), name
     grid = np.asarray(Image.open(run / "samples" / "epoch_0001.png"))
     assert grid.shape == (3 * 34 + 2, 4 * 34 + 2, 3)  # content, style and stylized rows of 4 crops

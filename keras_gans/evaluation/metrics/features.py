@@ -10,8 +10,8 @@ network's input size and converts 1 <-> 3 channels, so any generator's samples c
   ``preprocess_input`` is ``x / 127.5 - 1``, i.e. our [-1, 1] images as they are.
 - :func:`inception_logits`: the 1000 ImageNet logits, for the Inception score.
 - :func:`classifier_features` / :func:`classifier_logits`: any Keras classifier, by default the
-  shipped Fashion-MNIST one (``savedmodels/fashion_mnist_classifier.keras``, trained by
-  ``scripts/data/train_fashion_classifier.py``), so the metrics work offline on Fashion-MNIST. Its
+  shipped Fashion-MNIST one (``keras_gans/evaluation/data/fashion_mnist_classifier.keras``, package data,
+  trained by ``scripts/data/train_fashion_classifier.py``), so the metrics work offline on Fashion-MNIST. Its
   features are the output of a named layer (``"features"``, 128-d).
 """
 
@@ -24,7 +24,8 @@ from keras_gans.core.images import scale_images
 
 #: environment variable that points at another default classifier
 CLASSIFIER_ENV_VAR = "KERAS_GANS_CLASSIFIER"
-DEFAULT_CLASSIFIER = Path(__file__).resolve().parents[3] / "savedmodels" / "fashion_mnist_classifier.keras"
+#: the shipped classifier: package data inside keras_gans, so an installed (non-editable) package has it too
+DEFAULT_CLASSIFIER = Path(__file__).resolve().parents[1] / "data" / "fashion_mnist_classifier.keras"
 #: slack on the [-1, 1] range for float images (float rounding of tanh / resizing)
 RANGE_TOLERANCE = 1e-3
 

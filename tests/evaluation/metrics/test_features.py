@@ -62,3 +62,17 @@ def test_extractor_needs_a_fixed_input():
     inputs = keras.Input((None, None, 1))
     with pytest.raises(ValueError, match="fixed"):
         FeatureExtractor(keras.Model(inputs, keras.layers.GlobalAveragePooling2D()(inputs)))
+
+
+def test_the_default_classifier_is_package_data(monkeypatch):
+    """Regression: the default was looked up beside the source tree (``parents[3] / "savedmodels"``), so a
+    non-editable install looked in ``site-packages/savedmodels/`` and could not evaluate."""
+    from pathlib import Path
+
+    import keras_gans
+    from keras_gans.evaluation.metrics.features import CLASSIFIER_ENV_VAR, default_classifier_path
+
+    monkeypatch.delenv(CLASSIFIER_ENV_VAR, raising=False)
+    path = default_classifier_path()
+    assert path.is_file() and Path(keras_gans.__file__).resolve().parent in path.resolve().parents
+    assert classifier_features().feature_dim == 128
