@@ -28,6 +28,8 @@ PAGES = {
     "optimizers": "keras_gans.optimizers",
     "schedules": "keras_gans.schedules",
     "callbacks": "keras_gans.callbacks",
+    "checkpoints": "keras_gans.checkpoints",
+    "files": "keras_gans.files",
     "datasets": "keras_gans.datasets",
     "serving": "keras_gans.serving",
     "evaluation": "keras_gans.evaluation",

@@ -2,9 +2,8 @@
 
 import contextlib
 import os
-import shutil
-import tempfile
 
+from keras_gans import files
 from keras_gans.cli.errors import BadInput
 
 
@@ -33,12 +32,6 @@ def new_output_dir(path):
     path = os.path.abspath(path)
     if os.path.exists(path):
         raise BadInput(f"{path} already exists; choose another --out")
-    parent = os.path.dirname(path)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.tmp-", dir=parent)
-    try:
+    with files.atomic_path(path, folder=True, replace=False) as tmp:
         yield tmp
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 

@@ -16,7 +16,6 @@ labels).
 import csv
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import keras
@@ -24,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans import datasets
+from keras_gans import files as kg_files
 from keras_gans.callbacks import save_model_atomically
 from keras_gans.cli.common import check_positive, new_output_dir
 from keras_gans.cli.errors import BadInput, user_input
@@ -119,8 +119,7 @@ def cmd_train_classifier(args):
                                                image_size=args.image_size)
         metrics["test_accuracy"] = classifier_accuracy(model, test_images, test_labels)
     save_model_atomically(model, path)
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=1)
+    kg_files.write_text(os.path.join(out, "metrics.json"), json.dumps(metrics, indent=1))
     print(f"keras-gans: {json.dumps(metrics)}\nkeras-gans: saved {path}")
     return 0
 
@@ -206,12 +205,10 @@ def add_evaluate_arguments(p):
 def write_csv_atomically(rows, path):
     path = os.path.abspath(path)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=os.path.dirname(path))
-    with os.fdopen(fd, "w", newline="") as f:
+    with kg_files.atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(tmp, path)
     return path
 
 

@@ -125,9 +125,9 @@ def stop_on_ctrl_c(checkpoint):
         signal.signal(signal.SIGINT, previous)
 
 
-def check_outputs(out, export_root):
+def check_outputs(out, export_dir):
     """The run folder and the export folder must be writable: found out before any training."""
-    for folder, what in ((out, "--out"), (export_root, "--export-dir")):
+    for folder, what in ((out, "--out"), (export_dir, "--export-dir")):
         try:
             kg_files.check_writable(folder, what)
         except PermissionError as e:
@@ -167,7 +167,7 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
     if not args.resume and chief and (newest or os.path.exists(os.path.join(out, "model.keras"))):
         raise BadInput(f"{out} already holds a run; pass --resume to continue it or choose another --out")
     if chief:
-        check_outputs(out, export_root)
+        check_outputs(out, os.path.abspath(args.export_dir))
     state = {}
     if args.resume:
         with user_input():  # a damaged or foreign checkpoint is bad input, named
@@ -231,11 +231,11 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
         with stop_on_ctrl_c(checkpoint):
             if step:  # resumed mid-epoch: finish that epoch, then train the others on the stream after it
                 model.fit(dataset, initial_epoch=epoch, epochs=epoch + 1, steps_per_epoch=steps_per_epoch - step,
-                          callbacks=callbacks, verbose=verbose)
+                          callbacks=callbacks, verbose=verbose, shuffle=False)
                 dataset, epoch = make_stream(checkpoint.global_step), epoch + 1
             if epoch < args.epochs:
                 model.fit(dataset, epochs=args.epochs, initial_epoch=epoch, steps_per_epoch=steps_per_epoch,
-                          callbacks=callbacks, verbose=verbose)
+                          callbacks=callbacks, verbose=verbose, shuffle=False)
     except kg_callbacks.TrainingInterrupted as e:
         e.resume_command = resume_command(args)
         raise

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from keras_gans import checkpoints
+from keras_gans import checkpoints, files
 
 #: model constructor arguments copied into the table when present
 CONFIG_KEYS = ("latent_dim", "image_shape", "g_filters", "d_filters", "n_critic", "gp_weight", "clip_value",
@@ -107,10 +107,7 @@ def to_markdown(df, floatfmt="{:.4g}"):
 
 
 def _atomic_write(path, text):
-    tmp = f"{path}.tmp-{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    files.write_text(path, text)
 
 
 def write_table(df, stem):
@@ -157,8 +154,7 @@ def plot_history(history, out_png, title=None):
     fig.tight_layout()
     out_png = os.fspath(out_png)
     os.makedirs(os.path.dirname(os.path.abspath(out_png)), exist_ok=True)
-    tmp = f"{out_png}.tmp-{os.getpid()}.png"
-    fig.savefig(tmp, dpi=100)
+    with files.atomic_path(out_png) as tmp:
+        fig.savefig(tmp, dpi=100, format="png")
     plt.close(fig)
-    os.replace(tmp, out_png)
     return out_png

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans import files
 from keras_gans.serving.images import make_grid
 from keras_gans.core.images import to_uint8
 from keras_gans.latent import common
@@ -147,7 +148,6 @@ def save_gif(images, path, duration_ms=100, boomerang=True):
         grid = make_grid(to_uint8(images[:, t]) if images.dtype != np.uint8 else images[:, t])
         frames.append(Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid))
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    tmp = f"{path}.tmp-{os.getpid()}.gif"
-    frames[0].save(tmp, save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
-    os.replace(tmp, path)
+    with files.atomic_path(path) as tmp:
+        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
     return path

@@ -11,6 +11,7 @@ from PIL import Image
 
 import tensorflow as tf
 
+from keras_gans import files
 from keras_gans.core.images import scale_images, to_uint8  # noqa: F401  (re-exported)
 
 
@@ -38,9 +39,8 @@ def save_png(image, path):
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
-    tmp = f"{path}.tmp-{os.getpid()}.png"
-    Image.fromarray(image).save(tmp)
-    os.replace(tmp, path)
+    with files.atomic_path(path) as tmp:
+        Image.fromarray(image).save(tmp, format="PNG")
     return path
 
 
