@@ -47,6 +47,12 @@ def is_chief():
     return not has_chief and task.get("type") == "worker" and int(task.get("index", 0)) == 0
 
 
+def worker_name():
+    """``TYPE-INDEX`` of this process's task in TF_CONFIG (e.g. ``worker-1``)."""
+    task = json.loads(os.environ.get("TF_CONFIG", "{}") or "{}").get("task", {})
+    return f"{task.get('type', 'worker')}-{int(task.get('index', 0))}"
+
+
 def use_jit(args, strategy):
     """XLA only when asked (--jit) and on one device: with keras_gans.kernels' fast strided
     convolutions it no longer speeds up DCGAN on the 2-core CPU (239 vs 248 images/s,
@@ -158,7 +164,9 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
     check_positive(args, "epochs", "batch_size", "steps_per_epoch", "checkpoint_every")
     out = os.path.abspath(args.out or os.path.join("runs", args.model))
     chief = is_chief()
-    work = out if chief else os.path.join(out, f".worker-{os.getpid()}")
+    # a non-chief worker keeps its own checkpoints (the same state as the chief's) under its task's name,
+    # so the same cluster resumes with --resume
+    work = out if chief else os.path.join(out, f".worker-{worker_name()}")
     ckpt_dir = os.path.join(work, "checkpoints")
     export_root = os.path.join(args.export_dir, args.model)
     newest = kg_checkpoints.latest(ckpt_dir)

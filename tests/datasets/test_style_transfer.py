@@ -66,3 +66,15 @@ def test_bad_folders_and_files_are_clear_errors(folders, tmp_path):
         content_style_dataset(content, style, load_size=40, crop_size=64)
     with pytest.raises(ValueError, match=r"batch size 8 is larger than the number of content images \(5\)"):
         content_style_dataset(content, style, batch_size=8, load_size=40, crop_size=32)
+
+
+def test_start_batch_continues_both_streams_exactly(folders):
+    """A resumed run starts at batch k of the same (content, style) stream, crops included (issue 18)."""
+    content, style = folders
+    kwargs = dict(batch_size=2, load_size=32, crop_size=24, seed=5, repeat=True)
+    whole = list(content_style_dataset(content, style, **kwargs)[0].take(9))
+    later = list(content_style_dataset(content, style, start_batch=6, **kwargs)[0].take(3))
+    for (c, s), (c2, s2) in zip(whole[6:], later):
+        np.testing.assert_array_equal(c, c2)
+        np.testing.assert_array_equal(s, s2)
+    assert not np.array_equal(whole[0][0], later[0][0])
