@@ -13,7 +13,8 @@ weights too, so there the kernel gradient is one matmul of the input's 4x4 patch
 (``_kernel_grad_4x4s2``); the other gradients are TensorFlow's own (``tf.custom_gradient``).
 Other configurations fall back to Keras.
 Outputs and gradients match ``keras.layers.Conv2DTranspose`` / ``Conv2D`` to float32
-rounding (tests/kernels/test_conv.py).
+rounding (tests/kernels/test_conv.py). No tensor has more than 4 dimensions, so exported graphs convert to
+TFLite's built-in ops (a 6-D pad and 5-/6-D stacks did not; same speed, issue 19).
 
 2. Stride-1 convolutions whose TensorFlow gradient kernels are slow (``_STRIDE1_PATHS``):
 to few output channels (the ResNet generator's 7x7 to RGB, PatchGAN's logits) and 4x4
@@ -32,20 +33,35 @@ import tensorflow as tf
 _STRIDES = [1, 2, 2, 1]
 
 
+def _size(x, axis):
+    """``x.shape[axis]`` when known when the graph is traced, else the run-time size."""
+    return x.shape[axis] if x.shape[axis] is not None else tf.shape(x)[axis]
+
+
+def _interleave_phases(phases, c):
+    """``y[:, 2i + a, 2j + b] = phases[a][b][:, i, j]``: the (B, 2h, 2w, c) image of four (B, h, w, c) output
+    phases through tensors of at most 4 dimensions (TFLite's built-in PAD and others take no more): the two
+    column phases side by side in the channels, (B * h, w, 2c), are output row ``2i + a`` in memory; the two
+    rows stacked after ``i``, (B * h, 2, w, 2c), are the output image in memory. (``tf.nn.depth_to_space`` of
+    the four concatenated phases is the same and as fast; this needs only Concat, Pack and Reshape.)"""
+    h, w = _size(phases[0][0], 1), _size(phases[0][0], 2)
+    rows = [tf.reshape(tf.concat(row, axis=3), (-1, w, 2 * c)) for row in phases]  # (B * h, w, 2C)
+    return tf.reshape(tf.stack(rows, axis=1), (-1, 2 * h, 2 * w, c))  # (B * h, 2, w, 2C)
+
+
 def _transpose_conv_phases(x, kernel):
     """``conv2d_transpose(x, kernel, stride 2, SAME)`` for a (4, 4, out, in) kernel, via 4 stride-1 convs."""
-    h = x.shape[1] if x.shape[1] is not None else tf.shape(x)[1]
-    w = x.shape[2] if x.shape[2] is not None else tf.shape(x)[2]
+    h, w = _size(x, 1), _size(x, 2)
     padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
-    rows = []
+    phases = []
     for a in range(2):
-        cols = []
+        row = []
         for b in range(2):
             taps = tf.stack([tf.stack([kernel[3 - a - 2 * ty, 3 - b - 2 * tx] for tx in range(2)]) for ty in range(2)])
-            phase = tf.nn.conv2d(padded[:, a : a + h + 1, b : b + w + 1], tf.transpose(taps, (0, 1, 3, 2)), 1, "VALID")
-            cols.append(phase)
-        rows.append(tf.stack(cols, axis=3))  # (B, h, w, 2, C)
-    return tf.reshape(tf.stack(rows, axis=2), (-1, 2 * h, 2 * w, kernel.shape[2]))  # (B, h, 2, w, 2, C)
+            row.append(tf.nn.conv2d(padded[:, a : a + h + 1, b : b + w + 1], tf.transpose(taps, (0, 1, 3, 2)), 1,
+                                    "VALID"))
+        phases.append(row)
+    return _interleave_phases(phases, kernel.shape[2])
 
 
 # (row phase a) -> ((kernel row, input row shift), ...): y[2m + a] takes x[m + shift] through that row.
@@ -55,25 +71,24 @@ _TAPS = {0: ((1, 0), (3, -1)), 1: ((2, 0), (0, 1))}
 def _transpose_conv_matmul(x, kernel):
     """The same transposed convolution as one matmul and a col2im of shifted sums.
 
-    ``cols[n, ky, kx, o] = sum_i x[n, i] kernel[ky, kx, o, i]``; output phase ``(a, b)`` adds
-    the four taps of ``_TAPS`` from the neighbouring input pixels. The (16 * out, in) kernel
-    is a free reshape, so the weights are read once: fastest when there are few input pixels
-    (the U-Net's inner layers), where the phases' kernel rearrangement dominates.
+    ``cols[n, i, j, (4 ky + kx) * out + o] = sum_c x[n, i, j, c] kernel[ky, kx, o, c]``; output phase
+    ``(a, b)`` adds the four taps of ``_TAPS`` from the neighbouring input pixels. The (16 * out, in)
+    kernel is a free reshape, so the weights are read once: fastest when there are few input pixels
+    (the U-Net's inner layers), where the phases' kernel rearrangement dominates. Every tensor is at
+    most 4-D (a 6-D pad does not convert to TFLite's built-in ops).
     """
-    shape = tf.shape(x)
-    b, h, w = shape[0], shape[1], shape[2]
+    h, w = _size(x, 1), _size(x, 2)
     c_out, c_in = kernel.shape[2], kernel.shape[3]
     # K @ x^T then a transpose of the result: TensorFlow's x @ K^T copies the whole kernel first.
     cols = tf.transpose(tf.matmul(tf.reshape(kernel, (16 * c_out, c_in)), tf.reshape(x, (-1, c_in)), transpose_b=True))
-    cols = tf.pad(tf.reshape(cols, (b, h, w, 4, 4, c_out)), [[0, 0], [1, 1], [1, 1], [0, 0], [0, 0], [0, 0]])
-    rows = []
-    for a in range(2):
-        phases = []
-        for c in range(2):
-            phases.append(tf.add_n([cols[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w, ky, kx]
-                                    for ky, dy in _TAPS[a] for kx, dx in _TAPS[c]]))
-        rows.append(tf.stack(phases, axis=3))  # (B, h, w, 2, C)
-    return tf.reshape(tf.stack(rows, axis=2), (b, 2 * h, 2 * w, c_out))  # (B, h, 2, w, 2, C)
+    cols = tf.pad(tf.reshape(cols, (-1, h, w, 16 * c_out)), [[0, 0], [1, 1], [1, 1], [0, 0]])
+
+    def tap(ky, dy, kx, dx):
+        k = (4 * ky + kx) * c_out
+        return cols[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w, k : k + c_out]
+
+    return _interleave_phases([[tf.add_n([tap(ky, dy, kx, dx) for ky, dy in _TAPS[a] for kx, dx in _TAPS[b]])
+                                for b in range(2)] for a in range(2)], c_out)
 
 
 def _pixels(x):

@@ -39,10 +39,14 @@ def reflection_pad(x, padding):
 
 def _periodic_reflect_indices(n, total, before):
     """Indices that mirror-pad a length-``n`` axis to ``total`` with ``before`` in front, by any amount
-    (the reflection repeats periodically when the padding exceeds the image)."""
-    i = tf.range(total) - before
+    (the reflection repeats periodically when the padding exceeds the image).
+
+    Every modulo and division here has non-negative operands: the position ``i - before`` is shifted by a
+    multiple of the period (``ceil(before / period)`` periods) before it is reduced, so an exported graph
+    computes the same indices where integer ``FloorMod`` is lowered with truncating division (tf2onnx)."""
     period = tf.maximum(2 * (n - 1), 1)
-    j = tf.math.floormod(i, period)
+    shift = (before + period - 1) // period * period  # >= before
+    j = (tf.range(total) + (shift - before)) % period
     return tf.where(j < n, j, period - j)
 
 

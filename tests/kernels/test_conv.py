@@ -116,3 +116,62 @@ def test_second_order_gradients_match_keras(classes, filters, conv, shape):
         results.append(outer.gradient(penalty, [x, layer.kernel]))
     for got, want in zip(*results):
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))
+
+
+def test_transposed_conv_graph_is_at_most_4d():
+    """TFLite's built-in PAD (and ONNX runtimes in places) take no tensors above 4-D. Traced with unknown sizes,
+    the layer's graph holds both paths (matmul and phases, in a cond); the strided conv's input gradient too."""
+    from tests.serving.graph_checks import graph_ops, max_rank
+
+    transposed = FastConv2DTranspose(16, 4, strides=2, padding="same")
+    transposed(tf.zeros((1, 4, 4, 32)))
+    forward = tf.function(transposed).get_concrete_function(tf.TensorSpec([None, None, None, 32]))
+    ops = graph_ops(forward)
+    assert {"If", "StatelessIf"} & ops and {"MatMul", "Conv2D"} <= ops
+    assert max_rank(forward) <= 4
+    strided = FastConv2D(32, 4, strides=2, padding="same")
+    strided(tf.zeros((1, 8, 8, 16)))
+
+    def input_gradient(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(tf.sin(strided(x)))
+        return tape.gradient(y, x)
+
+    assert max_rank(tf.function(input_gradient).get_concrete_function(tf.TensorSpec([2, 8, 8, 16]))) <= 4
+
+
+def _tflite_builtins_output(concrete_function, x):
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]  # no Flex (SELECT_TF_OPS)
+    interpreter = tf.lite.Interpreter(model_content=converter.convert())
+    index = interpreter.get_input_details()[0]["index"]
+    interpreter.resize_tensor_input(index, x.shape)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(index, x)
+    interpreter.invoke()
+    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
+
+@pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
+@pytest.mark.parametrize("network", ["dcgan", "unet"])
+def test_generators_convert_to_tflite_builtin_ops(network):
+    """A DCGAN generator (batch 2: the matmul path at 4x4x64 -> 8x8x32, phases at 8x8x32 -> 16x16x16) with a
+    fixed batch, and a U-Net (Pix2Pix) with unknown batch and size (both paths in a cond), convert to TFLite's
+    built-in ops only and compute what TensorFlow computes."""
+    from keras_gans.networks.dcgan import build_dcgan_generator
+    from keras_gans.networks.unet import build_unet_generator
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    if network == "dcgan":
+        model = build_dcgan_generator(latent_dim=8, image_shape=(32, 32, 3), base_filters=16)
+        x, spec = rng.normal(size=(2, 8)).astype("float32"), tf.TensorSpec([2, 8])
+    else:
+        model = build_unet_generator(input_channels=3, output_channels=3, image_size=16, filters=16)
+        x, spec = rng.uniform(-1, 1, size=(1, 16, 16, 3)).astype("float32"), tf.TensorSpec([None, None, None, 3])
+    concrete = tf.function(lambda t: model(t, training=False)).get_concrete_function(spec)
+    got = _tflite_builtins_output(concrete, x)
+    want = model(x, training=False).numpy()
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, atol=1e-4)

@@ -93,3 +93,39 @@ def test_pad_to_multiple_centered_and_bottom_right(shape, multiple):
             want = tf.pad(x, [[0, 0], [before_h, pad_h - before_h], [before_w, pad_w - before_w], [0, 0]],
                           mode="REFLECT")
             np.testing.assert_array_equal(padded.numpy(), want.numpy())
+
+
+def _floormod_reference(n, total, before):
+    """The index map as first written: ``floormod`` of the (negative) positions in front of the image."""
+    period = max(2 * (n - 1), 1)
+    j = np.mod(np.arange(total) - before, period)
+    return np.where(j < n, j, period - j)
+
+
+def test_periodic_reflect_indices_match_floormod_and_tf_pad():
+    from keras_gans.layers.padding import _periodic_reflect_indices
+
+    for n in range(1, 10):
+        for before in range(0, 3 * n + 3):
+            for after in (0, 1, n - 1, 2 * n + 1):
+                total = n + before + after
+                got = _periodic_reflect_indices(tf.constant(n), tf.constant(total), tf.constant(before)).numpy()
+                np.testing.assert_array_equal(got, _floormod_reference(n, total, before), err_msg=f"{n} {before}")
+                if n > 1 and max(before, after) < n:  # tf.pad's REFLECT takes less than the image
+                    want = tf.pad(tf.range(n), [[before, total - n - before]], mode="REFLECT").numpy()
+                    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("shape, multiple", [((1, 45, 30, 3), 4), ((2, 13, 11, 3), 8), ((1, 3, 2, 1), 8)])
+def test_traced_padding_has_no_negative_modulo_operands(shape, multiple):
+    """tf2onnx lowers integer FloorMod/FloorDiv with truncating division: an exported graph is right only when
+    their operands are >= 0. Traced with unknown sizes (as served), evaluated on sizes that need padding."""
+    from keras_gans.layers.padding import pad_to_multiple
+    from tests.serving.graph_checks import negative_operands
+
+    x = tf.constant(np.random.default_rng(0).normal(size=shape).astype("float32"))
+    layer = ReflectionPadding2D(((1, 0), (1, 1)))
+    for centered in (True, False):
+        fn = tf.function(lambda x: (pad_to_multiple(x, multiple, centered=centered)[0], layer(x)))
+        concrete = fn.get_concrete_function(tf.TensorSpec([None, None, None, shape[3]]))
+        assert negative_operands(concrete, [x]) == {}

@@ -1,0 +1,84 @@
+"""Checks of what a traced (exported) graph contains, for tests of graphs that will be converted.
+
+TFLite's built-in ops and ONNX take some TensorFlow graphs differently from TensorFlow itself:
+
+- tensors above 4-D do not convert to TFLite's built-in ``PAD`` (and other ops) -> :func:`max_rank`;
+- tf2onnx lowers integer ``FloorMod`` / ``FloorDiv`` with truncating division, so they are exact only for
+  non-negative operands -> :func:`negative_operands`, which evaluates their operands on example inputs.
+
+Usage::
+
+    fn = tf.function(f).get_concrete_function(tf.TensorSpec([None, None, None, 3]))
+    assert "FloorMod" not in graph_ops(fn) or not negative_operands(fn, [images])
+    assert max_rank(fn) <= 4
+"""
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+# Integer ops that tf2onnx lowers with truncating division: exact only when no operand is negative.
+TRUNCATED_IN_ONNX = ("FloorMod", "FloorDiv")
+
+
+def _function_names(op):
+    """Names of the functions an op calls (``If``'s branches, ``While``'s body, ``PartitionedCall`` ...)."""
+    names = []
+    for value in op.node_def.attr.values():
+        if value.func.name:
+            names.append(value.func.name)
+        names.extend(f.name for f in value.list.func)
+    return names
+
+
+def graphs(concrete_function):
+    """The function's graph and every nested function body it calls, each once."""
+    seen, todo = {}, [concrete_function.graph]
+    while todo:
+        graph = todo.pop()
+        if graph.name in seen:
+            continue
+        seen[graph.name] = graph
+        for op in graph.get_operations():
+            for name in _function_names(op):
+                function = graph._get_function(name) or concrete_function.graph._get_function(name)
+                if function is not None and name not in seen:
+                    todo.append(function.graph)
+    return list(seen.values())
+
+
+def graph_ops(concrete_function):
+    """The set of op types in a concrete function's graph, including nested function bodies."""
+    return {op.type for graph in graphs(concrete_function) for op in graph.get_operations()}
+
+
+def max_rank(concrete_function):
+    """The highest rank of any tensor an op makes (nested bodies included; unknown ranks are skipped)."""
+    ranks = [t.shape.rank for graph in graphs(concrete_function) for op in graph.get_operations()
+             for t in op.outputs if t.shape.rank is not None]
+    return max(ranks, default=0)
+
+
+def negative_operands(concrete_function, args, op_types=TRUNCATED_IN_ONNX):
+    """``{op name: smallest operand}`` for the ops of ``op_types`` that get a negative operand on ``args``.
+
+    The function is frozen and inlined first (as the TFLite and ONNX converters do), so ops in nested
+    bodies (``tf.cond``, Keras's calls) are evaluated too; an op in a branch not taken for these inputs
+    is skipped. Empty when every such op computes the same in ONNX as in TensorFlow for these inputs.
+    """
+    frozen = convert_variables_to_constants_v2(concrete_function)
+    graph_def = frozen.graph.as_graph_def()
+    wrapped = tf.compat.v1.wrap_function(lambda: tf.graph_util.import_graph_def(graph_def, name=""), [])
+    inputs = [wrapped.graph.get_tensor_by_name(t.name) for t in frozen.inputs]
+    found = {}
+    for op in wrapped.graph.get_operations():
+        if op.type not in op_types or not op.inputs[0].dtype.is_integer:
+            continue
+        try:
+            values = wrapped.prune(inputs, list(op.inputs))(*args)
+        except (tf.errors.InvalidArgumentError, ValueError):  # a branch not taken for these inputs
+            continue
+        smallest = min(int(np.min(v.numpy())) if np.size(v.numpy()) else 0 for v in values)
+        if smallest < 0:
+            found[op.name] = smallest
+    return found
