@@ -221,9 +221,10 @@ def mirrored_strategy():
 
 
 def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None, compile_kwargs=None):
-    """One step on the same batch from the same weights: 2 CPU replicas == 1 device.
+    """One step on the same batch from the same weights: 2 CPU replicas == 1 device. Returns the two trained
+    models ``(single device, two replicas)``.
 
-    ``data``: one batch as a dataset, for models that do not train on ``dataset(cls, fashion, ...)``.
+    ``data``: one batch (or a few) as a dataset, for models that do not train on ``dataset(cls, fashion, ...)``.
     ``compile_kwargs``: e.g. SGD optimizers (a callable returning them, called inside each
     strategy scope) where the model's Adam would turn gradients that are zero up to float32
     rounding into learning-rate-sized, replica-dependent updates.
@@ -237,18 +238,19 @@ def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None,
             model = cls(**({"seed": 7} if seeded else {}), **kwargs)
             model.compile(**(compile_kwargs() if compile_kwargs else {}))
         history = model.fit(data, epochs=1, verbose=0)
-        return {k: v[-1] for k, v in history.history.items()}, [w.numpy() for w in model.weights]
+        return {k: v[-1] for k, v in history.history.items()}, [w.numpy() for w in model.weights], model
 
-    single_logs, single_weights = one_step(tf.distribute.get_strategy())
+    single_logs, single_weights, single = one_step(tf.distribute.get_strategy())
     mirrored = mirrored_strategy()
     assert mirrored.num_replicas_in_sync == 2
-    mirrored_logs, mirrored_weights = one_step(mirrored)
+    mirrored_logs, mirrored_weights, replicated = one_step(mirrored)
     assert set(single_logs) == set(mirrored_logs)
     for name in single_logs:
         # float32 all-reduce sums in another order than one device: relative 1e-5.
         np.testing.assert_allclose(mirrored_logs[name], single_logs[name], rtol=1e-5, atol=1e-6, err_msg=name)
     assert len(single_weights) == len(mirrored_weights)
     assert max_diff(single_weights, mirrored_weights) < 1e-5
+    return single, replicated
 
 
 def write_paired_encoder_weights(path, width=1 / 16, seed=3):

@@ -305,8 +305,13 @@ def translator(loaded, path):
     spec = serve.structured_input_signature[1].get("images")
     if spec is None or spec.dtype != tf.uint8:
         raise BadInput(f"{path} is not a DTN export (no uint8 'images' input)")
-    return tuple(spec.shape[1:]), lambda x: np.concatenate(
-        [serve(images=tf.constant(x[i : i + 256]))["images"].numpy() for i in range(0, len(x), 256)])
+
+    def run(x):
+        outputs = (serve(images=tf.constant(x[i : i + 256])) for i in range(0, len(x), 256))
+        # "images": exports before inputs and outputs were told apart
+        return np.concatenate([out.get("translated_images", out.get("images")).numpy() for out in outputs])
+
+    return tuple(spec.shape[1:]), run
 
 
 def translate_dtn(loaded, path, inputs, out_dir):

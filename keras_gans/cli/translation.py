@@ -219,7 +219,8 @@ def translator(loaded, path, direction):
     def run(image, tile, overlap):
         if tile is not None:
             raise BadInput("--tile-size needs a .keras model (the SavedModel translates whole images)")
-        return signature(images=tf.constant(image[None]))["images"].numpy()[0]
+        outputs = signature(images=tf.constant(image[None]))
+        return outputs.get("translated_images", outputs.get("images")).numpy()[0]  # "images": older exports
 
     return run, channels
 

@@ -117,6 +117,7 @@ class AdversarialBase(NetworkModel):
                 raise ValueError(f"metrics must be keras.metrics.Metric objects (keras_gans.evaluation.metrics.FID, KID) "
                                  f"named unlike the loss trackers {list(self._trackers)}, got {metric!r}")
         self._image_metrics = UntrackedSequence(metrics)
+        self._jit_compile_argument = kwargs.get("jit_compile", "auto")  # saved as given, as Keras does
         super().compile(optimizer=None, **kwargs)
         self.build_optimizer(self.g_optimizer, self.generator_networks())
         self.build_optimizer(self.d_optimizer, self.discriminator_networks())
@@ -128,12 +129,14 @@ class AdversarialBase(NetworkModel):
         return {
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "jit_compile": self._jit_compile_argument,
         }
 
     def compile_from_config(self, config):
         self.compile(
             g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
             d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
+            jit_compile=config.get("jit_compile", "auto"),  # absent in files saved before it was kept
         )
 
     # === Seed state ===

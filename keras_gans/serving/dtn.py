@@ -1,5 +1,6 @@
 """Serving signature of the Domain Transfer Network: ``serving_default`` / ``translate``, uint8 source
-images ``[B, H, W, C]`` (the model's source shape) -> ``{"images": uint8 target images}``."""
+images ``[B, H, W, C]`` (the model's source shape) -> ``{"translated_images": uint8 target images}`` (exports
+before inputs and outputs were told apart named the output ``images``)."""
 
 import tensorflow as tf
 
@@ -17,7 +18,7 @@ def dtn_signatures(model):
         # a convolutional G would silently translate other sizes: refuse them
         check = tf.debugging.assert_equal(tf.shape(images)[1:], expected, message=message)
         with tf.control_dependencies([check]):
-            return {"images": to_uint8(model(scale_images(images), training=False))}
+            return {"translated_images": to_uint8(model(scale_images(images), training=False))}
 
     return Signatures([model.encoder, model.generator]).add(
         "translate", translate, tf.TensorSpec([None, *model.source_shape], tf.uint8, name="images"))

@@ -4,7 +4,8 @@
 - ``serving_default`` (= ``stylize``): ``content`` uint8 ``[B, H, W, 3]``, ``style`` uint8
   ``[B, H', W', 3]`` (pairs), ``alpha`` float32 scalar.
 - ``stylize_bytes``: ``content_bytes``/``style_bytes`` encoded images ``[B]`` (PNG/JPEG/...),
-  ``alpha`` -> ``{"images_png": [B]}`` (TF Serving REST: ``{"b64": ...}`` values).
+  ``alpha`` -> ``{"stylized_bytes": [B]}`` PNGs (TF Serving REST: ``{"b64": ...}`` in and out, since the alias
+  ends in ``_bytes``; exports before this named it ``images_png``).
 - ``interpolate``: one ``content`` ``[H, W, 3]``, ``styles`` ``[K, H', W', 3]``, ``style_weights``
   ``[K]``, ``alpha``, ``preserve_color`` bool -> ``[1, H, W, 3]``.
 - ``masked``: ``content``, ``styles``, ``mask`` int32 ``[H, W]`` region ids in ``[0, K)``,
@@ -57,7 +58,7 @@ def style_transfer_signatures(model):
 
     def stylize_bytes(content_bytes, style_bytes, alpha):
         images = stylize_pairs(decode_image_bytes(content_bytes, 3), decode_image_bytes(style_bytes, 3), alpha)
-        return {"images_png": encode_png_batch(images["images"])}
+        return {"stylized_bytes": encode_png_batch(images["images"])}
 
     def statistics(content, styles, preserve_color):
         styles = tf.cast(styles, tf.float32)

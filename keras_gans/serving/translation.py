@@ -1,9 +1,13 @@
 """Serving signatures of the image-to-image models (Pix2Pix, CycleGAN), per direction ``D`` (``AtoB``
 first, so it is also ``serving_default``):
 
-- ``translate`` / ``translate_BtoA``: ``images`` uint8 ``[B, H, W, C]`` (any H, W) -> ``{"images": uint8}``;
+- ``translate`` / ``translate_BtoA``: ``images`` uint8 ``[B, H, W, C]`` (any H, W) -> ``{"translated_images": uint8}``;
 - ``translate_bytes`` / ``translate_BtoA_bytes``: ``image_bytes`` string ``[B]`` (PNG, JPEG, BMP or GIF;
-  for TF Serving REST ``{"b64": ...}``) -> ``{"image_bytes": PNG strings}``.
+  for TF Serving REST ``{"b64": ...}``) -> ``{"translated_bytes": PNG strings}`` (TF Serving's REST API
+  base64-wraps string outputs whose alias ends in ``_bytes``). The images of one request must share one size.
+
+Inputs and outputs have different names (tf2onnx's ``--signature_def`` conversion needs that); exports
+before this named the outputs ``images`` and ``image_bytes`` (``keras-gans translate`` reads both).
 """
 
 import tensorflow as tf
@@ -21,12 +25,12 @@ def _direction_endpoints(generator, in_channels, multiple):
         check = tf.debugging.assert_equal(tf.shape(images)[-1], in_channels,
                                           message=f"images must have {in_channels} channel(s)")
         with tf.control_dependencies([check]):
-            return {"images": to_uint8(translate_any_size(generator, scale_images(images), multiple))}
+            return {"translated_images": to_uint8(translate_any_size(generator, scale_images(images), multiple))}
 
     def translate_bytes(image_bytes):
         images = decode_image_bytes(image_bytes, in_channels)
         out = translate_any_size(generator, scale_images(images), multiple)
-        return {"image_bytes": encode_png_batch(to_uint8(out))}
+        return {"translated_bytes": encode_png_batch(to_uint8(out))}
 
     return translate, translate_bytes
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from keras_gans.cli import main
-from tests.cli.helpers import run_cli
+from tests.cli.helpers import run_cli, run_main
 
 TINY = ["--g-filters", "4", "--d-filters", "4", "--steps-per-epoch", "2", "--batch-size", "2"]
 
@@ -27,7 +27,7 @@ def pix2pix_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path):
+def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path, capsys):
     root = pix2pix_run
     assert (root / "runs" / "pix2pix" / "model.keras").is_file()
     assert (root / "runs" / "pix2pix" / "samples" / "epoch_0001.png").is_file()
@@ -35,8 +35,9 @@ def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path):
     _image(tmp_path / "photo.png", 45, 70, channels=3)  # RGB, converted to the model's 1 channel
     _image(tmp_path / "sketch.png", 33, 20, channels=1, seed=1)
     for model, out_dir in ((root / "runs" / "pix2pix" / "model.keras", "k"), (root / "savedmodels" / "pix2pix" / "1", "s")):
-        out = run_cli("translate", str(model), str(tmp_path / "photo.png"), str(tmp_path / "sketch.png"),
-                      "--out", out_dir, cwd=tmp_path)
+        # translate in this process (the training above ran in a fresh one): no TensorFlow start-up per call
+        out = run_main("translate", model, tmp_path / "photo.png", tmp_path / "sketch.png", "--out", out_dir,
+                       cwd=tmp_path, capsys=capsys)
         assert out.returncode == 0, out.stderr[-3000:]
         assert "converting 3 channel(s) to the model's 1" in out.stdout
     for name, size in (("photo", (45, 70)), ("sketch", (33, 20))):
@@ -44,33 +45,46 @@ def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path):
         served = np.asarray(Image.open(tmp_path / "s" / f"{name}.png"))
         assert keras_out.shape == served.shape == size
         assert np.abs(keras_out.astype(int) - served.astype(int)).max() <= 1
-    tiled = run_cli("translate", str(root / "runs" / "pix2pix" / "model.keras"), str(tmp_path / "photo.png"),
-                    "--out", "t", "--tile-size", "32", "--overlap", "8", cwd=tmp_path)
+    tiled = run_main("translate", root / "runs" / "pix2pix" / "model.keras", tmp_path / "photo.png",
+                     "--out", "t", "--tile-size", "32", "--overlap", "8", cwd=tmp_path, capsys=capsys)
     assert tiled.returncode == 0, tiled.stderr[-2000:]
     assert np.asarray(Image.open(tmp_path / "t" / "photo.png")).shape == (45, 70)
 
 
 @pytest.mark.slow
-def test_cyclegan_trains_resumes_on_the_schedule_and_translates_both_ways(tmp_path):
-    args = ["train", "cyclegan", *TINY, "--n-blocks", "1", "--pool-size", "4"]
-    first = run_cli(*args, "--epochs", "1", cwd=tmp_path)
-    assert first.returncode == 0, first.stderr[-3000:]
-    resumed = run_cli(*args, "--epochs", "2", "--resume", cwd=tmp_path)
-    assert resumed.returncode == 0, resumed.stderr[-3000:]
-    with open(tmp_path / "runs" / "cyclegan" / "history.csv") as f:
-        rows = list(csv.DictReader(f))
-    assert [row["epoch"] for row in rows] == ["0", "1"]
+def test_cyclegan_trains_resumes_on_the_schedule_and_translates_both_ways(tmp_path, capsys):
     import keras
 
     import keras_gans  # noqa: F401
 
-    model = keras.models.load_model(tmp_path / "runs" / "cyclegan" / "model.keras")
-    # 2 epochs x 2 steps: the schedule made at the start (constant 2 steps, then to 0 over 2) ended at 0
-    assert int(model.g_optimizer.iterations) == 4 and float(model.g_optimizer.learning_rate) == 0.0
+    args = ["train", "cyclegan", *TINY, "--n-blocks", "1", "--pool-size", "4"]
+    first = run_cli(*args, "--epochs", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    model_path = tmp_path / "runs" / "cyclegan" / "model.keras"
+    after_one = keras.models.load_model(model_path).generator_ab.get_weights()
+    resumed = run_cli(*args, "--epochs", "2", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "learning-rate plan now 4 steps (constant for 2, then to 0)" in resumed.stdout
+    with open(tmp_path / "runs" / "cyclegan" / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["epoch"] for row in rows] == ["0", "1"]
+
+    model = keras.models.load_model(model_path)
+    # The first run planned 2 steps (constant for 1, then to 0 over 1: 0 from step 2 on). Resuming with
+    # --epochs 2 stretches the plan to 4 steps (constant for 2, then to 0 over 2), so steps 2 and 3 of the
+    # second epoch ran at 2e-4 and 1e-4 (under the unstretched plan both at 0, and G would not have moved).
+    assert int(model.g_optimizer.iterations) == 4
+    for optimizer in (model.g_optimizer, model.d_optimizer):
+        plan = optimizer.get_config()["learning_rate"]["config"]
+        assert (plan["constant_steps"], plan["decay_steps"]) == (2, 2), plan
+        schedule = keras.optimizers.schedules.deserialize(optimizer.get_config()["learning_rate"])
+        assert [round(float(schedule(step)), 7) for step in range(5)] == [2e-4, 2e-4, 2e-4, 1e-4, 0.0]
+    moved = max(float(np.abs(a - b).max()) for a, b in zip(after_one, model.generator_ab.get_weights()))
+    assert moved > 1e-5, moved
     _image(tmp_path / "boot.png", 30, 41, channels=1)
     for direction in ("AtoB", "BtoA"):
-        out = run_cli("translate", "savedmodels/cyclegan/2", "boot.png", "--direction", direction, "--out", direction,
-                      cwd=tmp_path)
+        out = run_main("translate", "savedmodels/cyclegan/2", "boot.png", "--direction", direction, "--out",
+                       direction, cwd=tmp_path, capsys=capsys)
         assert out.returncode == 0, out.stderr[-2000:]
         assert np.asarray(Image.open(tmp_path / direction / "boot.png")).shape == (30, 41)
 

@@ -38,3 +38,18 @@ def test_image_metrics_are_not_tracked_and_must_not_shadow_a_tracker():
 def test_the_seed_is_the_bases_argument_and_in_every_config():
     model = DCGAN(seed=5, **SMALL)
     assert isinstance(model, AdversarialBase) and model.get_config()["seed"] == 5
+
+
+def test_jit_compile_survives_save_and_load(tmp_path):
+    """compile(jit_compile=True) is part of the saved compile config, as it is for Keras's own models."""
+    import keras
+
+    from keras_gans.models import DCGAN
+
+    model = DCGAN(image_shape=(28, 28, 1), latent_dim=8, g_filters=8, d_filters=8)
+    model.compile(jit_compile=True)
+    model.save(tmp_path / "m.keras")
+    assert keras.models.load_model(tmp_path / "m.keras").jit_compile is True
+    model.compile(jit_compile=False)
+    model.save(tmp_path / "n.keras")
+    assert keras.models.load_model(tmp_path / "n.keras").jit_compile is False

@@ -296,7 +296,7 @@ out["default"] = m.signatures["serving_default"](content=c, style=s, alpha=tf.co
 png = lambda a: tf.io.encode_png(a).numpy()
 b = m.signatures["stylize_bytes"](content_bytes=tf.constant([png(x) for x in d["content"]]),
                                   style_bytes=tf.constant([png(x) for x in d["style"]]), alpha=tf.constant(0.7))
-out["bytes"] = [tf.io.decode_png(p).numpy().tolist() for p in b["images_png"].numpy()]
+out["bytes"] = [tf.io.decode_png(p).numpy().tolist() for p in b["stylized_bytes"].numpy()]
 styles = tf.constant(d["style"])
 out["interpolate"] = m.signatures["interpolate"](content=c[0], styles=styles, style_weights=tf.constant([0.25, 0.75]),
     alpha=tf.constant(1.0), preserve_color=tf.constant(True))["images"].numpy().tolist()

@@ -31,9 +31,14 @@ def test_save_load_resume_exact(cls, fashion, tmp_path):
 
 
 @pytest.mark.slow
-def test_mirrored_matches_single_device(fashion):
-    # dropout in D and the encoder's ε are drawn for the global batch: exact on 2 replicas
-    checks.check_mirrored_matches_single_device(ALI, KWARGS, fashion, batch=32)
+@pytest.mark.parametrize("cls", [ALI, BiGAN])
+def test_mirrored_matches_single_device(cls, fashion):
+    # dropout in D and ALI's encoder ε are drawn for the global batch: exact on 2 replicas; BiGAN's encoder is
+    # deterministic and its Adam has weight decay
+    single, replicated = checks.check_mirrored_matches_single_device(cls, KWARGS, fashion, batch=32)
+    assert type(replicated) is cls and replicated.stochastic == (cls is ALI)
+    x = fashion[0][:4]
+    np.testing.assert_allclose(replicated.encode(x), single.encode(x), atol=1e-5)
 
 
 _ENCODE_SCRIPT = r"""
@@ -54,8 +59,9 @@ print("RESULT" + json.dumps(out))
 
 
 @pytest.mark.slow
-def test_export_serves_generate_and_encode_in_fresh_process(fashion, tmp_path):
-    model = checks.check_fit_finite(ALI, KWARGS, fashion, batch=32, steps=1)
+@pytest.mark.parametrize("cls", [ALI, BiGAN])
+def test_export_serves_generate_and_encode_in_fresh_process(cls, fashion, tmp_path):
+    model = checks.check_fit_finite(cls, KWARGS, fashion, batch=32, steps=1)
     path = checks.check_export(model, tmp_path)  # generate / sample / serving_default
     x = ((fashion[0][:5] + 1) * 127.5).round().astype(np.uint8)
     np.save(tmp_path / "x.npy", x)

@@ -85,7 +85,7 @@ import tensorflow as tf
 m = tf.saved_model.load(sys.argv[1])
 x = np.load(sys.argv[2])
 out = {"signatures": sorted(m.signatures.keys())}
-y = m.signatures["serving_default"](images=tf.constant(x))["images"]
+y = m.signatures["serving_default"](images=tf.constant(x))["translated_images"]
 out["dtype"], out["images"] = y.dtype.name, y.numpy().tolist()
 try:
     m.signatures["serving_default"](images=tf.zeros((1, 28, 28, 3), tf.uint8))

@@ -6,6 +6,9 @@ from tests import model_checks as checks
 
 KWARGS = dict(image_shape=(28, 28, 1), g_filters=16, d_filters=16, warmup_critic_steps=10,
               warmup_generator_steps=1)
+#: the warm-up schedule on, at its smallest: n_critic 2, and 4 critic steps (2 train_steps, the first critic-only)
+#: before the first generator step
+SCHEDULED = dict(KWARGS, n_critic=2, warmup_critic_steps=4, warmup_generator_steps=1)
 
 
 def test_fit_finite_and_logs_wasserstein(fashion):
@@ -27,13 +30,26 @@ def test_save_load_resume_exact(fashion, tmp_path):
 
 @pytest.mark.slow
 def test_export_serves_in_fresh_process(fashion, tmp_path):
-    model = checks.check_fit_finite(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40, steps=1)
+    # with the warm-up schedule, scaled down as in test_mirrored_matches_single_device: a critic-only step, then a
+    # full one, so fit made both step functions before the export
+    model = checks.check_fit_finite(WGAN, SCHEDULED, fashion, batch=16, steps=2)
+    assert model.warmup_schedule
+    assert (int(model.d_optimizer.iterations), int(model.g_optimizer.iterations)) == (4, 1)
     checks.check_export(model, tmp_path)
 
 
 @pytest.mark.slow
 def test_mirrored_matches_single_device(fashion):
-    checks.check_mirrored_matches_single_device(WGAN, dict(KWARGS, warmup_schedule=False), fashion, batch=40)
+    """The warm-up schedule on: two train_steps, the first critic-only (the schedule asks for more critic steps
+    before generator step 0 than one train_step makes), the second with the generator step. The reference's 100
+    critic steps for each of the first 25 generator steps run the same two step functions (only how often each
+    runs differs), so n_critic 2 and 4 warm-up critic steps for the first generator step check the same code in
+    2 steps instead of 505 (and with 2 unrolled critic steps per function instead of 5: half the tracing)."""
+    data = checks.dataset(WGAN, fashion, 16, n=32)  # 2 steps of 2 critic minibatches of 8
+    single, replicated = checks.check_mirrored_matches_single_device(WGAN, SCHEDULED, fashion, batch=16, data=data)
+    for model in (single, replicated):
+        assert model.warmup_schedule
+        assert (int(model.d_optimizer.iterations.numpy()), int(model.g_optimizer.iterations.numpy())) == (4, 1)
 
 
 def test_weights_clipped_after_every_critic_step(fashion):

@@ -33,9 +33,9 @@ spec = json.loads(sys.argv[2])
 image = np.load(sys.argv[3])
 out = {"signatures": sorted(m.signatures.keys()), "results": {}}
 for name in spec["endpoints"]:
-    out["results"][name] = m.signatures[name](images=tf.constant(image))["images"].numpy().tolist()
+    out["results"][name] = m.signatures[name](images=tf.constant(image))["translated_images"].numpy().tolist()
     png = open(sys.argv[4], "rb").read()
-    encoded = m.signatures[name + "_bytes"](image_bytes=tf.constant([png]))["image_bytes"].numpy()[0]
+    encoded = m.signatures[name + "_bytes"](image_bytes=tf.constant([png]))["translated_bytes"].numpy()[0]
     out["results"][name + "_bytes"] = tf.io.decode_png(encoded).numpy().tolist()
 try:
     m.signatures[spec["endpoints"][0]](images=tf.zeros((1, 8, 8, spec["channels"] + 1), tf.uint8))
