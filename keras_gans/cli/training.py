@@ -140,6 +140,30 @@ def check_outputs(out, export_dir):
             raise BadInput(str(e)) from None
 
 
+def resume_state(args, newest, out):
+    """The validated state of the checkpoint ``--resume`` continues; :class:`BadInput` for a damaged one, one of
+    another model, or a run that has nothing left to do."""
+    with user_input():  # a damaged checkpoint (CheckpointError, a ValueError) is bad input, named
+        state = kg_checkpoints.read_state(newest)
+    if state.get("model", args.model) != args.model:
+        raise BadInput(f"--resume: {newest} is a checkpoint of `train {state['model']}`, not `train {args.model}`")
+    if state["epoch"] > args.epochs or (state["epoch"] == args.epochs and state["step"]):
+        raise BadInput(f"--resume: the run has already trained {state['epoch']} epochs; ask for more --epochs")
+    if state["epoch"] == args.epochs and os.path.exists(os.path.join(out, RUN_RECORD)):
+        raise BadInput(f"--resume: the run in {out} is complete ({args.epochs} epochs, saved and exported); "
+                       "ask for more --epochs to train on")
+    return state
+
+
+def check_same_options(saved, options, state_path):
+    """:class:`BadInput` listing every option (of :func:`run_options`) that differs from the run's."""
+    diffs = [f"--{k.replace('_', '-')}: the run has {saved[k]!r}, this command {v!r}"
+             for k, v in options.items() if k in saved and saved[k] != v]
+    if diffs:
+        raise BadInput(f"--resume: {state_path} belongs to a run with other options ({'; '.join(diffs)}); "
+                       "resume with the run's options")
+
+
 def run_training(args, make_data, make_model, make_callbacks=None, check_resumed=None):
     """Train ``args.model`` as every ``keras-gans train MODEL`` does.
 
@@ -149,9 +173,9 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
        writable.
     2. ``make_data(args, strategy) -> (make_stream, info)`` reads the data once; ``make_stream(k)`` is an
        endless stream of batches, the same for the same options and ``--seed``, starting at its batch ``k``
-       (0, or where the checkpoint stopped), and ``info["steps_per_epoch"]`` the default epoch length; ``make_model(args, info) -> model or (model,
-       compile_kwargs)`` for a fresh run (a resumed one loads the checkpoint and calls
-       ``check_resumed(model, info)``).
+       (0, or where the checkpoint stopped), and ``info["steps_per_epoch"]`` the default epoch length.
+       ``make_model(args, info) -> model or (model, compile_kwargs)`` makes a fresh run's model (a resumed
+       one loads the checkpoint and calls ``check_resumed(model, info)``).
     3. ``fit`` with NaNGuard + ``make_callbacks(args, work_dir, model, info)`` + Checkpoint (every epoch,
        every ``--checkpoint-every`` steps and at Ctrl-C; it also writes ``history.csv``). A run resumed
        mid-epoch first finishes that epoch, then fits the rest.
@@ -176,31 +200,16 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
         raise BadInput(f"{out} already holds a run; pass --resume to continue it or choose another --out")
     if chief:
         check_outputs(out, os.path.abspath(args.export_dir))
-    state = {}
-    if args.resume:
-        with user_input():  # a damaged or foreign checkpoint is bad input, named
-            state = kg_checkpoints.read_state(newest)
-        if state.get("model", args.model) != args.model:
-            raise BadInput(f"--resume: {newest} is a checkpoint of `train {state['model']}`, not `train {args.model}`")
-        if state["epoch"] > args.epochs or (state["epoch"] == args.epochs and state["step"]):
-            raise BadInput(f"--resume: the run has already trained {state['epoch']} epochs; ask for more --epochs")
-        if state["epoch"] == args.epochs and os.path.exists(os.path.join(out, RUN_RECORD)):
-            raise BadInput(f"--resume: the run in {out} is complete ({args.epochs} epochs, saved and exported); "
-                           "ask for more --epochs to train on")
+    state = resume_state(args, newest, out) if args.resume else {}
 
     # --seed fixes the initial weights and every unseeded draw (Python, NumPy, TensorFlow), so two runs
     # with the same options start alike; a resumed model continues its own saved SeedGenerator stream.
     keras.utils.set_random_seed(args.seed)
     strategy = make_strategy(args.strategy)
     options = run_options(args, strategy.num_replicas_in_sync)
+    if args.resume:  # the options are checked before the data is read
+        check_same_options(state.get("options", {}), options, os.path.join(newest, kg_checkpoints.STATE_FILE))
     with user_input():
-        if args.resume:  # the options are checked before the data is read
-            saved = state.get("options", {})
-            diffs = [f"--{k.replace('_', '-')}: the run has {saved[k]!r}, this command {v!r}"
-                     for k, v in options.items() if k in saved and saved[k] != v]
-            if diffs:
-                raise BadInput(f"--resume: {os.path.join(newest, 'state.json')} belongs to a run with other options "
-                               f"({'; '.join(diffs)}); resume with the run's options")
         make_stream, info = make_data(args, strategy)
         steps_per_epoch = args.steps_per_epoch or info["steps_per_epoch"]
         if steps_per_epoch < 1:

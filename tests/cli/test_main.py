@@ -117,7 +117,8 @@ def test_exit_130_when_interrupted(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(keras_gans.cli.results, "gather_runs", interrupted)
     result = run_main("results", tmp_path, cwd=tmp_path, capsys=capsys)
-    assert result.returncode == 130 and result.stderr == "keras-gans: interrupted\n"
+    assert result.returncode == 130
+    assert result.stderr == "keras-gans: interrupted; earlier checkpoints, models and exports are as they were\n"
 
 
 def test_ctrl_c_exits_130_without_a_traceback_model_or_export(tmp_path):
