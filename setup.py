@@ -26,7 +26,13 @@ setup(
     extras_require={
         "cuda": ["tensorflow[and-cuda]>=2.21,<2.22"],
         "tuner": ["keras-tuner>=1.4.7"],
-        "test": ["pytest>=8", "pytest-xdist>=3.5", "scipy", "scikit-learn", "keras-tuner>=1.4.7"],
+        # keras-gans export --format onnx (tf2onnx converts; ONNX Runtime runs the parity tests and benchmarks)
+        "onnx": ["tf2onnx>=1.17", "onnx>=1.16", "onnxruntime>=1.18"],
+        # the LiteRT interpreter (tf.lite.Interpreter's successor; TensorFlow's own is the fallback)
+        "tflite": ['ai-edge-litert>=1.2; platform_system != "Windows"'],
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "scipy", "scikit-learn", "keras-tuner>=1.4.7",
+                 "tensorflow-serving-api>=2.21,<2.22"],  # the gRPC PredictRequest/PredictResponse protos
+        "serving": ["tensorflow-serving-api>=2.21,<2.22"],  # gRPC clients (docs/serving.md)
         "benchmark": ["torch"],
     },
     entry_points={"console_scripts": ["keras-gans=keras_gans_launcher:main"]},
