@@ -44,12 +44,16 @@ def save_png(image, path):
     return path
 
 
-def decode_image_bytes(strings, channels):
-    """A batch of encoded PNG/JPEG/BMP/GIF strings -> uint8 ``[batch, H, W, channels]`` (same size each)."""
-    return tf.map_fn(lambda s: tf.io.decode_image(s, channels=channels, expand_animations=False), strings,
-                     fn_output_signature=tf.TensorSpec([None, None, channels], tf.uint8))
+def map_encoded_images(fn, strings, channels):
+    """Serve encoded images one request item at a time: decode item i of each batch in ``strings`` (a ``[batch]``
+    tf.string tensor of PNG/JPEG/BMP/GIF, or a tuple of such batches, e.g. content and style) to uint8
+    ``[1, H, W, channels]``, call ``fn`` on them, encode its uint8 ``[1, H', W', C]`` result as PNG.
+    Returns ``[batch]`` PNG strings. Each item keeps its own size, so one request may mix image sizes."""
+    strings = tuple(strings) if isinstance(strings, (tuple, list)) else (strings,)
+    channels = tuple(channels) if isinstance(channels, (tuple, list)) else (channels,) * len(strings)
 
+    def one(encoded):
+        images = [tf.io.decode_image(s, channels=c, expand_animations=False)[None] for s, c in zip(encoded, channels)]
+        return tf.io.encode_png(fn(*images)[0])
 
-def encode_png_batch(images):
-    """uint8 ``[batch, H, W, C]`` -> a batch of PNG strings."""
-    return tf.map_fn(tf.io.encode_png, images, fn_output_signature=tf.TensorSpec([], tf.string))
+    return tf.map_fn(one, strings, fn_output_signature=tf.TensorSpec([], tf.string))

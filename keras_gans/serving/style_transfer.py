@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from keras_gans.core.images import pixels_to_uint8
 from keras_gans.models.adain import MIN_SIZE, AdaINStyleTransfer, match_color
-from keras_gans.serving.images import decode_image_bytes, encode_png_batch
+from keras_gans.serving.images import map_encoded_images
 from keras_gans.serving.signatures import Signatures, register
 
 
@@ -57,8 +57,10 @@ def style_transfer_signatures(model):
         return {"images": pixels_to_uint8(images)}
 
     def stylize_bytes(content_bytes, style_bytes, alpha):
-        images = stylize_pairs(decode_image_bytes(content_bytes, 3), decode_image_bytes(style_bytes, 3), alpha)
-        return {"stylized_bytes": encode_png_batch(images["images"])}
+        def stylize_one(content, style):
+            return stylize_pairs(content, style, alpha)["images"]
+
+        return {"stylized_bytes": map_encoded_images(stylize_one, (content_bytes, style_bytes), 3)}
 
     def statistics(content, styles, preserve_color):
         styles = tf.cast(styles, tf.float32)

@@ -4,7 +4,8 @@ first, so it is also ``serving_default``):
 - ``translate`` / ``translate_BtoA``: ``images`` uint8 ``[B, H, W, C]`` (any H, W) -> ``{"translated_images": uint8}``;
 - ``translate_bytes`` / ``translate_BtoA_bytes``: ``image_bytes`` string ``[B]`` (PNG, JPEG, BMP or GIF;
   for TF Serving REST ``{"b64": ...}``) -> ``{"translated_bytes": PNG strings}`` (TF Serving's REST API
-  base64-wraps string outputs whose alias ends in ``_bytes``). The images of one request must share one size.
+  base64-wraps string outputs whose alias ends in ``_bytes``). Each image is translated at its own size, so
+  one request may mix sizes.
 
 Inputs and outputs have different names (tf2onnx's ``--signature_def`` conversion needs that); exports
 before this named the outputs ``images`` and ``image_bytes`` (``keras-gans translate`` reads both).
@@ -14,7 +15,7 @@ import tensorflow as tf
 
 from keras_gans.core.image_to_image import ImageTranslationModel, translate_any_size
 from keras_gans.core.images import scale_images, to_uint8
-from keras_gans.serving.images import decode_image_bytes, encode_png_batch
+from keras_gans.serving.images import map_encoded_images
 from keras_gans.serving.signatures import Signatures, register
 
 
@@ -28,9 +29,10 @@ def _direction_endpoints(generator, in_channels, multiple):
             return {"translated_images": to_uint8(translate_any_size(generator, scale_images(images), multiple))}
 
     def translate_bytes(image_bytes):
-        images = decode_image_bytes(image_bytes, in_channels)
-        out = translate_any_size(generator, scale_images(images), multiple)
-        return {"translated_bytes": encode_png_batch(to_uint8(out))}
+        def translate_one(image):
+            return to_uint8(translate_any_size(generator, scale_images(image), multiple))
+
+        return {"translated_bytes": map_encoded_images(translate_one, image_bytes, in_channels)}
 
     return translate, translate_bytes
 
