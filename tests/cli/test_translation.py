@@ -134,3 +134,27 @@ def test_train_bad_data_is_a_clear_error(tmp_path, capsys, monkeypatch):
         code, err = run_in_process(capsys, monkeypatch, tmp_path, *args, "--out", "run")
         assert code == 2 and message in err, (args, err[-2000:])
         assert not (tmp_path / "savedmodels").exists() and not (tmp_path / "run" / "model.keras").exists()
+
+
+def test_translate_reads_exports_written_before_the_outputs_were_renamed(tmp_path, capsys):
+    """Exports before 2026-12-02 returned ``{"images": ...}`` from ``translate`` (now ``translated_images``); the
+    command still reads them (issue 19: exports of the previous format stay loadable)."""
+    import tensorflow as tf
+
+    class OldExport(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, None, None, 1], tf.uint8, name="images")])
+        def translate(self, images):
+            return {"images": 255 - images}  # the old output name; an inverting "generator"
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="image_bytes")])
+        def translate_bytes(self, image_bytes):  # its presence tells a Pix2Pix/CycleGAN export from a DTN one
+            return {"image_bytes": image_bytes}
+
+    module = OldExport()
+    tf.saved_model.save(module, str(tmp_path / "old"), signatures={
+        "serving_default": module.translate, "translate": module.translate, "translate_bytes": module.translate_bytes})
+    _image(tmp_path / "sketch.png", 33, 20, channels=1, seed=1)
+    out = run_main("translate", tmp_path / "old", tmp_path / "sketch.png", "--out", "o", cwd=tmp_path, capsys=capsys)
+    assert out.returncode == 0, out.stderr[-2000:]
+    source = np.asarray(Image.open(tmp_path / "sketch.png"))
+    np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "o" / "sketch.png")), 255 - source)
