@@ -1,4 +1,5 @@
-"""Write any model's serving signatures as a SavedModel for TF Serving (one path for every model).
+"""Write any model's serving signatures as a SavedModel for TF Serving (one path for every model), or as
+TFLite or ONNX files (:mod:`keras_gans.serving.formats`).
 
 The signatures come from :func:`keras_gans.serving.signatures_for` (``noise_to_image``, ``translation``,
 ``dtn`` and ``style_transfer`` list them per family). The SavedModel loads with plain
@@ -13,6 +14,7 @@ import socket
 import keras
 
 from keras_gans import files
+from keras_gans.serving import formats
 from keras_gans.serving.signatures import signatures_for
 
 
@@ -27,22 +29,28 @@ def export_archive(model):
     return archive
 
 
-def export(model, path, overwrite=False):
-    """Write ``model``'s serving endpoints as a SavedModel at ``path`` (atomically, with the umask's
-    permissions, so a TF Serving process running as another user can read it).
+def export(model, path, overwrite=False, format="savedmodel", quantize=None):
+    """Write ``model``'s serving endpoints at ``path`` (atomically, with the umask's permissions, so a TF
+    Serving process running as another user can read it).
+
+    ``format``: ``"savedmodel"`` (every endpoint, for TF Serving), ``"tflite"`` or ``"onnx"`` (a folder
+    with one file per endpoint that converts and ``signatures.json``: :mod:`keras_gans.serving.formats`).
+    ``quantize`` (TFLite only): ``None`` (float32), ``"float16"`` or ``"dynamic"`` (int8 weights).
 
     Raises ``FileExistsError`` if ``path`` exists and ``overwrite`` is False, or if ``overwrite`` would
-    replace something that is not a SavedModel (a folder without ``saved_model.pb``, a file); ``TypeError``
-    for an object without registered signatures. Returns ``path``.
+    replace something that is not an export (a folder without ``saved_model.pb`` or ``signatures.json``, a
+    file); ``TypeError`` for an object without registered signatures; ``ValueError`` for an unknown format or
+    quantization; ``ImportError`` for ONNX without tf2onnx. Returns ``path``.
     """
+    if format not in formats.FORMATS:
+        raise ValueError(f"format must be one of {', '.join(formats.FORMATS)}, got {format!r}")
+    if format != "savedmodel":
+        return formats.export_converted(model, path, format, overwrite=overwrite, quantize=quantize)
+    if quantize:
+        raise ValueError(f"quantize applies to TFLite exports only (format={format!r})")
     archive = export_archive(model)
     path = os.path.abspath(os.fspath(path))
-    if os.path.exists(path):
-        if not overwrite:
-            raise FileExistsError(f"export path {path} already exists; choose another path or pass overwrite=True")
-        if not os.path.isfile(os.path.join(path, "saved_model.pb")):
-            raise FileExistsError(f"export path {path} exists and is not a SavedModel; overwrite replaces SavedModels "
-                                  "only: choose another path")
+    formats.check_can_replace(path, overwrite)
     with files.atomic_path(path, folder=True, replace=overwrite) as tmp:
         archive.write_out(tmp, verbose=False)
     return path
@@ -85,8 +93,9 @@ def _remove_abandoned(root):
             continue
 
 
-def export_new_version(model, root):
-    """Export ``model`` to ``root/<n>``, n one more than the largest version there (TF Serving's layout).
+def export_new_version(model, root, format="savedmodel", quantize=None):
+    """Export ``model`` to ``root/<n>``, n one more than the largest version there (TF Serving's layout;
+    ``format`` and ``quantize`` as in :func:`export`).
 
     The number is claimed before the export starts, by creating ``root/.version-<n>`` exclusively, so
     exports running at the same time get distinct versions and none replaces another; the claim is
@@ -106,6 +115,6 @@ def export_new_version(model, root):
             f.write(f"{socket.gethostname()} {os.getpid()}\n")
         break
     try:
-        return export(model, os.path.join(root, str(version)))
+        return export(model, os.path.join(root, str(version)), format=format, quantize=quantize)
     finally:
         files.remove(claim)
