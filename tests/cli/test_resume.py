@@ -64,6 +64,11 @@ def temporary_entries(folder):
     return [n for n in os.listdir(folder) if n.startswith(".tmp-")] if os.path.isdir(folder) else []
 
 
+def checkpoint_being_written(ckpt_dir):
+    """A checkpoint's temporary folder (``.tmp-ckpt-*``; not ``.tmp-old-*``, an old checkpoint being pruned)."""
+    return any(n.startswith(".tmp-ckpt-") for n in temporary_entries(ckpt_dir))
+
+
 def committed(ckpt_dir):
     return [n for n in os.listdir(ckpt_dir) if n.startswith("ckpt-")] if os.path.isdir(ckpt_dir) else []
 
@@ -101,14 +106,14 @@ def test_sigkill_at_random_moments_then_resume_is_exact(reference, tmp_path):
             export_root = exports / "dcgan"
             while proc.poll() is None and set(committed(ckpt_dir)) <= before:
                 time.sleep(0.002)
-            while proc.poll() is None and not temporary_entries(ckpt_dir) and not (
+            while proc.poll() is None and not checkpoint_being_written(ckpt_dir) and not (
                     export_root.is_dir() and any(n.startswith(".version-") for n in os.listdir(export_root))):
                 time.sleep(0.001)
             time.sleep(rng.uniform(0.0, 0.01))
         if proc.poll() is not None:
             assert proc.returncode == 0
             break  # it finished before the kill
-        writing = bool(temporary_entries(ckpt_dir)) or (exports / "dcgan").is_dir()
+        writing = checkpoint_being_written(ckpt_dir) or (exports / "dcgan").is_dir()
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         kills += 1
