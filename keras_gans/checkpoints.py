@@ -129,23 +129,10 @@ def _complete_zip(path):
         return False
 
 
-def load(checkpoint, expect=None):
-    """``(model, state)`` of a checkpoint folder, validated.
-
-    ``expect``: ``{key: value}`` the state must match (for example ``{"class": "DCGAN", "options": {...}}``);
-    a difference is a :class:`CheckpointError` naming the file and each differing key.
-    """
+def load(checkpoint):
+    """``(model, state)`` of a checkpoint folder, validated (the CLI also compares the state's options with the
+    command's: ``keras_gans.cli.training.check_same_options``)."""
     state = read_state(checkpoint)
-    state_path = os.path.join(checkpoint, STATE_FILE)
-    for key, wanted in (expect or {}).items():
-        if key == "options":
-            saved = state.get("options", {})
-            diffs = [f"{k}: the run has {saved.get(k)!r}, this command {v!r}" for k, v in sorted(wanted.items())
-                     if k in saved and saved.get(k) != v]
-            if diffs:
-                raise CheckpointError(f"{state_path} belongs to a run with other options ({'; '.join(diffs)})")
-        elif key in state and state[key] != wanted:
-            raise CheckpointError(f"{state_path} is a {key} {state[key]!r} checkpoint, not {wanted!r}")
     legacy = state.get("global_step") is None
     model = load_model(os.path.join(checkpoint, "last.keras" if legacy else MODEL_FILE))
     if not legacy and state.get("class") != type(model).__name__:
