@@ -27,10 +27,32 @@ TensorFlow's kernels: a kernel gradient as nine shifted matmuls won per layer bu
 whole CycleGAN steps (see the note at the table).
 """
 
+import contextlib
+import threading
+
 import keras
 import tensorflow as tf
 
 _STRIDES = [1, 2, 2, 1]
+_TRACING = threading.local()
+
+
+@contextlib.contextmanager
+def tracing_for_conversion():
+    """Inside this context the transposed convolutions trace one path, the phases, for every size.
+
+    For graphs that go to TFLite or ONNX with their weights folded into constants: the converters fold the
+    phases' kernel rearrangement away, so the phases are four plain convolutions at every size, and a
+    ``tf.cond`` between the two paths would make the converters carry both branches' weights. Measured
+    on the paper-width Pix2Pix at 256x256 (tf2onnx 1.17, 2 cores): with the switch 100 s, 14.2 GB peak,
+    a 358 MB file; phases only 66 s, 9.9 GB, 218 MB (``scripts/benchmarks/export_latency.py`` converts it).
+    """
+    before = getattr(_TRACING, "for_conversion", False)
+    _TRACING.for_conversion = True
+    try:
+        yield
+    finally:
+        _TRACING.for_conversion = before
 
 
 def _size(x, axis):
@@ -112,7 +134,10 @@ def _transpose_conv(x, kernel):
     Measured per layer (2 cores): 4x4x1024 -> 512, 8 vs 51 ms; 16x16x512 -> 128, 10 vs 12 ms;
     32x32x256 -> 64, 13.5 vs 11 ms. The matmul's ``cols`` grow with the pixels and the
     phases' kernel copy with the weights: the switch is at pixels (B * h * w) = input channels.
+    Graphs traced for conversion take the phases (:func:`tracing_for_conversion`).
     """
+    if getattr(_TRACING, "for_conversion", False):
+        return _transpose_conv_phases(x, kernel)
     return _if_few_pixels(_pixels(x), kernel.shape[3], lambda: _transpose_conv_matmul(x, kernel),
                           lambda: _transpose_conv_phases(x, kernel))
 

@@ -29,6 +29,7 @@ import tensorflow as tf
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
 from keras_gans import files
+from keras_gans.kernels.conv import tracing_for_conversion
 from keras_gans.serving.signatures import signatures_for
 
 FORMATS = ("savedmodel", "tflite", "onnx")
@@ -94,7 +95,8 @@ def portable_endpoints(model):
         if any(spec.dtype == tf.string for spec in endpoint.input_signature):
             skipped[endpoint.name] = "takes encoded images (string tensors)"
             continue
-        concrete = tf.function(endpoint.fn, input_signature=endpoint.input_signature).get_concrete_function()
+        with tracing_for_conversion():  # one path per layer, no tf.cond between two copies of the weights
+            concrete = tf.function(endpoint.fn, input_signature=endpoint.input_signature).get_concrete_function()
         if any(spec.dtype == tf.string for spec in tf.nest.flatten(concrete.structured_outputs)):
             skipped[endpoint.name] = "returns encoded images (string tensors)"
             continue

@@ -11,16 +11,17 @@ endpoint is then called through ``tf.saved_model.load(...).signatures[...]``, th
 (``ai-edge-litert`` where installed, else ``tf.lite.Interpreter``) and ONNX Runtime's CPU session, all three
 with ``--threads`` intra-op threads (default: the CPU count), on the same uint8 / float32 inputs. A row is
 the median of ``--repeats`` calls after ``--warmup`` calls, in milliseconds per call, the runtimes of one
-model and batch measured one after the other in one process. The translation models and AdaIN run at
-``--size`` (128 by default; square), the others at their own image size. ``--translation-filters`` and
-``--adain-width`` narrow those networks: tf2onnx 1.17 took more than 12 GB and 3 minutes converting the paper-width
-Pix2Pix at 128x128 (and had not finished), so the committed table uses 16 filters and AdaIN at width 1/4.
+model and batch measured one after the other in one process. ``--processes`` (default 3) such processes run one
+after the other; the table gives the median over processes of each row's median and ratio, with their range
+(smallest-largest over processes). The translation models and AdaIN run at ``--size`` (128 by default; square),
+the others at their own image size. ``--translation-filters`` and ``--adain-width`` narrow those networks.
 
 Writes ``scripts/benchmarks/results/export_latency.md`` and ``.csv`` (``--name`` chooses the stem).
 """
 
 import argparse
 import csv
+import json
 import os
 import statistics
 import subprocess
@@ -34,7 +35,8 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-COLUMNS = ["model", "endpoint", "input", "batch", "runtime", "median_ms", "p10_ms", "p90_ms", "vs_savedmodel"]
+COLUMNS = ["model", "endpoint", "input", "batch", "runtime", "median_ms", "range_ms", "vs_savedmodel", "range_vs"]
+KEYS = ["model", "endpoint", "input", "batch", "runtime"]
 MODELS = ["DCGAN", "ConditionalGAN", "EBGAN", "ALI", "Pix2Pix", "CycleGAN", "DTN", "AdaIN"]
 RUNTIMES = ["savedmodel", "tflite", "onnx"]
 
@@ -81,8 +83,7 @@ def timed(call, warmup, repeats):
         start = time.perf_counter()
         call()
         times.append((time.perf_counter() - start) * 1000.0)
-    times.sort()
-    return statistics.median(times), times[len(times) // 10], times[-1 - len(times) // 10]
+    return statistics.median(times)
 
 
 def measure(name, args, rows):
@@ -111,12 +112,22 @@ def measure(name, args, rows):
         shape = "x".join(str(d) for d in next(iter(feed.values())).shape[1:]) or "scalar"
         base = None
         for runtime in RUNTIMES:
-            median, p10, p90 = timed(calls[runtime], args.warmup, args.repeats)
+            median = timed(calls[runtime], args.warmup, args.repeats)
             base = base or median
             rows.append(dict(model=name, endpoint=endpoint, input=shape, batch=batch, runtime=runtime,
-                             median_ms=f"{median:.3g}", p10_ms=f"{p10:.3g}", p90_ms=f"{p90:.3g}",
-                             vs_savedmodel=f"{median / base:.2f}"))
+                             median_ms=median, vs_savedmodel=median / base))
             print(rows[-1], flush=True)
+
+
+def cpu_model():
+    """The CPU's model name and its bfloat16 flags (from /proc/cpuinfo)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return "CPU unknown"
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    flags = sorted({f for f in ("avx512_bf16", "amx_bf16") if f in info.split()})
+    return f"{name} ({', '.join(flags) or 'no bf16 flags'})"
 
 
 def versions():
@@ -146,32 +157,53 @@ def main():
     p.add_argument("--repeats", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--processes", type=int, default=3, help="measuring processes, one after the other")
     p.add_argument("--name", default="export_latency")
+    p.add_argument("--worker", help=argparse.SUPPRESS)  # internal: measure in this process, write rows as JSON here
     args = p.parse_args()
+    if args.worker:
+        import tensorflow as tf
 
-    import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        rows = []
+        for name in args.models:
+            measure(name, args, rows)
+        Path(args.worker).write_text(json.dumps(rows))
+        return
 
     from keras_gans import files
 
-    tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip()
     dirty = " (+ uncommitted changes)" if subprocess.run(["git", "status", "--porcelain", "keras_gans"], cwd=REPO,
                                                           capture_output=True, text=True).stdout.strip() else ""
+    runs = []
+    for k in range(args.processes):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "rows.json")
+            subprocess.run([sys.executable, __file__, "--worker", path] + sys.argv[1:], check=True)
+            runs.append(json.loads(Path(path).read_text()))
     rows = []
-    for name in args.models:
-        measure(name, args, rows)
+    for i, first in enumerate(runs[0]):
+        same = [run[i] for run in runs]
+        assert all([r[k] for k in KEYS] == [first[k] for k in KEYS] for r in same), "processes measured different rows"
+        ms, ratio = [r["median_ms"] for r in same], [r["vs_savedmodel"] for r in same]
+        rows.append({**{k: first[k] for k in KEYS}, "median_ms": f"{statistics.median(ms):.3g}",
+                     "range_ms": f"{min(ms):.3g}-{max(ms):.3g}", "vs_savedmodel": f"{statistics.median(ratio):.2f}",
+                     "range_vs": f"{min(ratio):.2f}-{max(ratio):.2f}"})
     out = HERE / "results"
     with files.atomic_path(out / f"{args.name}.csv") as tmp, open(tmp, "w", newline="") as f:
         writer = csv.DictWriter(f, COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-    lines = [f"Export latency: the default endpoint of each model (random weights; paper widths except Pix2Pix and "
-             f"CycleGAN g_filters={args.translation_filters}, AdaIN width={args.adain_width}) as SavedModel, "
-             f"TFLite (float32) and ONNX; ms per call, median of {args.repeats} after {args.warmup} warm-up calls; "
-             f"cpus={os.cpu_count()}, {args.threads} threads per runtime, {started}, load {load:.1f} at start; "
+    lines = [f"Export latency: the default endpoint of each model (random weights; Pix2Pix and CycleGAN g_filters="
+             f"{args.translation_filters}, AdaIN width={args.adain_width}: 64 and 1.0 are the papers') as SavedModel, "
+             f"TFLite (float32) and ONNX; ms per call: in each of {args.processes} processes the median of "
+             f"{args.repeats} calls after {args.warmup} warm-up calls, then the median (and range) over processes; "
+             f"{cpu_model()}, cpus={os.cpu_count()}, {args.threads} threads per runtime, {started}, load {load:.1f} "
+             f"at start; "
              f"{versions()}; at {commit}{dirty}",
              "", "| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS)]
     lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]

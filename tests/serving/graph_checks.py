@@ -2,6 +2,8 @@
 
 TFLite's built-in ops and ONNX take some TensorFlow graphs differently from TensorFlow itself:
 
+- a ``tf.cond`` between two computations with the same weights makes a frozen graph carry them twice
+  -> :func:`conds_with_weights`;
 - tensors above 4-D do not convert to TFLite's built-in ``PAD`` (and other ops) -> :func:`max_rank`;
 - tf2onnx lowers integer ``FloorMod`` / ``FloorDiv`` with truncating division, so they are exact only for
   non-negative operands -> :func:`negative_operands`, which evaluates their operands on example inputs.
@@ -52,6 +54,29 @@ def graph_ops(concrete_function):
     return {op.type for graph in graphs(concrete_function) for op in graph.get_operations()}
 
 
+def conds_with_weights(concrete_function, weight_ops=("Conv2D", "MatMul", "Conv2DBackpropInput")):
+    """Names of the ``If`` / ``StatelessIf`` ops whose branches use weights (a convolution or matmul): after
+    freezing, a converter carries both branches' copies of those weights."""
+    found = []
+    for graph in graphs(concrete_function):
+        for op in graph.get_operations():
+            if op.type not in ("If", "StatelessIf"):
+                continue
+            branches = [graph._get_function(name) or concrete_function.graph._get_function(name)
+                        for name in _function_names(op)]
+            if any(inner.type in weight_ops for branch in branches if branch is not None
+                   for inner_graph in graphs_of(branch) for inner in inner_graph.get_operations()):
+                found.append(op.name)
+    return found
+
+
+def graphs_of(function):
+    """A traced function's graph and its nested bodies (for a branch of an ``If``)."""
+    class _Wrapped:  # graphs() takes anything with a .graph
+        graph = function.graph
+    return graphs(_Wrapped)
+
+
 def max_rank(concrete_function):
     """The highest rank of any tensor an op makes (nested bodies included; unknown ranks are skipped)."""
     ranks = [t.shape.rank for graph in graphs(concrete_function) for op in graph.get_operations()
@@ -70,12 +95,15 @@ def negative_operands(concrete_function, args, op_types=TRUNCATED_IN_ONNX):
     graph_def = frozen.graph.as_graph_def()
     wrapped = tf.compat.v1.wrap_function(lambda: tf.graph_util.import_graph_def(graph_def, name=""), [])
     inputs = [wrapped.graph.get_tensor_by_name(t.name) for t in frozen.inputs]
+    by_name = {t.name: arg for t, arg in zip(inputs, args)}
     found = {}
     for op in wrapped.graph.get_operations():
         if op.type not in op_types or not op.inputs[0].dtype.is_integer:
             continue
         try:
-            values = wrapped.prune(inputs, list(op.inputs))(*args)
+            pruned = wrapped.prune(inputs, list(op.inputs))
+            # operands computed from constants only (shapes known when traced) make a function of no arguments
+            values = pruned(*[by_name[t.name] for t in pruned.inputs]) if pruned.function_type.parameters else pruned()
         except (tf.errors.InvalidArgumentError, ValueError):  # a branch not taken for these inputs
             continue
         smallest = min(int(np.min(v.numpy())) if np.size(v.numpy()) else 0 for v in values)
