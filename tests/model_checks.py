@@ -186,7 +186,7 @@ def check_export(model, tmp_path):
     from keras_gans.serving.images import to_uint8
 
     inputs = model.generator_inputs(tf.constant(z), None if labels is None else tf.constant(labels, tf.int32))
-    expected = to_uint8(model.generator(inputs, training=False).numpy())
+    expected = to_uint8(model.averaged(model.generator)(inputs, training=False).numpy())  # EMA if on
     served = np.array(out["default"], dtype="int64")
     assert served.shape == (num, *model.image_shape)
     # uint8 rounding of float32 outputs computed by two graphs: at most one level apart.

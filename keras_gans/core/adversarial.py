@@ -18,11 +18,14 @@ optimizer slots and step counters; the model also saves the states of its ``Seed
 its networks' random layers, so a reloaded model draws what one that never stopped would.
 """
 
+import contextlib
+
 import keras
 import tensorflow as tf
 from keras import ops
 
 from keras_gans import optimizers
+from keras_gans.core import ema
 from keras_gans.core.network_model import NetworkModel
 
 
@@ -63,6 +66,10 @@ class AdversarialBase(NetworkModel):
         self.g_optimizer = None
         self.d_optimizer = None
         self._image_metrics = UntrackedSequence()
+        # === Generator EMA (off unless a subclass calls track_moving_average) ===
+        self.ema_decay, self.ema_rampup = None, None
+        self.ema_networks = []
+        self._raw_weights = False
 
     # === Config ===
     def get_config(self):
@@ -144,6 +151,9 @@ class AdversarialBase(NetworkModel):
     # the same latents and dropout masks as one that never stopped.
     def _all_seed_generators(self):
         generators = [self.seed_generator]
+        augmenter = getattr(self, "augmenter", None)
+        if augmenter is not None:
+            generators.extend(augmenter._seed_generators)
         for network in self.generator_networks() + self.discriminator_networks():
             for layer in network._flatten_layers():
                 generators.extend(getattr(layer, "_seed_generators", []))
@@ -163,6 +173,42 @@ class AdversarialBase(NetworkModel):
         for i, generator in enumerate(generators):
             if f"seed_state_{i}" in store.keys():
                 generator.state.assign(store[f"seed_state_{i}"])
+
+    # === Generator EMA (keras_gans.core.ema) ===
+    def track_moving_average(self):
+        """Keep a moving average of every generator network (:mod:`keras_gans.core.ema`) when ``ema_decay`` is
+        set; a base class calls it at the end of its ``__init__``, once the networks exist."""
+        self.ema_decay, self.ema_rampup = ema.check_decay(self.ema_decay, self.ema_rampup)
+        if self.ema_decay is not None:
+            self.ema_networks = [ema.shadow_of(network) for network in self.generator_networks()]
+
+    def update_moving_average(self):
+        """After a generator update: ``θ_ema ← β·θ_ema + (1 - β)·θ``; logs β as ``ema_beta``. No-op when off."""
+        if not self.ema_networks:
+            return
+        beta = ema.ema_beta(self.ema_decay, self.ema_rampup, self.g_optimizer.iterations)
+        ema.update(self.ema_networks, self.generator_networks(), beta)
+        self.track(ema_beta=beta)
+
+    def averaged(self, network):
+        """The moving average of generator ``network`` when EMA is on (outside :meth:`raw_weights`), else
+        ``network`` itself: what sampling, evaluation, latent tools and exports use."""
+        if not self.ema_networks or self._raw_weights:
+            return network
+        for shadow, source in zip(self.ema_networks, self.generator_networks()):
+            if source is network:
+                return shadow
+        return network
+
+    @contextlib.contextmanager
+    def raw_weights(self):
+        """Inside, :meth:`averaged` returns the raw networks (``generate(..., ema=False)``, ``export(...,
+        ema=False)``)."""
+        before, self._raw_weights = self._raw_weights, True
+        try:
+            yield self
+        finally:
+            self._raw_weights = before
 
     # === Helpers for train_step ===
     def _check_compiled(self):

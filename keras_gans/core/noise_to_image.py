@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans.core import augmentation, ema
 from keras_gans.core.adversarial import AdversarialBase
 from keras_gans.core.network_model import fit_logs
 from keras_gans.core.distribution import draw_for_global_batch
@@ -52,6 +53,22 @@ class NoiseToImage(AdversarialBase):
         instance_noise_steps: σ falls linearly from σ0 to 0 over this many discriminator
             updates (``d_optimizer.iterations``, which ``.keras`` files save, so the schedule
             survives resume). Logged each epoch as ``instance_noise`` (the mean σ).
+        ema_decay: generator EMA (:mod:`keras_gans.core.ema`): after every generator step
+            ``θ_ema ← β·θ_ema + (1 - β)·θ`` with β = ``ema_decay`` (Karras et al. 2018 use 0.999); then
+            ``generate``, sample grids, evaluation, the latent tools and ``export`` use the averaged
+            generator (``generate(..., ema=False)`` / ``with model.raw_weights():`` for the raw one).
+            ``None`` (default) turns it off. Logged as ``ema_beta``.
+        augment: differentiable augmentation of every image the discriminator sees, real and generated,
+            in its update and the generator's: ``"diffaugment"`` (Zhao et al. 2020,
+            :class:`~keras_gans.layers.DiffAugment`; policy ``augment_policy``, default
+            ``"color,translation,cutout"``, the paper's) or ``"ada"`` (Karras et al. 2020,
+            :class:`~keras_gans.layers.AdaptiveAugment`: the probability p adapted towards
+            ``ada_target`` = 0.6 of E[sign(D(x_real))], logged as ``augment_p`` and ``ada_rt``; models
+            whose discriminator gives logits). ``None`` (default): off.
+        augment_policy: DiffAugment's policy (comma-separated ``color``, ``translation``, ``cutout``).
+        ada_target: ADA's target for the overfitting heuristic r_t.
+        ema_rampup: Karras et al. 2020's ramp-up (their configurations: 0.05): the average's half-life
+            grows as ``ema_rampup · step`` until it reaches ``ema_decay``'s. ``None``: no ramp-up.
         **kwargs: ``seed`` and the other arguments of ``AdversarialBase`` / ``keras.Model``.
     """
 
@@ -59,17 +76,25 @@ class NoiseToImage(AdversarialBase):
     d_steps = 1
     #: number of label classes of a conditional model, else None
     num_classes = None
+    #: True when a subclass adds generator networks after this ``__init__`` (ALI's encoder): it then calls
+    #: ``track_moving_average()`` itself once they exist
+    more_generator_networks = False
+    #: whether the discriminator gives logits (ADA's r_t = E[sign(D(x_real))] needs them)
+    discriminator_logits = True
 
     def __init__(self, generator, discriminator, latent_dim=None, instance_noise=0.0, instance_noise_steps=10000,
-                 **kwargs):
+                 ema_decay=None, ema_rampup=None, augment=None, augment_policy=None, ada_target=0.6, **kwargs):
+        ema_decay, ema_rampup = ema.check_decay(ema_decay, ema_rampup)
+        augment_config = augmentation.check(augment, augment_policy, ada_target, type(self))
         if not float(instance_noise) >= 0.0:  # also refuses NaN
             raise ValueError(f"instance_noise (sigma_0) must be >= 0, got {instance_noise!r}")
         if int(instance_noise_steps) != instance_noise_steps or instance_noise_steps < 1:
             raise ValueError(f"instance_noise_steps must be a positive integer, got {instance_noise_steps!r}")
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = int(instance_noise_steps)
-        if self.instance_noise and "instance_noise" not in self.tracker_names:
-            self.tracker_names = (*type(self).tracker_names, "instance_noise")
+        logged = [name for name, on in (("instance_noise", self.instance_noise), ("ema_beta", ema_decay),
+                                        ("augment_p", augment == "ada"), ("ada_rt", augment == "ada")) if on]
+        self.tracker_names = (*type(self).tracker_names, *[n for n in logged if n not in type(self).tracker_names])
         super().__init__(**kwargs)
         if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
             raise TypeError("generator and discriminator must be keras.Model instances")
@@ -81,6 +106,13 @@ class NoiseToImage(AdversarialBase):
         if inferred is not None and inferred != self.latent_dim:
             raise ValueError(f"latent_dim={latent_dim} but the generator takes z of size {inferred}")
         self.image_shape = tuple(generator.outputs[0].shape[1:])
+        self.augment, self.augment_policy, self.ada_target = augment_config
+        self.augmenter = augmentation.make(*augment_config, seed=None if self.seed is None else self.seed + 1)
+        if self.augmenter is not None:
+            self.augmenter.build((None, *self.image_shape))  # (fit builds an unbuilt model by calling it on data)
+        self.ema_decay, self.ema_rampup = ema_decay, ema_rampup
+        if not self.more_generator_networks:
+            self.track_moving_average()
         self.built = True  # the networks are built Functional models
 
     def call(self, inputs, training=False):
@@ -95,6 +127,11 @@ class NoiseToImage(AdversarialBase):
             latent_dim=self.latent_dim,
             instance_noise=self.instance_noise,
             instance_noise_steps=self.instance_noise_steps,
+            ema_decay=self.ema_decay,
+            ema_rampup=self.ema_rampup,
+            augment=self.augment,
+            augment_policy=self.augment_policy,
+            ada_target=self.ada_target,
         )
         return config
 
@@ -176,10 +213,23 @@ class NoiseToImage(AdversarialBase):
         noise = self.sample_normal(images.shape[0] or tf.shape(images)[0], images.shape[1:])
         return images + ops.cast(sigma, images.dtype) * ops.cast(noise, images.dtype)
 
+    def perturb(self, images):
+        """What the discriminator is shown of ``images`` in training: augmented (``augment``), then with
+        instance noise; the identity when both are off."""
+        if self.augmenter is not None:
+            images = self.augmenter(images, training=True)
+        return self.add_instance_noise(images)
+
     def discriminate(self, images, labels=None):
         """The discriminator's output for ``images`` (with their labels) in training mode, after
-        instance noise: what every ``train_step`` asks the discriminator."""
-        return self.discriminator(self.discriminator_inputs(self.add_instance_noise(images), labels), training=True)
+        :meth:`perturb`: what every ``train_step`` asks the discriminator."""
+        return self.discriminator(self.discriminator_inputs(self.perturb(images), labels), training=True)
+
+    def observe_real(self, real_logits):
+        """ADA's overfitting heuristic: feed D's logits on the real batch (p is adjusted every few steps);
+        a no-op unless ``augment="ada"``."""
+        if self.augment == "ada":
+            self.track(ada_rt=self.augmenter.observe(real_logits), augment_p=self.augmenter.p)
 
     # === Evaluation ===
     def test_step(self, data):
@@ -190,7 +240,7 @@ class NoiseToImage(AdversarialBase):
                              "compile(metrics=[keras_gans.evaluation.metrics.FID(), ...]) before evaluate or validation_data")
         real, labels = self.unpack(data)
         m = real.shape[0] or tf.shape(real)[0]
-        fake = self.generator(self.generator_inputs(self.sample_latent(m), labels), training=False)
+        fake = self.averaged(self.generator)(self.generator_inputs(self.sample_latent(m), labels), training=False)
         for metric in self.image_metrics:
             metric.update_state(real, fake)
         return fit_logs(self.image_metrics, self.distribute_strategy)
@@ -218,12 +268,13 @@ class NoiseToImage(AdversarialBase):
                              f"expected [0, {self.num_classes})")
         return labels.astype("int32")
 
-    def generate(self, num, seed=None, labels=None, batch_size=256):
+    def generate(self, num, seed=None, labels=None, batch_size=256, ema=True):
         """``num`` images in [-1, 1] as a numpy array ``[num, H, W, C]``.
 
         The same ``seed`` gives the same images (and the same as the exported
         ``sample`` signature); ``seed=None`` draws a fresh one. Conditional models
-        need ``labels`` (one int, or ``num`` ints).
+        need ``labels`` (one int, or ``num`` ints). With generator EMA on, the averaged
+        generator draws them unless ``ema=False``.
         """
         if int(num) != num or num < 1:
             raise ValueError(f"num must be a positive integer, got {num!r}")
@@ -232,9 +283,10 @@ class NoiseToImage(AdversarialBase):
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
         z = self.latent_for_seed(num, seed)
+        generator = self.averaged(self.generator) if ema else self.generator
         out = []
         for start in range(0, num, batch_size):
             zb = z[start : start + batch_size]
             lb = None if labels is None else tf.constant(labels[start : start + batch_size])
-            out.append(ops.convert_to_numpy(self.generator(self.generator_inputs(zb, lb), training=False)))
+            out.append(ops.convert_to_numpy(generator(self.generator_inputs(zb, lb), training=False)))
         return np.concatenate(out).astype("float32")

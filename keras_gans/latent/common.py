@@ -109,7 +109,7 @@ def latents_for_seed(model, num, seed):
 
 def generate(model, z, labels=None, training=False):
     inputs = [z, labels] if num_classes(model) else z
-    return model.generator(inputs, training=training)
+    return model.averaged(model.generator)(inputs, training=training)
 
 
 def discriminate(model, images, labels=None):

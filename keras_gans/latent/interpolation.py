@@ -74,7 +74,7 @@ def interpolate(a, b, steps, method="slerp"):
 def soft_label_generator(model):
     """The conditional generator with its one-hot label encoding replaced by an input, so it
     takes ``[z, label_weights]`` where ``label_weights`` ``[batch, num_classes]`` may mix classes."""
-    generator = model.generator
+    generator = model.averaged(model.generator)
     one_hot = [layer for layer in generator.layers if isinstance(layer, keras.layers.CategoryEncoding)]
     if common.num_classes(model) is None or len(one_hot) != 1:
         raise ValueError(f"{type(model).__name__} has no one-hot label input to interpolate")
@@ -110,7 +110,7 @@ def walk(model, steps, seed=0, rows=8, method="slerp", labels=None, batch_size=2
     if n_classes is None:
         if labels is not None:
             raise ValueError(f"{type(model).__name__} is not conditional: it takes no labels")
-        run = lambda zb_, lb_: model.generator(zb_, training=False)  # noqa: E731
+        run = lambda zb_, lb_: common.generate(model, zb_)  # noqa: E731
         label_weights = np.zeros((len(z), 1), np.float32)
     else:
         if labels is None:

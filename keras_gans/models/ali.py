@@ -41,6 +41,7 @@ class ALI(NoiseToImage):
     tracker_names = ("d_loss", "g_loss")
     network_config_keys = ("generator", "discriminator", "encoder")
     stochastic_default = True
+    more_generator_networks = True  # the encoder: its moving average is made once it is set
 
     def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64, e_filters=64,
                  stochastic=None, synchronized_batch_norm=True, generator=None, discriminator=None, encoder=None,
@@ -61,6 +62,7 @@ class ALI(NoiseToImage):
                              f"({'mean and sigma logit of ' if stochastic else ''}z of size {self.latent_dim}), "
                              f"got {tuple(encoder.inputs[0].shape[1:])} -> {encoder.outputs[0].shape[-1]}")
         self.encoder = encoder
+        self.track_moving_average()
         # === Config ===
         self.stochastic = stochastic
         self.g_filters, self.d_filters, self.e_filters = g_filters, d_filters, e_filters
@@ -78,7 +80,8 @@ class ALI(NoiseToImage):
 
     def infer(self, images, training):
         """``ẑ = E(x)``: ``μ + σ·ε`` (stochastic; ε replica-consistent) or ``E(x)``; ``μ`` when not training."""
-        out = ops.cast(self.encoder(images, training=training), "float32")
+        encoder = self.encoder if training else self.averaged(self.encoder)  # the moving average when sampling
+        out = ops.cast(encoder(images, training=training), "float32")
         if not self.stochastic:
             return out
         mean, sigma_logit = out[:, : self.latent_dim], out[:, self.latent_dim :]
@@ -100,7 +103,9 @@ class ALI(NoiseToImage):
             d_loss = losses.minimax_discriminator_loss(rho_q, rho_p)
             g_loss = losses.minimax_discriminator_loss(rho_p, rho_q)  # labels swapped
         self.apply_gradients(d_tape, d_loss, self.discriminator, self.d_optimizer)
+        self.observe_real(rho_q)  # ADA's heuristic, if on
         self.apply_gradients(ge_tape, g_loss, self.generator_networks(), self.g_optimizer)
+        self.update_moving_average()
         self.track(d_loss=d_loss, g_loss=g_loss)
         return self.logs()
 
@@ -123,7 +128,7 @@ class ALI(NoiseToImage):
     def reconstruct(self, images, batch_size=256):
         """``G(E(x))`` of images in [-1, 1]: what the reconstruction grid shows."""
         z = self.encode(images, batch_size)
-        return np.concatenate([ops.convert_to_numpy(self.generator(z[i : i + batch_size], training=False))
+        return np.concatenate([ops.convert_to_numpy(self.averaged(self.generator)(z[i : i + batch_size], training=False))
                                for i in range(0, len(z), batch_size)])
 
     def get_config(self):

@@ -36,6 +36,7 @@ class BEGAN(NoiseToImage):
     """
 
     tracker_names = ("d_loss", "g_loss", "real_loss", "fake_loss", "k", "convergence")
+    discriminator_logits = False  # reconstruction losses: ADA's sign heuristic does not apply
 
     def __init__(self, latent_dim=64, image_shape=(64, 64, 3), filters=64, hidden_dim=64, gamma=0.5, lambda_k=0.001,
                  k_init=0.0, generator=None, discriminator=None, **kwargs):
@@ -60,8 +61,8 @@ class BEGAN(NoiseToImage):
         return (FusedAdam(1e-4, beta_1=0.5), FusedAdam(1e-4, beta_1=0.5))
 
     def reconstruction_loss(self, images):
-        """``L(v) = |v - D(v)|`` per example (mean absolute error; instance noise on ``v``)."""
-        noisy = self.add_instance_noise(images)
+        """``L(v) = |v - D(v)|`` per example (mean absolute error; ``v`` augmented and with instance noise, if on)."""
+        noisy = self.perturb(images)
         return losses.l1(self.discriminator(noisy, training=True), noisy)
 
     def train_step(self, data):
@@ -78,6 +79,7 @@ class BEGAN(NoiseToImage):
         with tf.GradientTape() as tape:
             g_loss = self.reconstruction_loss(self.generator(self.sample_latent(m), training=True))
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+        self.update_moving_average()
         # Proportional control of the equilibrium E[L(G(z))] = γ E[L(x)].
         mean_real = self.global_average(real_loss)
         balance = self.gamma * mean_real - self.global_average(g_loss)

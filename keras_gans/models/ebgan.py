@@ -38,6 +38,7 @@ class EBGAN(NoiseToImage):
     """
 
     tracker_names = ("d_loss", "g_loss", "real_energy", "fake_energy", "pt")
+    discriminator_logits = False  # energies: ADA's sign heuristic does not apply
 
     def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64, margin=1.0, pt_weight=0.1,
                  synchronized_batch_norm=True, generator=None, discriminator=None, **kwargs):
@@ -61,8 +62,8 @@ class EBGAN(NoiseToImage):
         return (FusedAdam(2e-4, beta_1=0.5), FusedAdam(2e-4, beta_1=0.5))
 
     def energy(self, images):
-        """``(per-example reconstruction MSE, encoder codes)`` of ``images`` (training mode, instance noise)."""
-        noisy = self.add_instance_noise(images)
+        """``(per-example reconstruction MSE, encoder codes)`` of ``images`` (training mode, after ``perturb``)."""
+        noisy = self.perturb(images)
         reconstruction, code = self.discriminator(noisy, training=True)
         return losses.mse(reconstruction, noisy), code
 
@@ -84,6 +85,7 @@ class EBGAN(NoiseToImage):
             pt = losses.pulling_away_term(code)
             g_loss = g_energy + self.pt_weight * pt
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+        self.update_moving_average()
         self.track(d_loss=d_loss, g_loss=g_loss, real_energy=real_energy, fake_energy=fake_energy, pt=pt)
         return self.logs()
 

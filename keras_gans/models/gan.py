@@ -53,12 +53,14 @@ class MinimaxGame(NoiseToImage):
                 fake_logits = self.discriminate(fake, batch_labels)
                 d_loss = self.d_loss_fn(real_logits, fake_logits)
             self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+            self.observe_real(real_logits)  # ADA's heuristic, if on
             self.track(d_loss=d_loss)
         # then update G by descending its loss on a fresh minibatch of noise
         with tf.GradientTape() as tape:
             fake = self.generator(self.generator_inputs(self.sample_latent(m), batch_labels), training=True)
             g_loss = self.g_loss_fn(self.discriminate(fake, batch_labels))
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+        self.update_moving_average()
         self.track(g_loss=g_loss)
         return self.logs()
 

@@ -30,6 +30,7 @@ class WassersteinGame(NoiseToImage):
     """
 
     tracker_names = ("d_loss", "g_loss", "wasserstein")
+    discriminator_logits = False  # critic scores: ADA's sign heuristic does not apply
 
     def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64, critic_norm="batch",
                  n_critic=5, generator=None, discriminator=None, **kwargs):
@@ -63,7 +64,7 @@ class WassersteinGame(NoiseToImage):
         for real_batch, _ in self.split_for_d_steps(real):
             m = real_batch.shape[0] or tf.shape(real_batch)[0]
             fake = self.generator(self.sample_latent(m), training=True)
-            real_batch, fake = self.add_instance_noise(real_batch), self.add_instance_noise(fake)
+            real_batch, fake = self.perturb(real_batch), self.perturb(fake)  # what the critic sees
             with tf.GradientTape() as tape:
                 real_scores = self.discriminator(real_batch, training=True)
                 fake_scores = self.discriminator(fake, training=True)
@@ -79,6 +80,7 @@ class WassersteinGame(NoiseToImage):
                 fake = self.generator(self.sample_latent(m), training=True)
                 g_loss = losses.wasserstein_generator_loss(self.discriminate(fake))
             self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
+            self.update_moving_average()
             self.track(g_loss=g_loss)
         return self.logs()
 

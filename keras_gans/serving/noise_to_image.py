@@ -18,7 +18,8 @@ from keras_gans.serving.signatures import Signatures, register
 
 @register(NoiseToImage)
 def noise_to_image_signatures(model):
-    generator, latent_dim, num_classes = model.generator, model.latent_dim, model.num_classes
+    # with generator EMA on, the moving average (unless exported inside ``model.raw_weights()``)
+    generator, latent_dim, num_classes = model.averaged(model.generator), model.latent_dim, model.num_classes
     signatures = Signatures([generator])
     z_spec = tf.TensorSpec([None, latent_dim], tf.float32, name="z")
     seed_spec = tf.TensorSpec([], tf.int64, name="seed")
@@ -55,7 +56,7 @@ def noise_to_image_signatures(model):
 @register(ALI)
 def ali_signatures(model):
     signatures = noise_to_image_signatures(model)
-    signatures.networks.append(model.encoder)
+    signatures.networks.append(model.averaged(model.encoder))
 
     def encode(images):
         return {"z": model.infer(scale_images(images), training=False)}

@@ -29,13 +29,15 @@ def export_archive(model):
     return archive
 
 
-def export(model, path, overwrite=False, format="savedmodel", quantize=None):
+def export(model, path, overwrite=False, format="savedmodel", quantize=None, ema=True):
     """Write ``model``'s serving endpoints at ``path`` (atomically, with the umask's permissions, so a TF
     Serving process running as another user can read it).
 
     ``format``: ``"savedmodel"`` (every endpoint, for TF Serving), ``"tflite"`` or ``"onnx"`` (a folder
     with one file per endpoint that converts and ``signatures.json``: :mod:`keras_gans.serving.formats`).
     ``quantize`` (TFLite only): ``None`` (float32), ``"float16"`` or ``"dynamic"`` (int8 weights).
+    ``ema``: a model trained with generator EMA (``ema_decay``) serves the moving average; ``ema=False``
+    exports the raw generator instead.
 
     Raises ``FileExistsError`` if ``path`` exists and ``overwrite`` is False, or if ``overwrite`` would
     replace something that is not an export (a folder without ``saved_model.pb`` or ``signatures.json``, a
@@ -44,6 +46,9 @@ def export(model, path, overwrite=False, format="savedmodel", quantize=None):
     """
     if format not in formats.FORMATS:
         raise ValueError(f"format must be one of {', '.join(formats.FORMATS)}, got {format!r}")
+    if not ema and hasattr(model, "raw_weights"):
+        with model.raw_weights():
+            return export(model, path, overwrite=overwrite, format=format, quantize=quantize)
     if format != "savedmodel":
         return formats.export_converted(model, path, format, overwrite=overwrite, quantize=quantize)
     if quantize:

@@ -1,0 +1,101 @@
+"""Exponential moving average of the generator's weights (generator EMA).
+
+Karras et al. 2018 ("Progressive Growing of GANs", Section 4 footnote / Appendix A.1: a moving average of the
+generator with decay 0.999) and Yazıcı et al. 2019 ("The Unusual Effectiveness of Averaging in GAN Training")
+sample from ``θ_ema ← β·θ_ema + (1 - β)·θ`` after every generator step instead of the raw weights. The ramp-up is
+Karras et al. 2020's (``stylegan2-ada-pytorch/training/training_loop.py``: ``ema_nimg = min(ema_nimg, cur_nimg *
+ema_rampup)``, ``ema_beta = 0.5 ** (batch_size / ema_nimg)``, ``ema_rampup=0.05`` in the paper's configurations),
+written here in steps: a decay ``d`` has a half-life of ``h = ln 0.5 / ln d`` generator steps; with ramp-up ``r``
+the half-life at step ``t`` is ``min(h, r·t)`` and ``β_t = 0.5 ** (1 / that)`` (0 at the first step: a copy).
+
+As in the reference, the networks' non-trainable variables (batch-norm statistics) are copied, not averaged.
+
+The shadow networks are clones of the generator networks held by the model, so ``.keras`` files save and restore
+them with the other weights; the update is made once in cross-replica context (``merge_call``), so it is the
+same on 1 and N replicas.
+"""
+
+import math
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+
+def check_decay(ema_decay, ema_rampup=None):
+    """``(ema_decay, ema_rampup)`` as floats (or ``None``), or a ValueError naming the bad one."""
+    if ema_decay is not None:
+        try:
+            ema_decay = float(ema_decay)
+        except (TypeError, ValueError):
+            raise ValueError(f"ema_decay must be a number in (0, 1) or None, got {ema_decay!r}") from None
+        if not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in (0, 1) (e.g. 0.999), got {ema_decay!r}")
+    if ema_rampup is not None:
+        try:
+            ema_rampup = float(ema_rampup)
+        except (TypeError, ValueError):
+            raise ValueError(f"ema_rampup must be a positive number or None, got {ema_rampup!r}") from None
+        if not ema_rampup > 0.0:
+            raise ValueError(f"ema_rampup must be > 0 (Karras et al. 2020 use 0.05), got {ema_rampup!r}")
+        if ema_decay is None:
+            raise ValueError("ema_rampup needs ema_decay (the moving average is off without it)")
+    return ema_decay, ema_rampup
+
+
+def half_life(decay):
+    """Generator steps after which the weight of a step has halved: ``ln 0.5 / ln decay``."""
+    return math.log(0.5) / math.log(decay)
+
+
+def ema_beta(decay, rampup, step):
+    """β at generator step ``step`` (1 for the first update): ``decay``, or with ramp-up
+    ``0.5 ** (1 / min(half_life(decay), rampup · step))``."""
+    if rampup is None:
+        return ops.convert_to_tensor(decay, "float32")
+    horizon = ops.minimum(half_life(decay), rampup * ops.cast(step, "float32"))
+    return ops.where(horizon > 0.0, ops.power(0.5, 1.0 / ops.maximum(horizon, 1e-8)), 0.0)
+
+
+def shadow_of(network):
+    """A clone of ``network`` holding a copy of its weights, for the moving average (not trainable)."""
+    shadow = keras.models.clone_model(network)
+    shadow.set_weights(network.get_weights())
+    shadow.trainable = False
+    return shadow
+
+
+def _pairs(shadows, networks):
+    pairs = []
+    for shadow, network in zip(shadows, networks):
+        trainable = {id(v) for v in network.trainable_variables}
+        for target, source in zip(shadow.variables, network.variables):
+            pairs.append((target, source, id(source) in trainable))
+    return pairs
+
+
+def update(shadows, networks, beta):
+    """``shadow ← β·shadow + (1 - β)·network`` for the trainable variables, copy for the others.
+
+    Called in a ``train_step`` (replica context): the new values are computed on every replica (they are equal,
+    since the networks are mirrored) and assigned once per variable through the strategy, as an optimizer does.
+    """
+    pairs = _pairs(shadows, networks)
+    beta = ops.cast(beta, "float32")
+    values = []
+    for target, source, averaged in pairs:
+        value = ops.cast(source, "float32")
+        if averaged:
+            value = value + beta * (ops.cast(target, "float32") - value)
+        values.append(ops.cast(value, target.dtype))
+    targets = [target for target, _, _ in pairs]
+
+    def assign(strategy, values):
+        for target, value in zip(targets, values):
+            strategy.extended.update(target.value, lambda var, v: var.assign(v), args=(value,), group=False)
+
+    context = tf.distribute.get_replica_context()
+    if context is None:  # cross-replica context (e.g. eager, outside strategy.run)
+        assign(tf.distribute.get_strategy(), values)
+    else:
+        context.merge_call(assign, args=(values,))
