@@ -21,6 +21,7 @@ from keras_gans.models import (
     CycleGAN,
     DomainTransferNetwork,
     Pix2Pix,
+    SNGAN,
 )
 from keras_gans.serving import export
 
@@ -28,5 +29,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALI", "AdaIN", "AdaINStyleTransfer", "BEGAN", "BiGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN",
-    "DomainTransferNetwork", "EBGAN", "GAN", "Pix2Pix", "WGAN", "WGANGP", "export", "__version__",
+    "DomainTransferNetwork", "EBGAN", "GAN", "Pix2Pix", "SNGAN", "WGAN", "WGANGP", "export", "__version__",
 ]

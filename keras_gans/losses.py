@@ -68,6 +68,13 @@ def gradient_penalty_from_gradients(gradients, target=1.0, epsilon=1e-12):
     return ops.square(norm - target)
 
 
+def r1_penalty_from_gradients(gradients):
+    """``||∇_x D(x)||²`` per example, the R1 regulariser of Mescheder, Geiger & Nowozin 2018 ("Which Training
+    Methods for GANs do actually Converge?", eq. 9) before its weight γ/2, at real images."""
+    g = ops.cast(gradients, "float32")
+    return ops.sum(ops.square(ops.reshape(g, (ops.shape(g)[0], -1))), axis=1)
+
+
 # --- Mao et al. 2017 (least squares) and Lim & Ye 2017 (hinge) ----------------
 def least_squares_discriminator_loss(real_scores, fake_scores):
     """``(D(x) - 1)^2 + D(G(z))^2`` (LSGAN with a=0, b=c=1; CycleGAN's GAN loss)."""

@@ -17,10 +17,28 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans import losses
 from keras_gans.core import augmentation, ema
 from keras_gans.core.adversarial import AdversarialBase
 from keras_gans.core.network_model import fit_logs
 from keras_gans.core.distribution import draw_for_global_batch
+
+
+def check_r1(r1_gamma, r1_interval, model_class):
+    """``(r1_gamma, r1_interval)`` checked, or a ValueError naming the bad value."""
+    try:
+        r1_gamma = float(r1_gamma)
+    except (TypeError, ValueError):
+        raise ValueError(f"r1_gamma must be a number >= 0, got {r1_gamma!r}") from None
+    if not r1_gamma >= 0.0:  # also refuses NaN
+        raise ValueError(f"r1_gamma must be >= 0 (Mescheder et al. use 10), got {r1_gamma!r}")
+    if isinstance(r1_interval, bool) or int(r1_interval) != r1_interval or r1_interval < 1:
+        raise ValueError(f"r1_interval must be a positive integer, got {r1_interval!r}")
+    if r1_gamma and not model_class.supports_r1:
+        raise ValueError(f"r1_gamma: the R1 penalty is for discriminators that give logits on images; "
+                         f"{model_class.__name__} does not take it (use {model_class.__name__}'s own penalty or "
+                         "a model such as DCGAN, GAN, ConditionalGAN or SNGAN)")
+    return r1_gamma, int(r1_interval)
 
 
 def latent_for_seed(num, latent_dim, seed):
@@ -67,6 +85,13 @@ class NoiseToImage(AdversarialBase):
             whose discriminator gives logits). ``None`` (default): off.
         augment_policy: DiffAugment's policy (comma-separated ``color``, ``translation``, ``cutout``).
         ada_target: ADA's target for the overfitting heuristic r_t.
+        r1_gamma: weight γ of the R1 penalty ``γ/2 · ||∇_x D(x)||²`` on real images (Mescheder et al. 2018,
+            eq. 9; their experiments γ = 10) added to the discriminator's loss, through the augmentation
+            when it is on (as stylegan2-ada-pytorch's ``training/loss.py``). ``0`` (default): off. Logged as
+            ``r1``. Models whose discriminator gives logits (``supports_r1``).
+        r1_interval: lazy regularisation (Karras et al. 2020, "Analyzing and Improving the Image Quality of
+            StyleGAN", Section 3.1; their 16): the penalty every ``r1_interval`` discriminator updates,
+            multiplied by ``r1_interval``. Default 1: every update, as Mescheder et al.
         ema_rampup: Karras et al. 2020's ramp-up (their configurations: 0.05): the average's half-life
             grows as ``ema_rampup · step`` until it reaches ``ema_decay``'s. ``None``: no ramp-up.
         **kwargs: ``seed`` and the other arguments of ``AdversarialBase`` / ``keras.Model``.
@@ -81,10 +106,14 @@ class NoiseToImage(AdversarialBase):
     more_generator_networks = False
     #: whether the discriminator gives logits (ADA's r_t = E[sign(D(x_real))] needs them)
     discriminator_logits = True
+    #: whether ``train_step`` adds :meth:`r1_penalty` to the discriminator's loss
+    supports_r1 = False
 
     def __init__(self, generator, discriminator, latent_dim=None, instance_noise=0.0, instance_noise_steps=10000,
-                 ema_decay=None, ema_rampup=None, augment=None, augment_policy=None, ada_target=0.6, **kwargs):
+                 ema_decay=None, ema_rampup=None, augment=None, augment_policy=None, ada_target=0.6, r1_gamma=0.0,
+                 r1_interval=1, **kwargs):
         ema_decay, ema_rampup = ema.check_decay(ema_decay, ema_rampup)
+        r1_gamma, r1_interval = check_r1(r1_gamma, r1_interval, type(self))
         augment_config = augmentation.check(augment, augment_policy, ada_target, type(self))
         if not float(instance_noise) >= 0.0:  # also refuses NaN
             raise ValueError(f"instance_noise (sigma_0) must be >= 0, got {instance_noise!r}")
@@ -93,7 +122,8 @@ class NoiseToImage(AdversarialBase):
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = int(instance_noise_steps)
         logged = [name for name, on in (("instance_noise", self.instance_noise), ("ema_beta", ema_decay),
-                                        ("augment_p", augment == "ada"), ("ada_rt", augment == "ada")) if on]
+                                        ("augment_p", augment == "ada"), ("ada_rt", augment == "ada"),
+                                        ("r1", r1_gamma)) if on]
         self.tracker_names = (*type(self).tracker_names, *[n for n in logged if n not in type(self).tracker_names])
         super().__init__(**kwargs)
         if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
@@ -107,6 +137,7 @@ class NoiseToImage(AdversarialBase):
             raise ValueError(f"latent_dim={latent_dim} but the generator takes z of size {inferred}")
         self.image_shape = tuple(generator.outputs[0].shape[1:])
         self.augment, self.augment_policy, self.ada_target = augment_config
+        self.r1_gamma, self.r1_interval = r1_gamma, r1_interval
         self.augmenter = augmentation.make(*augment_config, seed=None if self.seed is None else self.seed + 1)
         if self.augmenter is not None:
             self.augmenter.build((None, *self.image_shape))  # (fit builds an unbuilt model by calling it on data)
@@ -132,6 +163,8 @@ class NoiseToImage(AdversarialBase):
             augment=self.augment,
             augment_policy=self.augment_policy,
             ada_target=self.ada_target,
+            r1_gamma=self.r1_gamma,
+            r1_interval=self.r1_interval,
         )
         return config
 
@@ -224,6 +257,35 @@ class NoiseToImage(AdversarialBase):
         """The discriminator's output for ``images`` (with their labels) in training mode, after
         :meth:`perturb`: what every ``train_step`` asks the discriminator."""
         return self.discriminator(self.discriminator_inputs(self.perturb(images), labels), training=True)
+
+    def r1_penalty(self, real, labels=None):
+        """Per example ``γ/2 · ||∇_x D(x)||²`` on the real images ``real`` (0 when ``r1_gamma`` is 0), taken
+        every ``r1_interval`` discriminator updates and then multiplied by it; logs the unweighted mean as ``r1``.
+        Called inside the discriminator's tape: ``d_loss += self.r1_penalty(real, labels)``."""
+        if not self.r1_gamma:
+            return 0.0
+
+        def penalty():
+            with tf.GradientTape() as tape:
+                tape.watch(real)
+                logits = ops.cast(self.discriminate(real, labels), "float32")
+            return losses.r1_penalty_from_gradients(tape.gradient(logits, real))  # ∇ of the sum over the batch
+
+        if self.r1_interval == 1:
+            squared = penalty()
+            self.track(r1=squared)
+        else:  # lazy: only on the updates it is due (d_optimizer.iterations counts the updates so far)
+            due = ops.equal(self.d_optimizer.iterations % self.r1_interval, 0)
+            batch = real.shape[0] or tf.shape(real)[0]
+            context = tf.distribute.get_replica_context()
+            if context is not None and context.num_replicas_in_sync > 1:
+                # a tf.cond around a synchronized batch norm would cross replicas inside control flow, which
+                # TensorFlow does not support: compute every update and keep the due ones (same numbers, no saving)
+                squared = penalty() * ops.cast(due, "float32")
+            else:
+                squared = tf.cond(due, penalty, lambda: tf.zeros((batch,), "float32"))
+            self._trackers["r1"].update_state(squared, sample_weight=ops.cast(due, "float32"))  # due updates only
+        return (0.5 * self.r1_gamma * self.r1_interval) * squared
 
     def observe_real(self, real_logits):
         """ADA's overfitting heuristic: feed D's logits on the real batch (p is adjusted every few steps);

@@ -8,5 +8,7 @@ from keras_gans.layers.image_pool import ImagePool
 from keras_gans.layers.maxout import Maxout
 from keras_gans.layers.normalization import InstanceNormalization
 from keras_gans.layers.padding import ReflectionPadding2D
+from keras_gans.layers.spectral_norm import SpectralNormalization
 
-__all__ = ["AdaIN", "AdaptiveAugment", "DiffAugment", "Dropout", "ImagePool", "InstanceNormalization", "Maxout", "ReflectionPadding2D"]
+__all__ = ["AdaIN", "AdaptiveAugment", "DiffAugment", "Dropout", "ImagePool", "InstanceNormalization", "Maxout", "ReflectionPadding2D",
+           "SpectralNormalization"]

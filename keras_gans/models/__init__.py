@@ -13,6 +13,7 @@ from keras_gans.models.dtn import DTN, DomainTransferNetwork
 from keras_gans.models.ebgan import EBGAN
 from keras_gans.models.gan import GAN
 from keras_gans.models.pix2pix import Pix2Pix
+from keras_gans.models.sngan import SNGAN
 from keras_gans.models.wgan import WGAN
 from keras_gans.models.wgan_gp import WGANGP
 
@@ -27,6 +28,7 @@ MODELS = {
     "began": BEGAN,
     "ali": ALI,
     "bigan": BiGAN,
+    "sngan": SNGAN,
 }
 
 #: image-to-image models (paired and unpaired); the CLI trains them on (A, B) data
@@ -44,4 +46,4 @@ def get_model_class(name):
 
 
 __all__ = ["ALI", "AdaINStyleTransfer", "AdversarialBase", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
-           "GAN", "ImageTranslationModel", "MODELS", "NoiseToImage", "Pix2Pix", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
+           "GAN", "ImageTranslationModel", "MODELS", "NoiseToImage", "Pix2Pix", "SNGAN", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]

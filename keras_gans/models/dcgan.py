@@ -32,21 +32,24 @@ class DCGAN(MinimaxGame):
         latent_dim, image_shape: sizes of ``z`` and of the images.
         g_filters, d_filters: ``ngf`` and ``ndf``.
         synchronized_batch_norm: batch statistics of the global batch under ``tf.distribute``.
+        spectral_norm: spectral normalization of every discriminator layer instead of its batch norm
+            (Miyato et al. 2018; :class:`keras_gans.layers.SpectralNormalization`).
         generator, discriminator: pre-built networks that replace the defaults.
         **kwargs: ``d_steps``, ``loss`` (``MinimaxGame``), ``instance_noise``, ``seed`` ... (``NoiseToImage``).
     """
 
     def __init__(self, latent_dim=100, image_shape=(64, 64, 3), g_filters=64, d_filters=64,
-                 synchronized_batch_norm=True, generator=None, discriminator=None, **kwargs):
+                 synchronized_batch_norm=True, spectral_norm=False, generator=None, discriminator=None, **kwargs):
         # === Networks ===
         generator = generator or build_dcgan_generator(
             latent_dim, image_shape, g_filters, synchronized_batch_norm=synchronized_batch_norm)
         discriminator = discriminator or build_dcgan_discriminator(
-            image_shape, d_filters, synchronized_batch_norm=synchronized_batch_norm)
+            image_shape, d_filters, synchronized_batch_norm=synchronized_batch_norm, spectral_norm=spectral_norm)
         super().__init__(generator, discriminator, latent_dim=latent_dim, **kwargs)
         # === Config ===
         self.g_filters, self.d_filters = g_filters, d_filters
         self.synchronized_batch_norm = synchronized_batch_norm
+        self.spectral_norm = bool(spectral_norm)
 
     def default_optimizers(self):
         return radford_adam()
@@ -54,5 +57,5 @@ class DCGAN(MinimaxGame):
     def get_config(self):
         config = super().get_config()
         config.update(image_shape=self.image_shape, g_filters=self.g_filters, d_filters=self.d_filters,
-                      synchronized_batch_norm=self.synchronized_batch_norm)
+                      synchronized_batch_norm=self.synchronized_batch_norm, spectral_norm=self.spectral_norm)
         return config

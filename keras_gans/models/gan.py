@@ -31,6 +31,8 @@ class MinimaxGame(NoiseToImage):
         **kwargs: ``latent_dim``, ``instance_noise``, ``seed`` ... (``NoiseToImage``).
     """
 
+    supports_r1 = True
+
     def __init__(self, generator, discriminator, d_steps=1, loss="non_saturating", **kwargs):
         if loss not in ("non_saturating", "minimax"):
             raise ValueError(f"GAN loss must be 'non_saturating' or 'minimax', got {loss!r}")
@@ -51,7 +53,7 @@ class MinimaxGame(NoiseToImage):
             with tf.GradientTape() as tape:
                 real_logits = self.discriminate(real_batch, batch_labels)
                 fake_logits = self.discriminate(fake, batch_labels)
-                d_loss = self.d_loss_fn(real_logits, fake_logits)
+                d_loss = self.d_loss_fn(real_logits, fake_logits) + self.r1_penalty(real_batch, batch_labels)
             self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
             self.observe_real(real_logits)  # ADA's heuristic, if on
             self.track(d_loss=d_loss)

@@ -16,6 +16,8 @@ from keras_gans.networks.ebgan import build_ebgan_discriminator
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
 from keras_gans.networks.patchgan import build_patchgan_discriminator
 from keras_gans.networks.resnet import build_resnet_generator
+from keras_gans.networks.sngan import (build_sngan_cnn_discriminator, build_sngan_cnn_generator,
+                                       build_sngan_resnet_discriminator, build_sngan_resnet_generator)
 from keras_gans.networks.unet import build_unet_generator
 from keras_gans.networks.vgg import build_adain_decoder, build_vgg19_encoder, load_vgg19_weights
 
@@ -36,6 +38,10 @@ __all__ = [
     "build_mlp_generator",
     "build_patchgan_discriminator",
     "build_resnet_generator",
+    "build_sngan_cnn_discriminator",
+    "build_sngan_cnn_generator",
+    "build_sngan_resnet_discriminator",
+    "build_sngan_resnet_generator",
     "build_unet_generator",
     "build_vgg19_encoder",
     "dcgan_start_size",

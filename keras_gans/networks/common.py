@@ -5,6 +5,7 @@ import math
 import keras
 
 from keras_gans.layers import InstanceNormalization
+from keras_gans.layers.spectral_norm import SpectralNormalization
 
 NORMS = ("batch", "layer", "instance", "none")
 
@@ -47,6 +48,25 @@ def normalization(norm, name, synchronized=True):
     if norm == "none":
         return None
     raise ValueError(f"Unknown normalization {norm!r}; expected one of {NORMS}")
+
+
+def spectral_normalized(layer, enabled=True):
+    """``layer`` wrapped in :class:`~keras_gans.layers.spectral_norm.SpectralNormalization` (Miyato et al. 2018,
+    one power iteration per call as the paper) and named ``<layer name>_sn`` when ``enabled``, else ``layer``."""
+    return SpectralNormalization(layer, power_iterations=1, name=f"{layer.name}_sn") if enabled else layer
+
+
+def discriminator_norm(norm, spectral_norm):
+    """The normalization of a discriminator: ``norm``, or when ``None`` batch norm, which spectral
+    normalization replaces (Miyato et al. 2018: SN-GANs' discriminators have no batch norm).
+    Batch norm together with spectral norm is refused: its division by the batch's standard deviation and
+    its learned scale undo the Lipschitz bound that SN sets."""
+    if norm is None:
+        return "none" if spectral_norm else "batch"
+    if spectral_norm and norm == "batch":
+        raise ValueError("spectral_norm=True replaces batch norm in the discriminator (Miyato et al. 2018): "
+                         "batch norm would undo its Lipschitz bound; leave norm=None or pass norm='none'")
+    return norm
 
 
 def label_input(num_classes, name="labels"):

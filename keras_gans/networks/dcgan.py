@@ -12,7 +12,8 @@ import keras
 
 from keras_gans.kernels import FastConv2D, FastConv2DTranspose
 from keras_gans.layers import Dropout
-from keras_gans.networks.common import check_image_shape, is_power_of_two, label_input, normalization, weight_init
+from keras_gans.networks.common import (check_image_shape, discriminator_norm, is_power_of_two, label_input,
+                                      normalization, spectral_normalized, weight_init)
 
 
 
@@ -28,15 +29,21 @@ def dcgan_start_size(image_size):
     )
 
 
-def dcgan_down_stack(x, n_down, base_filters=64, norm="batch", synchronized_batch_norm=True, kernel_size=4,
-                     dropout=0.0, prefix=""):
+def dcgan_down_stack(x, n_down, base_filters=64, norm=None, synchronized_batch_norm=True, kernel_size=4,
+                     dropout=0.0, prefix="", spectral_norm=False):
     """DCGAN's discriminator body: ``n_down`` × (4×4 stride-2 conv, norm except on the input
     layer, LeakyReLU 0.2[, dropout]), widths ``base_filters · 2^i``. Shared by the DCGAN, WGAN,
-    EBGAN and ALI networks."""
+    EBGAN and ALI networks.
+
+    ``spectral_norm``: wrap every convolution in spectral normalization (Miyato et al. 2018). ``norm=None``
+    is batch norm, or no normalization with ``spectral_norm`` (SN replaces batch norm; both together is an error).
+    """
+    norm = discriminator_norm(norm, spectral_norm)
     filters = base_filters
     for i in range(n_down):
-        x = FastConv2D(filters, kernel_size, strides=2, padding="same", use_bias=i == 0 or norm == "none",
-                   kernel_initializer=weight_init(), name=f"{prefix}down_{i}")(x)
+        conv = FastConv2D(filters, kernel_size, strides=2, padding="same", use_bias=i == 0 or norm == "none",
+                          kernel_initializer=weight_init(), name=f"{prefix}down_{i}")
+        x = spectral_normalized(conv, spectral_norm)(x)
         if i > 0:  # no normalization on the input layer
             norm_layer = normalization(norm, f"{prefix}norm_{i}", synchronized_batch_norm)
             if norm_layer is not None:
@@ -110,16 +117,23 @@ def build_dcgan_discriminator(
     image_shape=(64, 64, 3),
     base_filters=64,
     num_classes=None,
-    norm="batch",
+    norm=None,
     synchronized_batch_norm=True,
     kernel_size=4,
     name="discriminator",
+    spectral_norm=False,
 ):
     """DCGAN discriminator ``image -> logit`` (no sigmoid).
 
     ``norm`` is ``"batch"`` (DCGAN, WGAN), ``"layer"`` or ``"none"`` (WGAN-GP: the
-    gradient penalty is per example, so the critic must not mix examples).
+    gradient penalty is per example, so the critic must not mix examples); ``None`` is
+    ``"batch"``, or ``"none"`` with ``spectral_norm``.
+
+    ``spectral_norm``: wrap every convolution and the logit layer in spectral normalization
+    (Miyato et al. 2018, ``keras_gans.layers.spectral_norm``), which replaces batch norm:
+    ``norm="batch"`` with it is refused.
     """
+    norm = discriminator_norm(norm, spectral_norm)
     image_shape = check_image_shape(image_shape)
     start, n_down = dcgan_start_size(square_size(image_shape))
     images = keras.Input(shape=image_shape, name="images")
@@ -132,8 +146,10 @@ def build_dcgan_discriminator(
         label_map = keras.layers.RepeatVector(size * size, name="repeat_label")(one_hot)
         label_map = keras.layers.Reshape((size, size, num_classes), name="label_map")(label_map)
         x = keras.layers.Concatenate(name="image_and_label")([x, label_map])
-    x = dcgan_down_stack(x, n_down, base_filters, norm, synchronized_batch_norm, kernel_size)
+    x = dcgan_down_stack(x, n_down, base_filters, norm, synchronized_batch_norm, kernel_size,
+                         spectral_norm=spectral_norm)
     # The reference's last layer: a start x start 'valid' convolution to one logit.
     x = keras.layers.Flatten(name="flatten")(x)
-    logits = keras.layers.Dense(1, kernel_initializer=weight_init(), dtype="float32", name="logit")(x)
+    logit = keras.layers.Dense(1, kernel_initializer=weight_init(), dtype="float32", name="logit")
+    logits = spectral_normalized(logit, spectral_norm)(x)
     return keras.Model(inputs if num_classes else images, logits, name=name)

@@ -1,0 +1,61 @@
+"""``keras-gans train ... --ema --augment --r1 --spectral-norm`` and ``train sngan`` end to end, and bad values."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from tests.cli.helpers import run_cli, run_main
+
+
+@pytest.mark.slow
+def test_dcgan_with_every_option_trains_resumes_and_exports_the_average(tmp_path):
+    common = ["dcgan", "--batch-size", "16", "--steps-per-epoch", "2", "--num-samples", "4", "--ema", "0.9",
+              "--ema-rampup", "0.05", "--augment", "ada", "--ada-target", "0.05", "--r1", "10", "--r1-interval", "2",
+              "--spectral-norm"]
+    first = run_cli("train", *common, "--epochs", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    resumed = run_cli("train", *common, "--epochs", "2", "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    rows = list(csv.DictReader(open(tmp_path / "runs" / "dcgan" / "history.csv")))
+    assert len(rows) == 2
+    for key in ("ema_beta", "augment_p", "ada_rt", "r1"):
+        assert all(np.isfinite(float(r[key])) for r in rows), key
+    import keras
+
+    model = keras.models.load_model(tmp_path / "runs" / "dcgan" / "model.keras")
+    assert (model.ema_decay, model.augment, model.r1_gamma, model.r1_interval, model.spectral_norm) == (
+        0.9, "ada", 10.0, 2, True)
+    assert float(model.augmenter.p.numpy()) > 0  # r_t above the 0.05 target raised p
+    assert (tmp_path / "savedmodels" / "dcgan" / "2" / "saved_model.pb").exists()
+    # a changed toolbox option is another run: refused on resume, listing the difference
+    changed = run_cli("train", *common[:-1], "--epochs", "3", "--resume", cwd=tmp_path)
+    assert changed.returncode == 2 and "--spectral-norm: the run has True" in changed.stderr, changed.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_sngan_trains_from_the_cli_with_n_dis_minibatches(tmp_path, capsys):
+    out = run_main("train", "sngan", "--batch-size", "4", "--steps-per-epoch", "1", "--epochs", "1",
+                   "--num-samples", "4", "--augment", "diffaugment", cwd=tmp_path, capsys=capsys)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "batch 4 x 5 step(s)" in out.stdout
+    assert (tmp_path / "savedmodels" / "sngan" / "1" / "saved_model.pb").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["dcgan", "--ema", "1.5"], "ema_decay must be in (0, 1)"),
+    (["dcgan", "--ema-rampup", "0.05"], "ema_rampup needs ema_decay"),
+    (["dcgan", "--augment", "mixup"], "invalid choice: 'mixup'"),
+    (["dcgan", "--augment", "diffaugment", "--augment-policy", "color,zoom"], "unknown DiffAugment policy 'zoom'"),
+    (["dcgan", "--augment-policy", "color"], "augment_policy is DiffAugment's"),
+    (["wgan_gp", "--augment", "ada"], "use augment='diffaugment'"),
+    (["dcgan", "--r1", "-1"], "r1_gamma must be >= 0"),
+    (["dcgan", "--r1", "10", "--r1-interval", "0"], "r1_interval must be a positive integer"),
+    (["ebgan", "--r1", "10"], "does not take it"),
+    (["wgan", "--spectral-norm"], "--spectral-norm: WGAN has no spectral-norm option"),
+])
+def test_bad_toolbox_values_exit_2_before_reading_data(tmp_path, capsys, args, message):
+    out = run_main("train", *args, "--dataset", "no_such_dataset_xyz", cwd=tmp_path, capsys=capsys)
+    assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
+    assert message in out.stderr and "no_such_dataset_xyz" not in out.stderr  # refused before the data
+    assert "Traceback" not in out.stderr and not (tmp_path / "runs").exists()
