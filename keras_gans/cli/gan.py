@@ -4,6 +4,7 @@ dataset, and ``keras-gans sample`` from a trained model (``.keras`` or SavedMode
 import inspect
 import os
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -105,8 +106,11 @@ def cmd_train(args):
                            f"the data is {tuple(info['image_shape'])}")
 
     def make_callbacks(args, work, model, info):
+        # TensorBoard (logs/): every epoch's logged values -- losses, ADA's augment_p and ada_rt, r1, ema_beta --
+        # and the sample grids, drawn by the EMA generator when --ema is on
         grids = [kg_callbacks.SampleGrid(os.path.join(work, "samples"), num=args.num_samples, seed=args.seed or 0,
-                                         log_dir=os.path.join(work, "logs", "samples"))]
+                                         log_dir=os.path.join(work, "logs", "samples")),
+                 keras.callbacks.TensorBoard(os.path.join(work, "logs"), update_freq="epoch", write_graph=False)]
         if "preview" in info:
             grids.append(kg_callbacks.ReconstructionGrid(info["preview"], os.path.join(work, "reconstructions"),
                                                          log_dir=os.path.join(work, "logs", "reconstructions")))

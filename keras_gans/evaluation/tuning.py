@@ -18,7 +18,7 @@ import inspect
 
 import keras_tuner as kt
 
-from keras_gans.models import MODELS, get_model_class
+from keras_gans.models import MODELS, NoiseToImage, get_model_class
 
 VAL_FID = kt.Objective("val_fid", direction="min")
 VAL_KID = kt.Objective("val_kid", direction="min")
@@ -42,12 +42,16 @@ class GANHyperModel(kt.HyperModel):
         batch_size: minibatch per update (WGANs read ``n_critic`` of them per step).
         metrics: a callable returning fresh image metrics per trial (default ``[FID()]`` on the
             shipped Fashion-MNIST classifier's features).
+        toolbox: also search the training toolbox (docs/toolbox.md) where the model takes it: ``augment``
+            (none / DiffAugment / ADA where D gives logits), ``ema_decay`` (off / 0.999), ``r1_gamma``
+            (0 / 1 / 10, models with ``supports_r1``) and ``spectral_norm`` (models with that option).
+            Options fixed in ``model_kwargs`` are not searched.
     """
 
     model_name = None
 
     def __init__(self, model=None, image_shape=(28, 28, 1), num_classes=None, model_kwargs=None, widths=(32, 64),
-                 batch_size=64, metrics=None, **kwargs):
+                 batch_size=64, metrics=None, toolbox=False, **kwargs):
         model = model or self.model_name
         self.model_class = get_model_class(model)
         super().__init__(name=kwargs.pop("name", f"{model}_hypermodel"), **kwargs)
@@ -57,6 +61,7 @@ class GANHyperModel(kt.HyperModel):
         self.model_kwargs = dict(model_kwargs or {})
         self.widths = tuple(widths)
         self.batch_size = int(batch_size)
+        self.toolbox = bool(toolbox)
         self.metrics = metrics or _default_metrics
         self.params = inspect.signature(self.model_class.__init__).parameters
         if "num_classes" in self.params and not num_classes:
@@ -78,6 +83,24 @@ class GANHyperModel(kt.HyperModel):
             kw["gp_weight"] = hp.Float("gp_weight", 1.0, 30.0, sampling="log", default=self._default("gp_weight"))
         elif "clip_value" in self.params:
             kw["clip_value"] = hp.Choice("clip_value", [0.005, 0.01, 0.02], default=self._default("clip_value"))
+        if self.toolbox:
+            kw.update(self.toolbox_hyperparameters(hp))
+        return kw
+
+    def toolbox_hyperparameters(self, hp):
+        """The toolbox options this model takes, as hyperparameters (none of those fixed in ``model_kwargs``)."""
+        cls, kw = self.model_class, {}
+        if "augment" not in self.model_kwargs and issubclass(cls, NoiseToImage):
+            choices = ["none", "diffaugment"] + (["ada"] if cls.discriminator_logits else [])
+            augment = hp.Choice("augment", choices, default="none")
+            kw["augment"] = None if augment == "none" else augment
+        if "ema_decay" not in self.model_kwargs and issubclass(cls, NoiseToImage):
+            decay = hp.Choice("ema_decay", [0.0, 0.999], default=0.0)
+            kw["ema_decay"] = decay or None
+        if "r1_gamma" not in self.model_kwargs and getattr(cls, "supports_r1", False):
+            kw["r1_gamma"] = hp.Choice("r1_gamma", [0.0, 1.0, 10.0], default=0.0)
+        if "spectral_norm" not in self.model_kwargs and "spectral_norm" in self.params:
+            kw["spectral_norm"] = hp.Boolean("spectral_norm", default=False)
         return kw
 
     def _default(self, name):

@@ -23,6 +23,8 @@ def main(argv=None):
     parser.add_argument("--widths", default="32,64", help="comma-separated width choices")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--toolbox", action="store_true",
+                        help="also search augment / ema_decay / r1_gamma / spectral_norm where the model takes them")
     parser.add_argument("--out", default=None, help="tuner folder (default tuning/MODEL)")
     args = parser.parse_args(argv)
 
@@ -45,7 +47,7 @@ def main(argv=None):
     hypermodel = HYPERMODELS[args.model](image_shape=info["image_shape"], num_classes=info["num_classes"]
                                          if args.model == "cgan" else None,
                                          widths=[int(w) for w in args.widths.split(",")], batch_size=args.batch_size,
-                                         metrics=metric)
+                                         metrics=metric, toolbox=args.toolbox)
     tuner = kt.RandomSearch(hypermodel, objective=kt.Objective(args.objective, "min"), max_trials=args.trials,
                             seed=args.seed, directory=os.path.dirname(os.path.abspath(out)),
                             project_name=os.path.basename(out))

@@ -28,6 +28,13 @@ def test_dcgan_with_every_option_trains_resumes_and_exports_the_average(tmp_path
         0.9, "ada", 10.0, 2, True)
     assert float(model.augmenter.p.numpy()) > 0  # r_t above the 0.05 target raised p
     assert (tmp_path / "savedmodels" / "dcgan" / "2" / "saved_model.pb").exists()
+    tags = set()
+    for event_file in (tmp_path / "runs" / "dcgan" / "logs" / "train").glob("events.out.tfevents.*"):
+        import tensorflow as tf
+
+        for event in tf.compat.v1.train.summary_iterator(str(event_file)):
+            tags |= {value.tag for value in event.summary.value}
+    assert {"epoch_augment_p", "epoch_ada_rt", "epoch_r1", "epoch_ema_beta"} <= tags, tags
     # a changed toolbox option is another run: refused on resume, listing the difference
     changed = run_cli("train", *common[:-1], "--epochs", "3", "--resume", cwd=tmp_path)
     assert changed.returncode == 2 and "--spectral-norm: the run has True" in changed.stderr, changed.stderr[-2000:]

@@ -58,6 +58,28 @@ def test_tuned_values_reach_the_model():
     assert float(model.g_optimizer.beta_1) == float(model.d_optimizer.beta_1)
 
 
+def test_toolbox_options_are_searched_where_the_model_takes_them():
+    hp = kt.HyperParameters()
+    hp.Fixed("augment", "ada")
+    hp.Fixed("ema_decay", 0.999)
+    hp.Fixed("r1_gamma", 10.0)
+    hp.Fixed("spectral_norm", True)
+    model = GANHyperModel("dcgan", (28, 28, 1), widths=(4,), metrics=lambda: [], toolbox=True).build(hp)
+    assert (model.augment, model.ema_decay, model.r1_gamma, model.spectral_norm) == ("ada", 0.999, 10.0, True)
+    space = kt.HyperParameters()
+    GANHyperModel("wgan_gp", (28, 28, 1), widths=(4,), metrics=lambda: [], toolbox=True).build(space)
+    names = {p.name: p for p in space.space}
+    assert names["augment"].values == ["none", "diffaugment"]  # no ADA without logits
+    assert "r1_gamma" not in names and "spectral_norm" not in names and names["ema_decay"].values == [0.0, 0.999]
+    fixed = kt.HyperParameters()
+    GANHyperModel("dcgan", (28, 28, 1), widths=(4,), metrics=lambda: [], toolbox=True,
+                  model_kwargs={"augment": "diffaugment"}).build(fixed)
+    assert "augment" not in {p.name for p in fixed.space}
+    plain = kt.HyperParameters()
+    GANHyperModel("dcgan", (28, 28, 1), widths=(4,), metrics=lambda: []).build(plain)
+    assert not {"augment", "ema_decay", "r1_gamma", "spectral_norm"} & {p.name for p in plain.space}
+
+
 def test_bad_arguments(fashion):
     with pytest.raises(ValueError, match="conditional: pass num_classes"):
         HYPERMODELS["cgan"](image_shape=(28, 28, 1))
