@@ -76,6 +76,8 @@ class NoiseToImage(AdversarialBase):
             ``generate``, sample grids, evaluation, the latent tools and ``export`` use the averaged
             generator (``generate(..., ema=False)`` / ``with model.raw_weights():`` for the raw one).
             ``None`` (default) turns it off. Logged as ``ema_beta``.
+        ema_rampup: Karras et al. 2020's ramp-up (their configurations: 0.05): the average's half-life
+            grows as ``ema_rampup · step`` until it reaches ``ema_decay``'s. ``None``: no ramp-up.
         augment: differentiable augmentation of every image the discriminator sees, real and generated,
             in its update and the generator's: ``"diffaugment"`` (Zhao et al. 2020,
             :class:`~keras_gans.layers.DiffAugment`; policy ``augment_policy``, default
@@ -92,8 +94,6 @@ class NoiseToImage(AdversarialBase):
         r1_interval: lazy regularisation (Karras et al. 2020, "Analyzing and Improving the Image Quality of
             StyleGAN", Section 3.1; their 16): the penalty every ``r1_interval`` discriminator updates,
             multiplied by ``r1_interval``. Default 1: every update, as Mescheder et al.
-        ema_rampup: Karras et al. 2020's ramp-up (their configurations: 0.05): the average's half-life
-            grows as ``ema_rampup · step`` until it reaches ``ema_decay``'s. ``None``: no ramp-up.
         **kwargs: ``seed`` and the other arguments of ``AdversarialBase`` / ``keras.Model``.
     """
 
