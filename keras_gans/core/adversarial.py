@@ -182,12 +182,16 @@ class AdversarialBase(NetworkModel):
         if self.ema_decay is not None:
             self.ema_networks = [ema.shadow_of(network) for network in self.generator_networks()]
 
-    def update_moving_average(self):
-        """After a generator update: ``θ_ema ← β·θ_ema + (1 - β)·θ``; logs β as ``ema_beta``. No-op when off."""
+    def update_moving_average(self, *inputs):
+        """After a generator update: ``θ_ema ← β·θ_ema + (1 - β)·θ``; logs β as ``ema_beta``. No-op when off.
+
+        ``inputs``: that step's inputs of each generator network (in :meth:`generator_networks` order), on which the
+        average refreshes its own batch-norm statistics (:func:`keras_gans.core.ema.update`).
+        """
         if not self.ema_networks:
             return
         beta = ema.ema_beta(self.ema_decay, self.ema_rampup, self.g_optimizer.iterations)
-        ema.update(self.ema_networks, self.generator_networks(), beta)
+        ema.update(self.ema_networks, self.generator_networks(), beta, inputs)
         self.track(ema_beta=beta)
 
     def averaged(self, network):

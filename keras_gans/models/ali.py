@@ -105,7 +105,7 @@ class ALI(NoiseToImage):
         self.apply_gradients(d_tape, d_loss, self.discriminator, self.d_optimizer)
         self.observe_real(rho_q)  # ADA's heuristic, if on
         self.apply_gradients(ge_tape, g_loss, self.generator_networks(), self.g_optimizer)
-        self.update_moving_average()
+        self.update_moving_average(z, x)
         self.track(d_loss=d_loss, g_loss=g_loss)
         return self.logs()
 

@@ -76,10 +76,11 @@ class BEGAN(NoiseToImage):
             fake_loss = self.reconstruction_loss(fake_d)
             d_loss = real_loss - k * fake_loss
         self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
+        z = self.sample_latent(m)
         with tf.GradientTape() as tape:
-            g_loss = self.reconstruction_loss(self.generator(self.sample_latent(m), training=True))
+            g_loss = self.reconstruction_loss(self.generator(z, training=True))
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-        self.update_moving_average()
+        self.update_moving_average(z)
         # Proportional control of the equilibrium E[L(G(z))] = γ E[L(x)].
         mean_real = self.global_average(real_loss)
         balance = self.gamma * mean_real - self.global_average(g_loss)

@@ -79,13 +79,13 @@ class EBGAN(NoiseToImage):
             d_loss = losses.energy_discriminator_loss(real_energy, fake_energy, self.margin)
         self.apply_gradients(tape, d_loss, self.discriminator, self.d_optimizer)
         # Generator: lower the energy of its samples, spread their codes apart.
+        z = self.sample_latent(m)
         with tf.GradientTape() as tape:
-            fake = self.generator(self.sample_latent(m), training=True)
-            g_energy, code = self.energy(fake)
+            g_energy, code = self.energy(self.generator(z, training=True))
             pt = losses.pulling_away_term(code)
             g_loss = g_energy + self.pt_weight * pt
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-        self.update_moving_average()
+        self.update_moving_average(z)
         self.track(d_loss=d_loss, g_loss=g_loss, real_energy=real_energy, fake_energy=fake_energy, pt=pt)
         return self.logs()
 

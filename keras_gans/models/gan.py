@@ -58,11 +58,11 @@ class MinimaxGame(NoiseToImage):
             self.observe_real(real_logits)  # ADA's heuristic, if on
             self.track(d_loss=d_loss)
         # then update G by descending its loss on a fresh minibatch of noise
+        z = self.generator_inputs(self.sample_latent(m), batch_labels)
         with tf.GradientTape() as tape:
-            fake = self.generator(self.generator_inputs(self.sample_latent(m), batch_labels), training=True)
-            g_loss = self.g_loss_fn(self.discriminate(fake, batch_labels))
+            g_loss = self.g_loss_fn(self.discriminate(self.generator(z, training=True), batch_labels))
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-        self.update_moving_average()
+        self.update_moving_average(z)
         self.track(g_loss=g_loss)
         return self.logs()
 

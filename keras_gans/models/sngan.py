@@ -99,10 +99,11 @@ class SNGAN(NoiseToImage):
             self.observe_real(real_scores)  # ADA's heuristic, if on
             self.track(d_loss=d_loss)
         # then one generator update on m fresh latents: descend -D(G(z))
+        z = self.sample_latent(m)
         with tf.GradientTape() as tape:
-            g_loss = self.g_loss_fn(self.discriminate(self.generator(self.sample_latent(m), training=True)))
+            g_loss = self.g_loss_fn(self.discriminate(self.generator(z, training=True)))
         self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-        self.update_moving_average()  # generator EMA, if on
+        self.update_moving_average(z)  # generator EMA, if on
         self.track(g_loss=g_loss)
         return self.logs()
 

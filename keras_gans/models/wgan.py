@@ -76,11 +76,11 @@ class WassersteinGame(NoiseToImage):
             self.track(d_loss=d_loss, wasserstein=-critic_loss, **penalty_logs)
         # then one generator step: descend -f(G(z)) on fresh latents
         if generator_update:
+            z = self.sample_latent(m)
             with tf.GradientTape() as tape:
-                fake = self.generator(self.sample_latent(m), training=True)
-                g_loss = losses.wasserstein_generator_loss(self.discriminate(fake))
+                g_loss = losses.wasserstein_generator_loss(self.discriminate(self.generator(z, training=True)))
             self.apply_gradients(tape, g_loss, self.generator, self.g_optimizer)
-            self.update_moving_average()
+            self.update_moving_average(z)
             self.track(g_loss=g_loss)
         return self.logs()
 
