@@ -13,10 +13,8 @@ from keras_gans import datasets
 from keras_gans.cli.common import check_positive, parse_labels
 from keras_gans.cli.errors import BadInput, user_input
 from keras_gans.cli.loading import is_saved_model, load
+from keras_gans.cli.toolbox import add_toolbox_options, check_toolbox
 from keras_gans.cli.training import run_training, train_options
-from keras_gans.core import augmentation, ema
-from keras_gans.core.augmentation import AUGMENTS
-from keras_gans.core.noise_to_image import check_r1
 from keras_gans.models import MODELS, ConditionalGAN
 from keras_gans.serving.images import make_grid, save_png, to_uint8
 
@@ -41,23 +39,7 @@ def add_train_commands(models):
                             "annealed linearly to 0 (default 0: off)")
         p.add_argument("--instance-noise-steps", type=int, default=10000,
                        help="discriminator updates over which the instance noise falls to 0")
-        toolbox = p.add_argument_group("training toolbox (docs/toolbox.md)")
-        toolbox.add_argument("--ema", type=float, default=None, metavar="DECAY",
-                             help="generator EMA: sample, evaluate and export a moving average of G (e.g. 0.999)")
-        toolbox.add_argument("--ema-rampup", type=float, default=None, metavar="R",
-                             help="EMA ramp-up of Karras et al. 2020 (their 0.05)")
-        toolbox.add_argument("--augment", default=None, choices=AUGMENTS,
-                             help="augment every image D sees: DiffAugment (Zhao et al. 2020) or ADA (Karras et al. "
-                                  "2020; models whose D gives logits)")
-        toolbox.add_argument("--augment-policy", default=None,
-                             help="DiffAugment's policy (default color,translation,cutout)")
-        toolbox.add_argument("--ada-target", type=float, default=0.6, help="ADA's target for r_t (default 0.6)")
-        toolbox.add_argument("--r1", type=float, default=0.0, metavar="GAMMA",
-                             help="R1 penalty gamma/2 ||grad D(x)||^2 on real images (Mescheder et al. 2018: 10)")
-        toolbox.add_argument("--r1-interval", type=int, default=1, metavar="K",
-                             help="lazy R1: every K discriminator updates, scaled by K (StyleGAN2: 16)")
-        toolbox.add_argument("--spectral-norm", action="store_true",
-                             help="spectral normalization in D instead of batch norm (DCGAN; SNGAN always)")
+        add_toolbox_options(p)
         p.set_defaults(func=cmd_train, **({"epochs": DEFAULT_EPOCHS[name]} if name in DEFAULT_EPOCHS else {}))
 
 
@@ -117,29 +99,6 @@ def cmd_train(args):
         return grids
 
     return run_training(args, make_data, make_model, make_callbacks, check_resumed)
-
-
-def check_toolbox(args, model_cls):
-    """The model keyword arguments of the toolbox options (only those set), checked as the model will: a
-    ``BadInput`` (exit 2) naming the option for a value or a model that cannot take it."""
-    kwargs = {}
-    if args.ema is not None or args.ema_rampup is not None:
-        kwargs.update(ema_decay=args.ema, ema_rampup=args.ema_rampup)
-    if args.augment is not None or args.augment_policy is not None or args.ada_target != 0.6:
-        kwargs.update(augment=args.augment, augment_policy=args.augment_policy, ada_target=args.ada_target)
-    if args.r1 or args.r1_interval != 1:
-        kwargs.update(r1_gamma=args.r1, r1_interval=args.r1_interval)
-    if args.spectral_norm:
-        if "spectral_norm" not in inspect.signature(model_cls.__init__).parameters:
-            raise BadInput(f"--spectral-norm: {model_cls.__name__} has no spectral-norm option "
-                           "(dcgan has; sngan always uses it)")
-        kwargs["spectral_norm"] = True
-    with user_input():
-        ema.check_decay(kwargs.get("ema_decay"), kwargs.get("ema_rampup"))
-        augmentation.check(kwargs.get("augment"), kwargs.get("augment_policy"), kwargs.get("ada_target", 0.6),
-                           model_cls)
-        check_r1(kwargs.get("r1_gamma", 0.0), kwargs.get("r1_interval", 1), model_cls)
-    return kwargs
 
 
 # --- sample --------------------------------------------------------------------------------------

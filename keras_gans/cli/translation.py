@@ -12,6 +12,7 @@ from keras_gans.cli import dtn
 from keras_gans.cli.common import check_positive
 from keras_gans.cli.errors import BadInput, user_input
 from keras_gans.cli.loading import is_saved_model, load
+from keras_gans.cli.toolbox import add_toolbox_options, check_toolbox
 from keras_gans.cli.training import run_training, train_options
 from keras_gans.datasets.folders import IMAGE_EXTENSIONS, image_files, read_image
 from keras_gans.datasets.translation import (check_direction, convert_channels, load_paired, load_size_for,
@@ -67,6 +68,9 @@ def add_train_command(models, name):
         p.add_argument("--lr", type=float, default=2e-4,
                        help="initial learning rate, constant for the first half of --epochs, then linearly to 0")
     p.add_argument("--num-samples", type=int, default=8, help="images per direction in each epoch's sample grid")
+    add_toolbox_options(p, discriminator_options=False,
+                        spectral_norm_help="spectral normalization of every discriminator convolution (batch norm "
+                                           "dropped there, instance norm kept)")
     p.set_defaults(func=cmd_train, batch_size=1)
 
 
@@ -97,6 +101,7 @@ def cmd_train(args):
     model_cls = TRANSLATION_MODELS[args.model]
     paired = args.model == "pix2pix"
     check_positive(args, "num_samples", "g_filters", "d_filters", "image_size", "load_size")
+    toolbox = check_toolbox(args, model_cls)  # before any data is read
 
     def make_data(args, strategy):
         a, b, info = load_training_data(args)
@@ -129,7 +134,7 @@ def cmd_train(args):
         ca = args.a_channels or info["shape_a"][-1]
         cb = args.b_channels or info["shape_b"][-1]
         common = dict(input_channels=ca, output_channels=cb, image_size=info["image_size"], g_filters=args.g_filters,
-                      d_filters=args.d_filters, patch_size=args.patch_size, norm=args.norm, seed=args.seed)
+                      d_filters=args.d_filters, patch_size=args.patch_size, norm=args.norm, seed=args.seed, **toolbox)
         if paired:
             return model_cls(generator_type=args.generator, l1_weight=args.l1_weight, **common)
         identity = args.identity_weight if ca == cb else 0.0

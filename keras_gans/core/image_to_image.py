@@ -5,12 +5,16 @@ Generators are fully convolutional, so a trained model translates images of any 
 ``2 ** down-samplings`` the generator needs, translates and crops back; with
 ``tile_size`` a large image is cut into overlapping tiles whose outputs are blended
 with linear ramps (for memory, or to stay close to the training scale).
+
+With ``ema_decay`` a model keeps a moving average of its generators (:mod:`keras_gans.core.ema`, as the noise ->
+image models), which ``translate``, the sample grids and ``export`` use.
 """
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.core import ema
 from keras_gans.core.adversarial import AdversarialBase
 from keras_gans.core.images import scale_images, to_uint8
 from keras_gans.layers.padding import pad_to_multiple
@@ -48,11 +52,24 @@ class ImageTranslationModel(AdversarialBase):
     Subclasses set ``self.input_channels``, ``self.output_channels``, ``self.image_size``
     (the square training size), ``self.size_multiple`` (the generator's total stride),
     list their networks in ``network_config_keys`` and map directions to generators in
-    :meth:`generator_for`.
+    :meth:`generator_for`; they call ``self.track_moving_average()`` once their networks exist and
+    ``self.update_moving_average(...)`` after each generator update.
+
+    Args:
+        ema_decay, ema_rampup: generator EMA, as :class:`~keras_gans.core.noise_to_image.NoiseToImage`'s (Karras
+            et al. 2018: 0.999; ramp-up of Karras et al. 2020: 0.05); ``translate`` and ``export`` then use the
+            averaged generators, ``with model.raw_weights():`` the raw ones. ``None`` (default): off.
     """
 
     network_config_keys = ("generator", "discriminator")
     directions = ("AtoB",)
+
+    def __init__(self, ema_decay=None, ema_rampup=None, **kwargs):
+        ema_decay, ema_rampup = ema.check_decay(ema_decay, ema_rampup)
+        if ema_decay is not None:  # before the trackers are made
+            self.tracker_names = (*type(self).tracker_names, "ema_beta")
+        super().__init__(**kwargs)
+        self.ema_decay, self.ema_rampup = ema_decay, ema_rampup
 
     def generator_for(self, direction="AtoB"):
         raise NotImplementedError
@@ -73,15 +90,21 @@ class ImageTranslationModel(AdversarialBase):
         return self.generator_for("AtoB")(inputs, training=training)
 
     # --- Inference -------------------------------------------------------------
+    def translator_for(self, direction="AtoB"):
+        """The network that translates ``direction`` at inference: the moving average of its generator when EMA is
+        on (outside :meth:`raw_weights`), else the generator."""
+        return self.averaged(self.generator_for(direction))
+
     def _translate_fn(self, direction):
         cache = self.__dict__.setdefault("_translate_fns", {})
-        if direction not in cache:
-            generator, multiple = self.generator_for(direction), self.size_multiple
+        generator, multiple = self.translator_for(direction), self.size_multiple
+        key = (direction, id(generator))
+        if key not in cache:
             channels = self.channels_for(direction)[0]
-            cache[direction] = tf.function(
+            cache[key] = tf.function(
                 lambda x: translate_any_size(generator, x, multiple), reduce_retracing=True,
                 input_signature=[tf.TensorSpec([None, None, None, channels], tf.float32)])
-        return cache[direction]
+        return cache[key]
 
     def translate(self, images, direction="AtoB", tile_size=None, overlap=32, batch_size=8):
         """Translate images of any size.
@@ -143,7 +166,7 @@ class ImageTranslationModel(AdversarialBase):
         config.update(self.architecture)
         for name in self.network_config_keys:
             config[name] = keras.saving.serialize_keras_object(getattr(self, name))
-        config["seed"] = self.seed
+        config.update(seed=self.seed, ema_decay=self.ema_decay, ema_rampup=self.ema_rampup)
         return config
 
     def check_pair_shapes(self, a, b):

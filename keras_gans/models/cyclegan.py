@@ -27,6 +27,11 @@ class CycleGAN(ImageTranslationModel):
     learning rate constant for the first half then linearly to zero (the CLI compiles with
     :func:`keras_gans.schedules.half_constant_half_decay`).
 
+    ``spectral_norm=True`` wraps every discriminator convolution in spectral normalization (Miyato et al. 2018;
+    instance norm stays, as in the SN + instance-norm discriminators of pix2pixHD/SPADE; batch norm is dropped);
+    ``ema_decay``/``ema_rampup`` keep moving averages of both generators
+    (:class:`~keras_gans.core.image_to_image.ImageTranslationModel`).
+
     Identity loss needs ``input_channels == output_channels``; set ``identity_weight=0``
     for domains with different channel counts (grayscale <-> colour).
     """
@@ -37,7 +42,7 @@ class CycleGAN(ImageTranslationModel):
 
     def __init__(self, input_channels=3, output_channels=3, image_size=256, g_filters=64, d_filters=64,
                  n_blocks=None, patch_size=70, norm="instance", cycle_weight=10.0, identity_weight=0.5,
-                 pool_size=50, synchronized_batch_norm=True, generator_ab=None, generator_ba=None,
+                 pool_size=50, synchronized_batch_norm=True, spectral_norm=False, generator_ab=None, generator_ba=None,
                  discriminator_a=None, discriminator_b=None, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         if image_size % 4:
@@ -57,9 +62,11 @@ class CycleGAN(ImageTranslationModel):
             output_channels, input_channels, g_filters, n_blocks, norm=norm, synchronized_batch_norm=sync,
             name="generator_ba")
         self.discriminator_a = discriminator_a or build_patchgan_discriminator(
-            input_channels, 0, d_filters, patch_size, norm=norm, synchronized_batch_norm=sync, name="discriminator_a")
+            input_channels, 0, d_filters, patch_size, norm=norm, synchronized_batch_norm=sync, spectral_norm=spectral_norm,
+            name="discriminator_a")
         self.discriminator_b = discriminator_b or build_patchgan_discriminator(
-            output_channels, 0, d_filters, patch_size, norm=norm, synchronized_batch_norm=sync, name="discriminator_b")
+            output_channels, 0, d_filters, patch_size, norm=norm, synchronized_batch_norm=sync,
+            spectral_norm=spectral_norm, name="discriminator_b")
         self.input_channels, self.output_channels = int(input_channels), int(output_channels)
         self.image_size = int(image_size)
         self.size_multiple = 4
@@ -72,7 +79,8 @@ class CycleGAN(ImageTranslationModel):
                                  image_size=self.image_size, g_filters=g_filters, d_filters=d_filters,
                                  n_blocks=n_blocks, patch_size=patch_size, norm=norm, cycle_weight=self.cycle_weight,
                                  identity_weight=self.identity_weight, pool_size=pool_size,
-                                 synchronized_batch_norm=sync)
+                                 synchronized_batch_norm=sync, spectral_norm=bool(spectral_norm))
+        self.track_moving_average()
         self.built = True
 
     def generator_networks(self):
@@ -120,6 +128,7 @@ class CycleGAN(ImageTranslationModel):
                     + losses.l1(self.generator_ba(real_a, training=True), real_a))
             g_loss = gan + cycle + identity
         self.apply_gradients(g_tape, g_loss, g_networks, self.g_optimizer)
+        self.update_moving_average(real_a, real_b)  # generator EMA, if on
 
         # 2. Discriminators on real images and pooled generated ones, halved
         pooled_b = self._from_pool(self.pool_b, fake_b)

@@ -36,6 +36,9 @@ class Pix2Pix(ImageTranslationModel):
             keeps it at test time, the reference code's ``--eval`` does not).
         synchronized_batch_norm: batch statistics of the global batch under ``tf.distribute``
             (what one device computes).
+        spectral_norm: spectral normalization of every discriminator convolution (Miyato et al. 2018), which then
+            has no batch norm (SN replaces it; the generator keeps ``norm``). Default off, as the paper.
+        ema_decay, ema_rampup: generator EMA (:class:`~keras_gans.core.image_to_image.ImageTranslationModel`).
         generator, discriminator: networks to use instead of the built ones.
     """
 
@@ -43,7 +46,8 @@ class Pix2Pix(ImageTranslationModel):
 
     def __init__(self, input_channels=3, output_channels=3, image_size=256, g_filters=64, d_filters=64,
                  generator_type="unet", patch_size=70, norm="batch", l1_weight=100.0, dropout=0.5,
-                 synchronized_batch_norm=True, generator=None, discriminator=None, seed=None, **kwargs):
+                 synchronized_batch_norm=True, spectral_norm=False, generator=None, discriminator=None, seed=None,
+                 **kwargs):
         super().__init__(seed=seed, **kwargs)
         if generator_type not in GENERATORS:
             raise ValueError(f"generator_type must be one of {GENERATORS}, got {generator_type!r}")
@@ -56,7 +60,7 @@ class Pix2Pix(ImageTranslationModel):
             skip=generator_type == "unet", synchronized_batch_norm=synchronized_batch_norm, seed=seed)
         self.discriminator = discriminator or build_patchgan_discriminator(
             output_channels, input_channels, d_filters, patch_size, norm=norm,
-            synchronized_batch_norm=synchronized_batch_norm)
+            synchronized_batch_norm=synchronized_batch_norm, spectral_norm=spectral_norm)
         self.input_channels, self.output_channels = int(input_channels), int(output_channels)
         self.image_size = int(image_size)
         self.size_multiple = 2**depth
@@ -66,7 +70,8 @@ class Pix2Pix(ImageTranslationModel):
                                  image_size=self.image_size, g_filters=g_filters, d_filters=d_filters,
                                  generator_type=generator_type, patch_size=patch_size, norm=norm,
                                  l1_weight=self.l1_weight, dropout=dropout,
-                                 synchronized_batch_norm=synchronized_batch_norm)
+                                 synchronized_batch_norm=synchronized_batch_norm, spectral_norm=bool(spectral_norm))
+        self.track_moving_average()
         self.built = True
 
     def default_optimizers(self):
@@ -97,6 +102,7 @@ class Pix2Pix(ImageTranslationModel):
             g_l1 = losses.l1(y, fake)
             g_loss = g_gan + self.l1_weight * g_l1
         self.apply_gradients(g_tape, g_loss, self.generator, self.g_optimizer)
+        self.update_moving_average(x)  # generator EMA, if on
 
         self.track(d_loss=d_loss, g_loss=g_loss, g_gan_loss=g_gan, g_l1_loss=g_l1)
         return self.logs()

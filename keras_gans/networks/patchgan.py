@@ -10,7 +10,7 @@ and ``patch_size=1`` is the 1x1 PixelGAN (``PixelDiscriminator``).
 import keras
 
 from keras_gans.kernels import FastConv2D
-from keras_gans.networks.common import normalization, weight_init
+from keras_gans.networks.common import normalization, spectral_normalized, weight_init
 
 #: receptive field -> n_layers of the reference NLayerDiscriminator (1 = PixelGAN)
 PATCH_SIZES = {1: 0, 16: 1, 34: 2, 70: 3, 142: 4, 286: 5}
@@ -25,12 +25,17 @@ def receptive_field(n_layers):
 
 
 def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters=64, patch_size=70, n_layers=None,
-                                 norm="batch", synchronized_batch_norm=True, name="patchgan_discriminator"):
+                                 norm="batch", synchronized_batch_norm=True, spectral_norm=False,
+                                 name="patchgan_discriminator"):
     """``[B, H, W, C] -> [B, H', W', 1]`` patch logits (no sigmoid).
 
     With ``condition_channels`` > 0 the model takes ``[condition, image]`` and sees
     their channel concatenation (Pix2Pix's conditional discriminator on (x, y) pairs).
+    ``spectral_norm``: every convolution spectrally normalized (Miyato et al. 2018); batch norm is then
+    dropped (it would undo the Lipschitz bound), instance norm kept (pix2pixHD / SPADE discriminators).
     """
+    if spectral_norm and norm == "batch":
+        norm = "none"
     if n_layers is None:
         if patch_size not in PATCH_SIZES:
             raise ValueError(f"patch_size must be one of {sorted(PATCH_SIZES)} (or pass n_layers), got {patch_size}")
@@ -51,8 +56,9 @@ def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters
             padding = "valid"
         else:
             padding = "same"
-        x = FastConv2D(f, kernel, strides=strides, padding=padding, use_bias=use_bias or not norm_here,
-                   kernel_initializer=weight_init(), name=f"conv{i}")(x)
+        conv = FastConv2D(f, kernel, strides=strides, padding=padding, use_bias=use_bias or not norm_here,
+                          kernel_initializer=weight_init(), name=f"conv{i}")
+        x = spectral_normalized(conv, spectral_norm)(x)
         layer = normalization(norm, f"norm{i}", synchronized_batch_norm) if norm_here else None
         x = layer(x) if layer is not None else x
         return keras.layers.LeakyReLU(0.2, name=f"lrelu{i}")(x)
@@ -68,5 +74,6 @@ def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters
         x = block(x, filters * min(2**n_layers, 8), 4, 1, n_layers, True)
         x = keras.layers.ZeroPadding2D(1, name="pad_out")(x)
         kernel, padding = 4, "valid"
-    logits = FastConv2D(1, kernel, padding=padding, kernel_initializer=weight_init(), dtype="float32", name="logits")(x)
+    logits = FastConv2D(1, kernel, padding=padding, kernel_initializer=weight_init(), dtype="float32", name="logits")
+    logits = spectral_normalized(logits, spectral_norm)(x)
     return keras.Model(inputs, logits, name=name)

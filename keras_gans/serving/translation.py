@@ -41,7 +41,7 @@ def _direction_endpoints(generator, in_channels, multiple):
 def translation_signatures(model):
     signatures = Signatures([])
     for direction in model.directions:
-        generator = model.generator_for(direction)
+        generator = model.translator_for(direction)  # the moving average with EMA on
         signatures.networks.append(generator)
         in_channels = model.channels_for(direction)[0]
         suffix = "" if direction == "AtoB" else f"_{direction}"

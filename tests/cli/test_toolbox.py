@@ -66,3 +66,16 @@ def test_bad_toolbox_values_exit_2_before_reading_data(tmp_path, capsys, args, m
     assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
     assert message in out.stderr and "no_such_dataset_xyz" not in out.stderr  # refused before the data
     assert "Traceback" not in out.stderr and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["pix2pix", "--ema", "1.5"], "ema_decay must be in (0, 1)"),
+    (["cyclegan", "--ema-rampup", "0.05"], "ema_rampup needs ema_decay"),
+    (["pix2pix", "--augment", "ada"], "unrecognized arguments: --augment"),  # not offered for translation
+    (["cyclegan", "--r1", "10"], "unrecognized arguments: --r1"),
+])
+def test_translation_toolbox_values_exit_2_before_reading_data(tmp_path, capsys, args, message):
+    out = run_main("train", *args, "--data", "no_such_folder_xyz", cwd=tmp_path, capsys=capsys)
+    assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
+    assert message in out.stderr and "no_such_folder_xyz" not in out.stderr  # refused before the data
+    assert "Traceback" not in out.stderr and not (tmp_path / "runs").exists()

@@ -21,7 +21,9 @@ def _image(path, h, w, channels=3, seed=0):
 @pytest.fixture(scope="module")
 def pix2pix_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("pix2pix")
-    out = run_cli("train", "pix2pix", *TINY, "--epochs", "1", cwd=root)
+    # with the toolbox options translation models take: the .keras and SavedModel translations below then both
+    # come from the averaged generator
+    out = run_cli("train", "pix2pix", *TINY, "--epochs", "1", "--ema", "0.9", "--spectral-norm", cwd=root)
     assert out.returncode == 0, out.stderr[-3000:]
     return root
 
@@ -32,6 +34,10 @@ def test_pix2pix_trains_exports_and_translates_any_size(pix2pix_run, tmp_path, c
     assert (root / "runs" / "pix2pix" / "model.keras").is_file()
     assert (root / "runs" / "pix2pix" / "samples" / "epoch_0001.png").is_file()
     assert (root / "savedmodels" / "pix2pix" / "1" / "saved_model.pb").is_file()
+    import keras
+
+    trained = keras.models.load_model(root / "runs" / "pix2pix" / "model.keras")
+    assert (trained.ema_decay, trained.architecture["spectral_norm"], len(trained.ema_networks)) == (0.9, True, 1)
     _image(tmp_path / "photo.png", 45, 70, channels=3)  # RGB, converted to the model's 1 channel
     _image(tmp_path / "sketch.png", 33, 20, channels=1, seed=1)
     for model, out_dir in ((root / "runs" / "pix2pix" / "model.keras", "k"), (root / "savedmodels" / "pix2pix" / "1", "s")):

@@ -69,9 +69,13 @@ def _scheduled_optimizers():
 
 @pytest.mark.slow
 def test_save_resume_is_exact_with_pool_and_schedule(tmp_path):
-    """Weights, optimizer slots, the image pools and the decaying learning rate continue exactly."""
+    """Weights, optimizer slots, the image pools and the decaying learning rate continue exactly; with the toolbox
+    options translation takes (EMA of both generators, spectral norm: its power-iteration vectors) too."""
     _, _, data = unpaired_data(n=4, batch=2)  # 2 steps per epoch, schedule over 4 steps
-    resumed = check_save_resume(CycleGAN, SMALL, None, 2, tmp_path, data=data, compile_kwargs=_scheduled_optimizers())
+    toolbox = dict(ema_decay=0.9, ema_rampup=0.5, spectral_norm=True)
+    resumed = check_save_resume(CycleGAN, dict(SMALL, **toolbox), None, 2, tmp_path, data=data,
+                                compile_kwargs=_scheduled_optimizers())
+    assert [n.name for n in resumed.ema_networks] == ["generator_ab", "generator_ba"]
     assert int(resumed.g_optimizer.iterations) == 4
     assert float(resumed.g_optimizer.learning_rate) == 0.0  # the end of the linear decay
     assert int(resumed.pool_b.count.numpy()) == 3

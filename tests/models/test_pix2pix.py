@@ -8,7 +8,7 @@ import tensorflow as tf
 from keras_gans import Pix2Pix
 from keras_gans.networks import build_patchgan_discriminator, build_unet_generator
 from keras_gans.networks.patchgan import receptive_field
-from tests.model_checks import check_mirrored_matches_single_device, check_save_resume
+from tests.model_checks import check_mirrored_matches_single_device, check_save_resume, max_diff
 from tests.models.translation_checks import check_translation_export, paired_data
 
 SMALL = dict(input_channels=1, output_channels=1, image_size=32, g_filters=4, d_filters=4)
@@ -109,8 +109,12 @@ def test_save_resume_is_exact(tmp_path):
 
 @pytest.mark.slow
 def test_mirrored_matches_single_device():
+    """Also with the toolbox options translation takes: the EMA (its batch-norm statistics refreshed on each
+    replica's slice, synchronized) and spectral norm."""
     _, _, data = paired_data(n=4, batch=4)
-    check_mirrored_matches_single_device(Pix2Pix, SMALL, None, 4, data=data)
+    single, replicated = check_mirrored_matches_single_device(
+        Pix2Pix, dict(SMALL, ema_decay=0.9, spectral_norm=True), None, 4, data=data)
+    assert max_diff(single.ema_networks[0].get_weights(), replicated.ema_networks[0].get_weights()) < 1e-5
 
 
 def _identity_model():
