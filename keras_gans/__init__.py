@@ -22,6 +22,7 @@ from keras_gans.models import (
     DomainTransferNetwork,
     Pix2Pix,
     SNGAN,
+    StyleGAN,
 )
 from keras_gans.serving import export
 
@@ -29,5 +30,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALI", "AdaIN", "AdaINStyleTransfer", "BEGAN", "BiGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN",
-    "DomainTransferNetwork", "EBGAN", "GAN", "Pix2Pix", "SNGAN", "WGAN", "WGANGP", "export", "__version__",
+    "DomainTransferNetwork", "EBGAN", "GAN", "Pix2Pix", "SNGAN", "StyleGAN", "WGAN", "WGANGP", "export", "__version__",
 ]

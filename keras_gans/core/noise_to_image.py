@@ -124,7 +124,8 @@ class NoiseToImage(AdversarialBase):
         logged = [name for name, on in (("instance_noise", self.instance_noise), ("ema_beta", ema_decay),
                                         ("augment_p", augment == "ada"), ("ada_rt", augment == "ada"),
                                         ("r1", r1_gamma)) if on]
-        self.tracker_names = (*type(self).tracker_names, *[n for n in logged if n not in type(self).tracker_names])
+        names = self.tracker_names  # the class's, or what a subclass set before calling this __init__
+        self.tracker_names = (*names, *[n for n in logged if n not in names])
         super().__init__(**kwargs)
         if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
             raise TypeError("generator and discriminator must be keras.Model instances")

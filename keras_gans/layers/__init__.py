@@ -9,6 +9,10 @@ from keras_gans.layers.maxout import Maxout
 from keras_gans.layers.normalization import InstanceNormalization
 from keras_gans.layers.padding import ReflectionPadding2D
 from keras_gans.layers.spectral_norm import SpectralNormalization
+from keras_gans.layers.stylegan import (Bias, ConstantInput, EqualizedConv2D, EqualizedDense, MinibatchStdDev,
+                                        ModulatedConv2D, NoiseInjection, PixelNorm, SelectStyle, StyleModulation)
 
 __all__ = ["AdaIN", "AdaptiveAugment", "DiffAugment", "Dropout", "ImagePool", "InstanceNormalization", "Maxout", "ReflectionPadding2D",
-           "SpectralNormalization"]
+           "SpectralNormalization",
+           "Bias", "SelectStyle", "ConstantInput", "EqualizedConv2D", "EqualizedDense", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
+           "PixelNorm", "StyleModulation"]

@@ -14,6 +14,7 @@ from keras_gans.models.ebgan import EBGAN
 from keras_gans.models.gan import GAN
 from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.sngan import SNGAN
+from keras_gans.models.stylegan import StyleGAN
 from keras_gans.models.wgan import WGAN
 from keras_gans.models.wgan_gp import WGANGP
 
@@ -46,4 +47,4 @@ def get_model_class(name):
 
 
 __all__ = ["ALI", "AdaINStyleTransfer", "AdversarialBase", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
-           "GAN", "ImageTranslationModel", "MODELS", "NoiseToImage", "Pix2Pix", "SNGAN", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
+           "GAN", "ImageTranslationModel", "MODELS", "NoiseToImage", "Pix2Pix", "SNGAN", "StyleGAN", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
