@@ -13,6 +13,7 @@ from keras_gans import datasets
 from keras_gans.cli.common import check_positive, parse_labels
 from keras_gans.cli.errors import BadInput, user_input
 from keras_gans.cli.loading import is_saved_model, load
+from keras_gans.cli import stylegan
 from keras_gans.cli.toolbox import add_toolbox_options, check_toolbox
 from keras_gans.cli.training import run_training, train_options
 from keras_gans.models import MODELS, ConditionalGAN
@@ -21,6 +22,8 @@ from keras_gans.serving.images import make_grid, save_png, to_uint8
 #: Per-model ``--epochs`` defaults where the reference code has one (others: 5, a quick look):
 #: DCGAN 25, ``niter = 25`` in the reference dcgan.torch ``main.lua``.
 DEFAULT_EPOCHS = {"dcgan": 25}
+#: Models with options of their own: name -> (add the options to the parser, args -> checked model kwargs)
+MODEL_OPTIONS = {"stylegan": (stylegan.add_model_options, stylegan.model_kwargs)}
 
 
 # --- train ---------------------------------------------------------------------------------------
@@ -40,6 +43,8 @@ def add_train_commands(models):
         p.add_argument("--instance-noise-steps", type=int, default=10000,
                        help="discriminator updates over which the instance noise falls to 0")
         add_toolbox_options(p)
+        if name in MODEL_OPTIONS:
+            MODEL_OPTIONS[name][0](p)
         p.set_defaults(func=cmd_train, **({"epochs": DEFAULT_EPOCHS[name]} if name in DEFAULT_EPOCHS else {}))
 
 
@@ -50,6 +55,7 @@ def cmd_train(args):
     model_cls = MODELS[args.model]
     conditional = model_cls is ConditionalGAN
     toolbox = check_toolbox(args, model_cls)  # before any data is read
+    own = MODEL_OPTIONS[args.model][1](args) if args.model in MODEL_OPTIONS else {}
     # WGAN / WGAN-GP (n_critic) and SNGAN (n_dis) read that many minibatches per train_step
     init_args = inspect.signature(model_cls.__init__).parameters
     d_steps = next((init_args[k].default for k in ("n_critic", "n_dis") if k in init_args), 1)
@@ -77,7 +83,7 @@ def cmd_train(args):
 
     def make_model(args, info):
         kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed, instance_noise=args.instance_noise,
-                      instance_noise_steps=args.instance_noise_steps, **toolbox)
+                      instance_noise_steps=args.instance_noise_steps, **toolbox, **own)
         if conditional:
             kwargs["num_classes"] = info["num_classes"]
         return model_cls(**kwargs)
@@ -119,11 +125,27 @@ class Sampler:
             self._model = loaded
             self.conditional = bool(getattr(loaded, "num_classes", None))
 
-    def __call__(self, num, seed, labels=None):
+    def __call__(self, num, seed, labels=None, truncation_psi=None):
         if self._model is not None:
-            with user_input():  # the model checks the labels
-                return to_uint8(self._model.generate(num, seed=seed, labels=labels))
+            truncation = {}
+            if truncation_psi is not None:
+                if not callable(getattr(self._model, "check_truncation", None)):
+                    raise BadInput(f"--truncation: {type(self._model).__name__} has no truncation trick (StyleGAN has)")
+                truncation = dict(truncation_psi=truncation_psi)
+            with user_input():  # the model checks the labels and psi
+                return to_uint8(self._model.generate(num, seed=seed, labels=labels, **truncation))
         seed = tf.constant(seed, tf.int64)
+        inputs = self._signature.structured_input_signature[1]
+        if truncation_psi is not None and "truncation_psi" not in inputs:
+            raise BadInput("--truncation: this SavedModel's 'sample' signature has no truncation_psi input")
+        if "truncation_psi" in inputs:
+            psi = 1.0 if truncation_psi is None else float(truncation_psi)
+            psi = tf.fill([num] if inputs["truncation_psi"].shape.rank else [], tf.constant(psi, tf.float32))
+            try:
+                return self._signature(num=tf.constant(num, tf.int32), seed=seed, truncation_psi=psi)["images"].numpy()
+            except tf.errors.InvalidArgumentError as e:  # the signature's own check of psi
+                failed = [line for line in e.message.splitlines() if line.startswith("assertion failed")]
+                raise BadInput(f"--truncation: {(failed or [e.message])[0].strip()}") from e
         if not self.conditional:
             if labels is not None:
                 raise BadInput("this SavedModel is not conditional: it takes no --labels")
@@ -144,6 +166,8 @@ def add_sample_command(commands):
     p.add_argument("--num", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--labels", default=None, help="comma-separated class ids (conditional models)")
+    p.add_argument("--truncation", type=float, default=None, metavar="PSI",
+                   help="StyleGAN's truncation trick: pull w towards its average, psi in [0, 1] (1: none)")
     p.add_argument("--out", default="samples.png")
     p.set_defaults(func=cmd_sample)
 
@@ -156,7 +180,7 @@ def cmd_sample(args):
             labels = labels * args.num
         if len(labels) != args.num:
             raise BadInput(f"--labels gives {len(labels)} labels for --num {args.num}")
-    images = Sampler(load(args.model), args.model)(args.num, args.seed, labels)
+    images = Sampler(load(args.model), args.model)(args.num, args.seed, labels, args.truncation)
     save_png(make_grid(images), args.out)
     print(f"keras-gans: wrote {args.num} samples to {args.out}")
     return 0

@@ -20,7 +20,7 @@ import sys  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_gans.callbacks import NonFiniteLossError, TrainingInterrupted  # noqa: E402
-from keras_gans.cli import dtn, evaluate, export, gan, latent, results, style, translation  # noqa: E402
+from keras_gans.cli import dtn, evaluate, export, gan, latent, results, style, stylegan, translation  # noqa: E402
 from keras_gans.cli.errors import BadInput  # noqa: E402
 
 OK, FAILURE, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
@@ -74,6 +74,7 @@ def build_parser():
     dtn.add_train_commands(models)  # classifier, dtn
 
     gan.add_sample_command(commands)
+    stylegan.add_style_mix_command(commands)
     export.add_export_command(commands)
     translation.add_translate_command(commands)
     style.add_stylize_command(commands)

@@ -38,7 +38,8 @@ class GANHyperModel(kt.HyperModel):
         image_shape: ``(H, W, C)`` of the data.
         num_classes: for conditional models.
         model_kwargs: fixed constructor arguments (e.g. ``architecture="dcgan"``).
-        widths: the width choices (filters of convolutional models; MLP units are 10x / 20x these).
+        widths: the width choices (filters of convolutional models; StyleGAN's ``channel_max``; MLP units are 10x /
+            20x these).
         batch_size: minibatch per update (WGANs read ``n_critic`` of them per step).
         metrics: a callable returning fresh image metrics per trial (default ``[FID()]`` on the
             shipped Fashion-MNIST classifier's features).
@@ -74,6 +75,9 @@ class GANHyperModel(kt.HyperModel):
         if "g_filters" in self.params and uses_filters:
             kw["g_filters"] = hp.Choice("g_filters", list(self.widths))
             kw["d_filters"] = hp.Choice("d_filters", list(self.widths))
+        elif "channel_max" in self.params:  # StyleGAN: full width up to 16², halved per resolution above
+            width = hp.Choice("channel_max", list(self.widths))
+            kw.update(channel_max=width, channel_base=16 * width)
         elif "g_units" in self.params and "num_classes" not in self.params:
             units = hp.Choice("g_units", [20 * w for w in self.widths])
             kw["g_units"] = (units, units)

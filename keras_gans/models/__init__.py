@@ -30,6 +30,7 @@ MODELS = {
     "ali": ALI,
     "bigan": BiGAN,
     "sngan": SNGAN,
+    "stylegan": StyleGAN,
 }
 
 #: image-to-image models (paired and unpaired); the CLI trains them on (A, B) data

@@ -35,8 +35,10 @@ def test_every_model_has_a_search_space_and_fresh_optimizers():
     assert set(HYPERMODELS) == set(MODELS)
     spaces = {}
     for name, cls in HYPERMODELS.items():
-        hm = cls(image_shape=(28, 28, 1), num_classes=10 if name == "cgan" else None, widths=(4,),
-                 model_kwargs=dict(latent_dim=8), metrics=lambda: [])
+        stylegan = name == "stylegan"  # power-of-two sizes; a small mapping network
+        hm = cls(image_shape=(16, 16, 1) if stylegan else (28, 28, 1), num_classes=10 if name == "cgan" else None,
+                 widths=(4,), metrics=lambda: [],
+                 model_kwargs=dict(latent_dim=8, **(dict(w_dim=8, mapping_layers=1) if stylegan else {})))
         hp = kt.HyperParameters()
         first, second = hm.build(hp), hm.build(hp)
         assert first.g_optimizer is not second.g_optimizer and int(second.g_optimizer.iterations) == 0
@@ -45,6 +47,7 @@ def test_every_model_has_a_search_space_and_fresh_optimizers():
     assert {"n_critic", "clip_value"} <= spaces["wgan"] and "beta_1" not in spaces["wgan"]  # RMSprop
     assert {"momentum", "g_units"} <= spaces["gan"]  # SGD with momentum, MLP widths
     assert {"g_lr", "d_lr"} <= spaces["cgan"]
+    assert {"channel_max", "g_lr", "d_lr", "beta_1"} <= spaces["stylegan"]
 
 
 def test_tuned_values_reach_the_model():
@@ -84,7 +87,7 @@ def test_bad_arguments(fashion):
     with pytest.raises(ValueError, match="conditional: pass num_classes"):
         HYPERMODELS["cgan"](image_shape=(28, 28, 1))
     with pytest.raises(ValueError, match="unknown model"):
-        GANHyperModel("stylegan")
+        GANHyperModel("stylegan3")
     hm = GANHyperModel("dcgan", (28, 28, 1), widths=(4,), metrics=lambda: [])
     with pytest.raises(ValueError, match="validation_data"):
         hm.fit(kt.HyperParameters(), hm.build(kt.HyperParameters()), _uint8(fashion, 0, 64)[0])
