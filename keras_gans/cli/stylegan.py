@@ -25,6 +25,11 @@ def add_model_options(parser):
     group.add_argument("--channel-max", type=int, default=512, help="(512; 128 for a CPU)")
     group.add_argument("--style-mixing", type=float, default=0.9, help="style-mixing probability (0.9)")
     group.add_argument("--pl-weight", type=float, default=0.0, help="path length regularization weight (paper 2)")
+    group.add_argument("--progressive", action="store_true",
+                       help="progressive growing (--synthesis adain): from --lod-initial-resolution, --lod-kimg")
+    group.add_argument("--lod-initial-resolution", type=int, default=8, help="progressive growing starts here (8)")
+    group.add_argument("--lod-kimg", type=float, nargs=2, default=(600.0, 600.0), metavar=("TRAIN", "FADE"),
+                       help="thousands of images per resolution and per fade-in (600 600, the papers')")
     parser.set_defaults(image_size=32)
 
 
@@ -37,9 +42,22 @@ def model_kwargs(args):
         raise BadInput(f"--style-mixing must be in [0, 1], got {args.style_mixing}")
     if args.pl_weight < 0:
         raise BadInput(f"--pl-weight must be >= 0, got {args.pl_weight}")
+    growing = {}
+    if args.progressive:
+        if args.synthesis != "adain":
+            raise BadInput("--progressive: progressive growing is a training option of --synthesis adain (StyleGAN)")
+        if min(args.lod_kimg) < 0 or sum(args.lod_kimg) <= 0:
+            raise BadInput(f"--lod-kimg takes two numbers >= 0, not both 0, got {args.lod_kimg}")
+        with user_input():
+            check_resolution(args.lod_initial_resolution)
+        if args.lod_initial_resolution > args.image_size:
+            raise BadInput(f"--lod-initial-resolution {args.lod_initial_resolution} is above --image-size "
+                           f"{args.image_size}")
+        growing = dict(progressive=True, lod_initial_resolution=args.lod_initial_resolution,
+                       lod_training_kimg=args.lod_kimg[0], lod_transition_kimg=args.lod_kimg[1])
     return dict(synthesis=args.synthesis, latent_dim=args.latent_dim, w_dim=args.w_dim,
                 mapping_layers=args.mapping_layers, channel_base=args.channel_base, channel_max=args.channel_max,
-                style_mixing_prob=args.style_mixing, pl_weight=args.pl_weight)
+                style_mixing_prob=args.style_mixing, pl_weight=args.pl_weight, **growing)
 
 
 # --- style-mix -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from keras import ops
 from keras_gans import losses
 from keras_gans.core.noise_to_image import NoiseToImage, latent_for_seed
 from keras_gans.kernels import FusedAdam
+from keras_gans.layers.progressive import images_at_lod, schedule_lod
 from keras_gans.networks.stylegan import (SYNTHESES, build_stylegan_discriminator, build_stylegan_generator,
                                           check_resolution, num_ws)
 
@@ -59,6 +60,10 @@ class StyleGAN(NoiseToImage):
         mbstd_group_size: the discriminator's minibatch standard deviation groups (4; 0 turns it off).
         pl_weight, pl_interval, pl_decay: path length regularization (Karras et al. 2020, Section 3.2): weight
             (reference: 2; 0 = off), lazy interval (4) and the decay of its running mean length (0.01).
+        progressive: progressive growing (Karras et al. 2018; the ``"adain"`` synthesis only, as StyleGAN trained
+            it): from ``lod_initial_resolution`` (8), ``lod_training_kimg`` thousand images per resolution and
+            ``lod_transition_kimg`` per fade-in (600 and 600, the papers'); the level of detail follows the
+            images shown (``images_seen``, saved), so resume continues mid-fade. Logged as ``lod``.
         r1_gamma, r1_interval, ema_decay, ema_rampup, augment, ...: the toolbox
             (:class:`~keras_gans.core.noise_to_image.NoiseToImage`), with StyleGAN2's defaults.
     """
@@ -69,6 +74,7 @@ class StyleGAN(NoiseToImage):
     def __init__(self, image_shape=(32, 32, 3), synthesis="modulated", latent_dim=512, w_dim=512, mapping_layers=8,
                  mapping_lr_multiplier=0.01, channel_base=32768, channel_max=512, style_mixing_prob=0.9,
                  w_avg_beta=0.995, mbstd_group_size=4, pl_weight=0.0, pl_interval=4, pl_decay=0.01,
+                 progressive=False, lod_initial_resolution=8, lod_training_kimg=600.0, lod_transition_kimg=600.0,
                  r1_gamma=10.0, r1_interval=16, ema_decay=0.999, generator=None, discriminator=None, **kwargs):
         image_shape = tuple(int(s) for s in image_shape)
         if len(image_shape) != 3 or image_shape[0] != image_shape[1]:
@@ -84,14 +90,21 @@ class StyleGAN(NoiseToImage):
         if not float(pl_weight) >= 0.0 or int(pl_interval) != pl_interval or pl_interval < 1:
             raise ValueError(f"pl_weight must be >= 0 and pl_interval a positive integer, got {pl_weight!r}, "
                              f"{pl_interval!r}")
+        if progressive:
+            check_resolution(lod_initial_resolution)
+            if not 4 <= lod_initial_resolution <= resolution:
+                raise ValueError(f"lod_initial_resolution must be in [4, {resolution}], got {lod_initial_resolution!r}")
+            if not (float(lod_training_kimg) >= 0 and float(lod_transition_kimg) >= 0
+                    and lod_training_kimg + lod_transition_kimg > 0):
+                raise ValueError("lod_training_kimg and lod_transition_kimg must be >= 0, not both 0")
         # === Networks ===
         generator = generator or build_stylegan_generator(
             resolution, image_shape[2], latent_dim, w_dim, mapping_layers, mapping_lr_multiplier, synthesis,
-            channel_base, channel_max)
+            channel_base, channel_max, progressive)
         discriminator = discriminator or build_stylegan_discriminator(
-            resolution, image_shape[2], channel_base, channel_max, mbstd_group_size)
-        if pl_weight:
-            self.tracker_names = (*type(self).tracker_names, "pl_penalty")
+            resolution, image_shape[2], channel_base, channel_max, mbstd_group_size, progressive=progressive)
+        self.tracker_names = (*type(self).tracker_names, *(["pl_penalty"] if pl_weight else []),
+                              *(["lod"] if progressive else []))
         super().__init__(generator, discriminator, latent_dim=latent_dim, r1_gamma=r1_gamma, r1_interval=r1_interval,
                          ema_decay=ema_decay, **kwargs)
         self.mapping = generator.get_layer("mapping")
@@ -104,6 +117,8 @@ class StyleGAN(NoiseToImage):
                                      aggregation="only_first_replica")
         self.pl_mean = self.add_weight(shape=(), initializer="zeros", trainable=False, name="pl_mean",
                                        aggregation="only_first_replica")
+        self.images_seen = self.add_weight(shape=(), initializer="zeros", dtype="int64", trainable=False,
+                                           name="images_seen", aggregation="only_first_replica")
         # === Config ===
         self.synthesis, self.w_dim_arg, self.mapping_layers = synthesis, w_dim, mapping_layers
         self.mapping_lr_multiplier = mapping_lr_multiplier
@@ -111,6 +126,8 @@ class StyleGAN(NoiseToImage):
         self.style_mixing_prob, self.w_avg_beta = float(style_mixing_prob), float(w_avg_beta)
         self.mbstd_group_size = mbstd_group_size
         self.pl_weight, self.pl_interval, self.pl_decay = float(pl_weight), int(pl_interval), float(pl_decay)
+        self.progressive, self.lod_initial_resolution = bool(progressive), int(lod_initial_resolution)
+        self.lod_training_kimg, self.lod_transition_kimg = float(lod_training_kimg), float(lod_transition_kimg)
 
     def default_optimizers(self):
         """Adam 2e-3, β = (0, 0.99), ε = 1e-8 (StyleGAN2), with the lazy-regularization correction."""
@@ -137,6 +154,23 @@ class StyleGAN(NoiseToImage):
         layer = ops.reshape(ops.arange(self.num_ws), (1, self.num_ws, 1))
         return ops.where(layer < cutoff, ws, other)
 
+    def grow(self, real):
+        """Progressive growing (identity when off): set G's and D's level of detail from the images shown so far
+        (:func:`~keras_gans.layers.progressive.schedule_lod`), count this global batch, and return the real
+        images as the networks see them at that level (``process_reals``)."""
+        if not self.progressive:
+            return real
+        resolution = self.image_shape[0]
+        lod = schedule_lod(self.images_seen, resolution, self.lod_initial_resolution, self.lod_training_kimg,
+                           self.lod_transition_kimg)
+        self.synthesis_network.get_layer("lod").set(lod)
+        self.discriminator.get_layer("lod").set(lod)
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        self.images_seen.assign_add(ops.cast((real.shape[0] or tf.shape(real)[0]) * replicas, "int64"))
+        self.track(lod=lod)
+        return images_at_lod(real, ops.cast(lod, real.dtype), math.log2(resolution) - 2)
+
     def update_w_avg(self, z):
         """``w̄ ← lerp(mean(w), w̄, w_avg_beta)`` over the global batch (the reference's ``MappingNetwork``)."""
         w = ops.cast(self.mapping(z, training=False), "float32")
@@ -152,6 +186,7 @@ class StyleGAN(NoiseToImage):
     def train_step(self, data):
         self._check_compiled()
         real, _ = self.unpack(data)
+        real = self.grow(real)  # progressive growing, if on: the level of detail of this step
         m = real.shape[0] or tf.shape(real)[0]
         # G: minimise softplus(-D(G(z))) on mixed styles (+ the path-length penalty)
         z = self.sample_latent(m)
@@ -285,5 +320,7 @@ class StyleGAN(NoiseToImage):
                       channel_base=self.channel_base, channel_max=self.channel_max,
                       style_mixing_prob=self.style_mixing_prob, w_avg_beta=self.w_avg_beta,
                       mbstd_group_size=self.mbstd_group_size, pl_weight=self.pl_weight,
-                      pl_interval=self.pl_interval, pl_decay=self.pl_decay)
+                      pl_interval=self.pl_interval, pl_decay=self.pl_decay, progressive=self.progressive,
+                      lod_initial_resolution=self.lod_initial_resolution, lod_training_kimg=self.lod_training_kimg,
+                      lod_transition_kimg=self.lod_transition_kimg)
         return config

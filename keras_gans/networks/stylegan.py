@@ -28,6 +28,7 @@ import math
 
 import keras
 
+from keras_gans.layers.progressive import LevelOfDetail, LodBlend
 from keras_gans.layers.stylegan import (Bias, ConstantInput, EqualizedConv2D, EqualizedDense, MinibatchStdDev,
                                         ModulatedConv2D, NoiseInjection, PixelNorm, SelectStyle, StyleModulation)
 
@@ -95,7 +96,7 @@ def _modulated_layer(x, w, width, name):
 
 
 def build_synthesis_network(resolution=1024, w_dim=512, img_channels=3, synthesis="modulated", channel_base=32768,
-                            channel_max=512, name="synthesis"):
+                            channel_max=512, progressive=False, name="synthesis"):
     """``ws [B, num_ws(resolution), w_dim] -> image [B, resolution, resolution, img_channels]`` (linear output;
     the papers' images are in [-1, 1] without a tanh).
 
@@ -105,12 +106,21 @@ def build_synthesis_network(resolution=1024, w_dim=512, img_channels=3, synthesi
     Style indices: StyleGAN's resolution ``2^L`` takes styles ``2L-4`` and ``2L-3``; StyleGAN2's 4×4 block
     takes style 0 for its convolution and 1 for its toRGB, and block ``2^L`` takes ``2L-5``, ``2L-4`` and
     ``2L-3`` for its toRGB (``SynthesisNetwork``'s ``w_idx``).
+
+    ``progressive`` (``"adain"`` only; Karras et al. 2018, :mod:`keras_gans.layers.progressive`): a 1×1 toRGB at
+    every resolution, the image so far up-sampled (nearest) and faded into the next by the network's level of
+    detail (the layer ``"lod"``), as the official StyleGAN's "linear" structure; at ``lod = 0`` the output is
+    the final resolution's toRGB.
     """
     if synthesis not in SYNTHESES:
         raise ValueError(f"synthesis must be one of {SYNTHESES}, got {synthesis!r}")
+    if progressive and synthesis != "adain":
+        raise ValueError("progressive growing is a training option of the adain synthesis (StyleGAN); StyleGAN2 "
+                         "replaced it by its skip generator and residual discriminator")
     resolution = check_resolution(resolution)
     ws = keras.Input((num_ws(resolution), w_dim), name="ws")
     levels = int(math.log2(resolution))
+    lod = LevelOfDetail(name="lod")(ws) if progressive else None
     x = img = None
     for level in range(2, levels + 1):
         res, block = 2**level, f"b{2**level}"
@@ -141,7 +151,11 @@ def build_synthesis_network(resolution=1024, w_dim=512, img_channels=3, synthesi
             x = _adain_layer(x, w0, f"{block}_conv0")
             x = EqualizedConv2D(width, 3, use_bias=False, name=f"{block}_conv1")(x)
             x = _adain_layer(x, w1, f"{block}_conv1")
-    if synthesis == "adain":
+            if progressive:  # lerp_clip(this resolution's toRGB, the image so far up-sampled, lod - level)
+                rgb = EqualizedConv2D(img_channels, 1, name=f"{block}_torgb")(x)
+                img = rgb if img is None else LodBlend(levels - level, name=f"{block}_fade")(
+                    [rgb, keras.layers.UpSampling2D(2, name=f"{block}_img_up")(img), lod])
+    if synthesis == "adain" and not progressive:
         img = EqualizedConv2D(img_channels, 1, name="torgb")(x)
     img = keras.layers.Activation("linear", dtype="float32", name="image")(img)
     return keras.Model(ws, img, name=name)
@@ -150,11 +164,12 @@ def build_synthesis_network(resolution=1024, w_dim=512, img_channels=3, synthesi
 # === Generator: mapping + broadcast + synthesis ===
 def build_stylegan_generator(resolution=32, img_channels=3, z_dim=512, w_dim=512, mapping_layers=8,
                              mapping_lr_multiplier=0.01, synthesis="modulated", channel_base=32768, channel_max=512,
-                             name="generator"):
+                             progressive=False, name="generator"):
     """``z -> image``: the mapping network, its ``w`` broadcast to every style, the synthesis network. The two
     halves are the layers ``"mapping"`` and ``"synthesis"`` of the returned model (for truncation and mixing)."""
     mapping = build_mapping_network(z_dim, w_dim, mapping_layers, mapping_lr_multiplier)
-    synthesis_net = build_synthesis_network(resolution, w_dim, img_channels, synthesis, channel_base, channel_max)
+    synthesis_net = build_synthesis_network(resolution, w_dim, img_channels, synthesis, channel_base, channel_max,
+                                            progressive)
     z = keras.Input((z_dim,), name="z")
     ws = keras.layers.RepeatVector(num_ws(resolution), name="broadcast")(mapping(z))
     return keras.Model(z, synthesis_net(ws), name=name)
@@ -162,12 +177,18 @@ def build_stylegan_generator(resolution=32, img_channels=3, z_dim=512, w_dim=512
 
 # === Discriminator ===
 def build_stylegan_discriminator(resolution=32, img_channels=3, channel_base=32768, channel_max=512,
-                                 mbstd_group_size=4, mbstd_num_channels=1, name="discriminator"):
+                                 mbstd_group_size=4, mbstd_num_channels=1, progressive=False, name="discriminator"):
     """StyleGAN2's residual discriminator ``image -> logit [B, 1]`` (config E/F; stylegan2-ada-pytorch
-    ``DiscriminatorBlock`` with ``architecture='resnet'`` and ``DiscriminatorEpilogue``)."""
+    ``DiscriminatorBlock`` with ``architecture='resnet'`` and ``DiscriminatorEpilogue``).
+
+    ``progressive``: a fromRGB at every resolution too, each block's output faded into the fromRGB of the image
+    average-pooled to the next resolution by the level of detail (layer ``"lod"``), as the official "linear"
+    ``D_basic``."""
     resolution = check_resolution(resolution)
     image = keras.Input((resolution, resolution, img_channels), name="image")
     levels = int(math.log2(resolution))
+    lod = LevelOfDetail(name="lod")(image) if progressive else None
+    img = image
     x = EqualizedConv2D(channels_at(resolution, channel_base, channel_max), 1, activation="lrelu",
                         name=f"b{resolution}_fromrgb")(image)
     for level in range(levels, 2, -1):
@@ -181,6 +202,10 @@ def build_stylegan_discriminator(resolution=32, img_channels=3, channel_base=327
         y = EqualizedConv2D(out, 3, activation="lrelu", name=f"{block}_conv1")(y)
         x = keras.layers.Add(name=f"{block}_sum")([skip, y])
         x = keras.layers.Rescaling(math.sqrt(0.5), name=f"{block}_gain")(x)
+        if progressive:  # lerp_clip(this block's output, fromRGB of the image at the next resolution, lod - level)
+            img = keras.layers.AveragePooling2D(2, name=f"{block}_img_down")(img)
+            rgb = EqualizedConv2D(out, 1, activation="lrelu", name=f"b{res // 2}_fromrgb")(img)
+            x = LodBlend(levels - level, name=f"{block}_fade")([x, rgb, lod])
     width = channels_at(4, channel_base, channel_max)
     if mbstd_group_size and mbstd_num_channels:
         x = MinibatchStdDev(mbstd_group_size, mbstd_num_channels, name="b4_mbstd")(x)

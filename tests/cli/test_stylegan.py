@@ -14,13 +14,15 @@ TINY = ["--image-size", "16", "--latent-dim", "16", "--w-dim", "16", "--mapping-
 
 @pytest.mark.slow
 def test_train_sample_with_truncation_and_style_mix(tmp_path, capsys):
-    out = run_main("train", "stylegan", *TINY, "--synthesis", "adain", "--epochs", "1", cwd=tmp_path, capsys=capsys)
+    out = run_main("train", "stylegan", *TINY, "--synthesis", "adain", "--progressive", "--lod-kimg", "0.008", "0.008",
+                   "--epochs", "1", cwd=tmp_path, capsys=capsys)
     assert out.returncode == 0, out.stderr[-3000:]
     model_path = tmp_path / "runs" / "stylegan" / "model.keras"
     import keras
 
     model = keras.models.load_model(model_path)
     assert (model.synthesis, model.image_shape, model.num_ws, model.ema_decay) == ("adain", (16, 16, 1), 6, 0.999)
+    assert model.progressive and int(model.images_seen.numpy()) == 16  # 2 steps of 8: lod 1, then 1 - 0 / 8
     assert (tmp_path / "savedmodels" / "stylegan" / "1" / "saved_model.pb").exists()
 
     out = run_main("sample", model_path, "--num", "4", "--truncation", "0", "--out", "t0.png", cwd=tmp_path,
@@ -52,6 +54,8 @@ def test_style_bands_follow_the_paper_and_the_model_size():
     (["train", "stylegan", "--image-size", "24"], "power of two"),
     (["train", "stylegan", "--style-mixing", "1.5"], "--style-mixing must be in [0, 1]"),
     (["train", "stylegan", "--channel-max", "0"], "--channel-max must be >= 1"),
+    (["train", "stylegan", "--progressive"], "--progressive: progressive growing is a training option of"),
+    (["train", "stylegan", "--synthesis", "adain", "--progressive", "--lod-initial-resolution", "64"], "is above"),
 ])
 def test_bad_training_options_exit_2_before_reading_data(tmp_path, capsys, args, message):
     out = run_main(*args, "--dataset", "no_such_dataset_xyz", cwd=tmp_path, capsys=capsys)

@@ -125,24 +125,52 @@ def test_bad_truncation_and_crossover_are_clear_errors():
         model.mix([1, 2], [3], 2)
 
 
+def test_progressive_growing_shows_lower_resolutions_first_and_fades_in(fashion):
+    """16x16 from 8x8: 16 images per resolution, 32 per fade-in (batches of 16)."""
+    model = StyleGAN(**dict(SMALL, synthesis="adain"), progressive=True, lod_initial_resolution=8,
+                     lod_training_kimg=0.016, lod_transition_kimg=0.032, seed=0)
+    model.compile()
+    history = model.fit(fashion16(fashion, 64, 16), epochs=1, verbose=0)
+    assert np.all(np.isfinite(history.history["d_loss"])) and int(model.images_seen.numpy()) == 64
+    # steps at 0, 16, 32, 48 images: lod 1, 1, 0.5, 0 (logged as their mean)
+    assert history.history["lod"][-1] == pytest.approx((1 + 1 + 0.5 + 0) / 4)
+    lod_layers = [model.synthesis_network.get_layer("lod"), model.discriminator.get_layer("lod")]
+    assert [float(layer.lod.numpy()) for layer in lod_layers] == [0.0, 0.0]
+    sharp = model.generate(2, seed=1, ema=False)
+    for layer in lod_layers:
+        layer.set(1.0)
+    blocky = model.generate(2, seed=1, ema=False)  # 8x8 shown at 16x16: constant 2x2 blocks
+    np.testing.assert_allclose(blocky[:, ::2, ::2], blocky[:, 1::2, 1::2], atol=1e-6)
+    assert max_diff(sharp[:, ::2, ::2], sharp[:, 1::2, 1::2]) > 1e-3
+    with pytest.raises(ValueError, match="adain synthesis"):
+        StyleGAN(**SMALL, progressive=True)  # modulated
+
+
 @pytest.mark.slow
-def test_saved_and_resumed_exactly_with_w_avg_ema_ada_and_lazy_counters(fashion, tmp_path):
-    data = fashion16(fashion, 64, 16)  # 4 steps per epoch; R1 every 2 D steps, path length every 2 G steps
-    resumed = check_save_resume(StyleGAN, dict(SMALL, r1_interval=2, pl_weight=2.0, pl_interval=2, augment="ada",
-                                               ada_target=0.1, seed=3), None, 16, tmp_path, data=data)
+def test_saved_and_resumed_exactly_mid_fade_with_w_avg_ema_ada_and_lazy_counters(fashion, tmp_path):
+    """2 steps per epoch: the resumed epoch starts at lod 0.5, mid-fade; R1 every 2 D steps, path length every 2
+    G steps, ADA on. (The modulated synthesis has no state of its own beyond its weights and noise buffers.)"""
+    data = fashion16(fashion, 32, 16)
+    resumed = check_save_resume(StyleGAN, dict(SMALL, synthesis="adain", progressive=True, lod_training_kimg=0.016,
+                                               lod_transition_kimg=0.032, r1_interval=2, pl_weight=2.0,
+                                               pl_interval=2, augment="ada", ada_target=0.1, seed=3),
+                                None, 16, tmp_path, data=data)
+    assert int(resumed.images_seen.numpy()) == 64 and float(resumed.discriminator.get_layer("lod").lod) == 0.0
     assert float(np.linalg.norm(resumed.w_avg.numpy())) > 0 and float(resumed.pl_mean.numpy()) > 0
-    # w̄, pl_mean, ADA's p and accumulators and the EMA generator are model weights: check_save_resume compared
-    # them with a straight run
+    # w̄, pl_mean, images_seen, ADA's p and accumulators and the EMA generator are model weights:
+    # check_save_resume compared them with a straight run
     assert len(resumed.get_weights()) > len(resumed.generator.get_weights()) * 2
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("synthesis", ["modulated", "adain"])
-def test_two_replicas_match_one_device(fashion, synthesis):
-    """Latents, the mixing crossover, the synthesis noise, w̄, R1 and the path length on 2 replicas as one device."""
+@pytest.mark.parametrize("synthesis, growing", [("modulated", {}), ("adain", dict(
+    progressive=True, lod_training_kimg=0.0, lod_transition_kimg=0.032))])
+def test_two_replicas_match_one_device(fashion, synthesis, growing):
+    """Latents, the mixing crossover, the synthesis noise, w̄, R1, the path length (and for StyleGAN progressive
+    growing at lod 1) on 2 replicas as one device."""
     data = fashion16(fashion, 16, 16)
     single, replicated = check_mirrored_matches_single_device(
         StyleGAN, dict(SMALL, synthesis=synthesis, r1_interval=1, pl_weight=2.0, pl_interval=1,
-                       mbstd_group_size=4), None, 16, data=data,
+                       mbstd_group_size=4, **growing), None, 16, data=data,
         compile_kwargs=lambda: dict(g_optimizer=keras.optimizers.SGD(0.01), d_optimizer=keras.optimizers.SGD(0.01)))
     assert max_diff([single.w_avg.numpy()], [replicated.w_avg.numpy()]) < 1e-5
