@@ -29,6 +29,13 @@ def dataset(model_or_cls, fashion, batch, n=None, repeat=1):
     return ds.repeat(repeat).batch(batch, drop_remainder=True)
 
 
+def fashion16(fashion, n, batch):
+    """The first ``n`` real Fashion-MNIST garments, bilinearly resized to 16x16 (StyleGAN's power-of-two sizes), in
+    batches of ``batch``."""
+    images = tf.image.resize(fashion[0][:n], (16, 16), antialias=True)
+    return tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True)
+
+
 def takes_argument(cls, name):
     """Whether ``cls(name=...)`` is accepted: ``name`` is in the signature of its or a base class's ``__init__``
     (the models pass what is not their own to ``super().__init__`` through ``**kwargs``)."""

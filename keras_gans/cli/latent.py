@@ -14,7 +14,7 @@ from keras_gans.cli.loading import load
 from keras_gans.cli.training import make_strategy
 from keras_gans.latent import (arithmetic, arithmetic_grid, check_masks, inpaint, invert, make_mask, parse_expression,
                                save_gif, walk, walk_grid)
-from keras_gans.latent.common import check_model, read_images
+from keras_gans.latent.common import SPACES, check_model, read_images
 from keras_gans.latent.inpainting import BLENDS
 from keras_gans.latent.interpolation import METHODS
 from keras_gans.serving.images import save_png, to_uint8
@@ -33,7 +33,8 @@ def add_commands(commands):
     p = model_parser("walk", "animated GIF (and grid) of latent interpolations")
     p.add_argument("--steps", type=int, default=16, help="frames per walk, endpoints included (>= 2)")
     p.add_argument("--rows", type=int, default=8, help="walks shown side by side")
-    p.add_argument("--method", default="slerp", choices=METHODS)
+    p.add_argument("--method", default=None, choices=METHODS, help="slerp in z, lerp in w (the defaults)")
+    p.add_argument("--space", default="z", choices=("z", "w"), help="walk in z, or StyleGAN's W")
     p.add_argument("--duration", type=int, default=100, help="milliseconds per frame")
     p.add_argument("--grid", default=None, help="also write a PNG grid, one walk per row")
     p.add_argument("--out", default="walk.gif")
@@ -55,6 +56,7 @@ def add_commands(commands):
         p.add_argument("--out", required=True, help="output folder (must not exist)")
         p.add_argument("--restarts", type=int, default=4 if name == "invert" else 1)
         p.add_argument("--strategy", default="default", choices=("default", "mirrored"))
+        p.add_argument("--space", default="z", choices=SPACES, help="optimise z, or StyleGAN's w or w+ (per layer)")
         if name == "invert":
             p.add_argument("--iterations", type=int, default=500)
             p.add_argument("--learning-rate", type=float, default=0.05)
@@ -93,9 +95,11 @@ def cmd_walk(args):
     if labels is not None and len(labels) == 1:
         labels = labels[0]
     with user_input():
-        images = walk(model, args.steps, seed=args.seed, rows=args.rows, method=args.method, labels=labels)
+        images = walk(model, args.steps, seed=args.seed, rows=args.rows, method=args.method, labels=labels,
+                      space=args.space)
     save_gif(images, args.out, duration_ms=args.duration)
-    print(f"keras-gans: wrote a {args.steps}-step {args.method} walk of {args.rows} rows to {args.out}")
+    method = args.method or ("slerp" if args.space == "z" else "lerp")
+    print(f"keras-gans: wrote a {args.steps}-step {method} walk in {args.space} of {args.rows} rows to {args.out}")
     if args.grid:
         save_png(walk_grid(images), args.grid)
         print(f"keras-gans: wrote its grid to {args.grid}")
@@ -123,7 +127,7 @@ def cmd_invert(args):
         with user_input():
             result = invert(model, images, labels=parse_labels(args.labels), iterations=args.iterations,
                             learning_rate=args.learning_rate, restarts=args.restarts, seed=args.seed,
-                            strategy=strategy)
+                            strategy=strategy, space=args.space)
         np.save(os.path.join(tmp, "latents.npy"), result.latents)
         lines = []
         for stem, image, error in zip(stems(args.images), to_uint8(result.reconstructions), result.error):
@@ -145,7 +149,7 @@ def cmd_inpaint(args):
         with user_input():
             result = inpaint(model, images, mask, labels=parse_labels(args.labels), perceptual_weight=args.lam,
                              iterations=args.iterations, restarts=args.restarts, blend=args.blend, seed=args.seed,
-                             strategy=strategy)
+                             strategy=strategy, space=args.space)
         masked = np.where(mask > 0, images, -1.0)
         for stem, m, filled, generated in zip(stems(args.images), to_uint8(masked), to_uint8(result.filled),
                                               to_uint8(result.generated)):

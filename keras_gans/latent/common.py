@@ -107,9 +107,58 @@ def latents_for_seed(model, num, seed):
     return np.asarray(latent_for_seed(num, latent_dim(model), seed))
 
 
-def generate(model, z, labels=None, training=False):
-    inputs = [z, labels] if num_classes(model) else z
-    return model.averaged(model.generator)(inputs, training=training)
+#: latent spaces the tools optimise or walk in: ``z`` (every model), StyleGAN's ``w`` (one style for every layer)
+#: and ``w+`` (a style per layer; Abdal et al. 2019, "Image2StyleGAN")
+SPACES = ("z", "w", "w+")
+
+
+def check_space(model, space):
+    """``space`` if ``model`` has it, else a ValueError naming the spaces it has."""
+    if space not in SPACES:
+        raise ValueError(f"space must be one of {SPACES}, got {space!r}")
+    if space != "z" and not callable(getattr(model, "synthesize", None)):
+        raise ValueError(f"space {space!r} is StyleGAN's intermediate latent space; {type(model).__name__} has z only")
+    return space
+
+
+def latent_shape(model, space="z"):
+    """The shape of one latent: ``(latent_dim,)``, ``(w_dim,)`` or ``(num_ws, w_dim)``."""
+    if space == "z":
+        return (latent_dim(model),)
+    return (model.w_dim,) if space == "w" else (model.num_ws, model.w_dim)
+
+
+def starting_points(model, num, restarts, seed, space="z", z_clip=None):
+    """Starting latents ``[num, restarts, *latent_shape]``: ``z ~ N(0, I)`` (clipped to ``z_clip``); in W and
+    W+ restart 0 is w̄ (StyleGAN2's projector starts there) and the others map such ``z`` (broadcast to every
+    layer in W+). Drawn from a stateless seed for the whole batch, so 1 and N replicas start alike."""
+    dim = latent_dim(model)
+    z = initial_latents(num * restarts, dim, seed)
+    if z_clip is not None and space == "z":
+        z = np.clip(z, -z_clip, z_clip)
+    if space == "z":
+        return z.reshape(num, restarts, dim)
+    w = np.array(model.map(z)[:, 0]).reshape(num, restarts, -1)  # a writable copy
+    w[:, 0] = np.asarray(model.w_avg.numpy())
+    if space == "w+":
+        w = np.repeat(w[:, :, None], model.num_ws, axis=2)
+    return w.astype("float32")
+
+
+def restart_major(latents):
+    """``[B, R, *shape] -> [R * B, *shape]`` (restart-major, as :func:`best_of_restarts` reads)."""
+    rank = len(latents.shape)
+    moved = tf.transpose(latents, [1, 0, *range(2, rank)])
+    return tf.reshape(moved, (-1, *latents.shape[2:]))
+
+
+def generate(model, latents, labels=None, training=False, space="z"):
+    """Images of ``latents`` in ``space`` by the generator sampling uses (the EMA average when on)."""
+    generator = model.averaged(model.generator)
+    if space == "z":
+        return generator([latents, labels] if num_classes(model) else latents, training=training)
+    ws = latents if space == "w+" else model.broadcast(latents)
+    return generator.get_layer("synthesis")(ws, training=training)
 
 
 def discriminate(model, images, labels=None):

@@ -61,7 +61,7 @@ class InpaintingResult:
 
 def inpaint(model, images, mask, labels=None, perceptual_weight=0.1, window=7, iterations=1000,
             learning_rate=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8, restarts=1, z_clip=1.0,
-            blend="poisson", poisson_iterations=None, seed=0, batch_size=64, strategy=None):
+            blend="poisson", poisson_iterations=None, seed=0, batch_size=64, strategy=None, space="z"):
     """Fill the missing pixels of ``images`` with the model's generator (Yeh et al. 2016).
 
     Args:
@@ -82,8 +82,11 @@ def inpaint(model, images, mask, labels=None, perceptual_weight=0.1, window=7, i
         seed: seed of the starting points (the same on 1 or N replicas).
         batch_size: images optimised at once (per call of the compiled function).
         strategy: a ``tf.distribute`` strategy whose replicas share each batch; default the current one.
+        space: ``"z"``, or StyleGAN's ``"w"`` / ``"w+"`` (as :func:`~keras_gans.latent.inversion.invert`; no
+            ``z_clip`` there).
     """
     common.check_model(model, need_discriminator=perceptual_weight > 0)
+    common.check_space(model, space)
     if blend not in BLENDS:
         raise ValueError(f"blend must be one of {BLENDS}, got {blend!r}")
     for name, value in (("iterations", iterations), ("restarts", restarts), ("window", window),
@@ -97,22 +100,20 @@ def inpaint(model, images, mask, labels=None, perceptual_weight=0.1, window=7, i
     masks = check_masks(mask, num, images.shape[1:])
     labels = common.check_labels(model, labels, num)
     label_array = np.zeros((num,), np.int32) if labels is None else labels
-    dim = common.latent_dim(model)
     # every image's restarts start from their own slice of one draw for the whole set
-    z0 = common.initial_latents(num * restarts, dim, seed).reshape(num, restarts, dim)
-    if z_clip is not None:
-        z0 = np.clip(z0, -z_clip, z_clip)
+    z0 = common.starting_points(model, num, restarts, seed, space, z_clip)
+    z_clip = z_clip if space == "z" else None
     g_loss = _generator_loss(model)
     conditional = labels is not None
 
     def fill(images, masks, labels, z0):
         lab = tf.tile(labels, [restarts]) if conditional else None
-        z = tf.reshape(tf.transpose(z0, [1, 0, 2]), (-1, dim))  # restart-major [R * B, dim]
+        z = common.restart_major(z0)
         target = tf.tile(images, [restarts, 1, 1, 1])
         weights = tf.tile(contextual_weights(masks, window), [restarts, 1, 1, 1])
 
         def loss_fn(z):
-            generated = common.generate(model, z, lab)
+            generated = common.generate(model, z, lab, space=space)
             contextual = tf.reduce_sum(tf.abs(weights * (generated - target)), axis=[1, 2, 3])
             if perceptual_weight == 0:
                 return contextual
@@ -121,7 +122,7 @@ def inpaint(model, images, mask, labels=None, perceptual_weight=0.1, window=7, i
 
         z, loss = common.adam_on_latents(loss_fn, z, iterations, learning_rate, beta_1, beta_2, epsilon, z_clip)
         loss, z = common.best_of_restarts(loss, restarts, z)
-        generated = common.generate(model, z, labels if conditional else None)
+        generated = common.generate(model, z, labels if conditional else None, space=space)
         if blend == "poisson":
             filled = poisson_blend(images, generated, masks, poisson_iterations)
         else:

@@ -90,21 +90,35 @@ def interpolate_labels(label_a, label_b, steps, num_classes):
     return lerp(eye[int(label_a)], eye[int(label_b)], steps)
 
 
-def walk(model, steps, seed=0, rows=8, method="slerp", labels=None, batch_size=256):
+def walk(model, steps, seed=0, rows=8, method=None, labels=None, batch_size=256, space="z"):
     """A latent walk: ``rows`` pairs of latents from ``seed``, each interpolated in ``steps``.
 
     Returns images ``[rows, steps, H, W, C]`` in [-1, 1]. ``z_a`` of row ``i`` is image ``i`` of
     ``model.generate(rows, seed)`` (and of ``keras-gans sample --seed``); ``z_b`` comes from
     ``seed + 1``. Conditional models take ``labels``: one class for every image, or a pair
     ``(a, b)`` to walk from class ``a`` to class ``b`` (label weights interpolated linearly
-    while ``z`` moves).
+    while ``z`` moves). ``space="w"`` (StyleGAN) walks between the endpoints' ``w = mapping(z)`` in W, where
+    ``method`` is ``"lerp"`` (the default there; Karras et al. 2019 measure W's perceptual path length along
+    straight lines), and ``"slerp"`` the default in z.
     """
     common.check_model(model)
+    common.check_space(model, space)
+    if space == "w+":
+        raise ValueError("walk between seeds in z or w: their w+ is w repeated for every layer")
+    method = method or ("slerp" if space == "z" else "lerp")
     if int(rows) != rows or rows < 1:
         raise ValueError(f"rows must be a positive integer, got {rows!r}")
     _weights(steps)  # checks steps
-    dim = common.latent_dim(model)
     za, zb = common.latents_for_seed(model, rows, seed), common.latents_for_seed(model, rows, seed + 1)
+    if space == "w":
+        if labels is not None:
+            raise ValueError(f"{type(model).__name__} is not conditional: it takes no labels")
+        wa, wb = (np.asarray(model.map(z)[:, 0]) for z in (za, zb))
+        w = np.transpose(interpolate(wa, wb, steps, method), (1, 0, 2)).reshape(-1, wa.shape[-1])
+        out = [common.generate(model, tf.constant(w[i:i + batch_size]), space="w").numpy()
+               for i in range(0, len(w), batch_size)]
+        return np.concatenate(out).reshape(rows, steps, *common.image_shape(model))
+    dim = common.latent_dim(model)
     z = np.transpose(interpolate(za, zb, steps, method), (1, 0, 2)).reshape(-1, dim)  # row-major
     n_classes = common.num_classes(model)
     if n_classes is None:

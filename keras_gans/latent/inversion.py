@@ -32,7 +32,7 @@ class InversionResult:
 
 
 def invert(model, images, labels=None, iterations=500, learning_rate=0.05, restarts=4, pixel_loss="mse",
-           feature_extractor=None, feature_weight=1.0, z_clip=3.0, seed=0, batch_size=64, strategy=None):
+           feature_extractor=None, feature_weight=1.0, z_clip=3.0, seed=0, batch_size=64, strategy=None, space="z"):
     """Find ``z`` for each image by minimising the reconstruction loss (a compiled, batched loop).
 
     Args:
@@ -46,8 +46,12 @@ def invert(model, images, labels=None, iterations=500, learning_rate=0.05, resta
         feature_weight: weight of the feature loss (mean squared feature distance).
         z_clip: keep ``z`` in ``[-z_clip, z_clip]`` (3 standard deviations of the prior); ``None``: free.
         seed, batch_size, strategy: as in ``inpaint``.
+        space: ``"z"``, or StyleGAN's ``"w"`` / ``"w+"`` (:data:`keras_gans.latent.common.SPACES`; W starts
+            from w̄ as StyleGAN2's projector, W+ optimises a style per layer as Image2StyleGAN); ``latents`` then
+            hold ``w`` ``[N, w_dim]`` or ``ws`` ``[N, num_ws, w_dim]`` and ``z_clip`` does not apply.
     """
     common.check_model(model)
+    common.check_space(model, space)
     if pixel_loss not in PIXEL_LOSSES:
         raise ValueError(f"pixel_loss must be one of {sorted(PIXEL_LOSSES)}, got {pixel_loss!r}")
     if feature_extractor is not None and not isinstance(feature_extractor, keras.Model):
@@ -60,10 +64,8 @@ def invert(model, images, labels=None, iterations=500, learning_rate=0.05, resta
     labels = common.check_labels(model, labels, num)
     conditional = labels is not None
     label_array = np.zeros((num,), np.int32) if labels is None else labels
-    dim = common.latent_dim(model)
-    z0 = common.initial_latents(num * restarts, dim, seed).reshape(num, restarts, dim)
-    if z_clip is not None:
-        z0 = np.clip(z0, -z_clip, z_clip)
+    z0 = common.starting_points(model, num, restarts, seed, space, z_clip)
+    z_clip = z_clip if space == "z" else None
     distance = PIXEL_LOSSES[pixel_loss]
 
     def features(x):
@@ -72,12 +74,12 @@ def invert(model, images, labels=None, iterations=500, learning_rate=0.05, resta
 
     def reconstruct(images, labels, z0):
         lab = tf.tile(labels, [restarts]) if conditional else None
-        z = tf.reshape(tf.transpose(z0, [1, 0, 2]), (-1, dim))  # restart-major [R * B, dim]
+        z = common.restart_major(z0)
         target = tf.tile(images, [restarts, 1, 1, 1])
         target_features = features(target) if feature_extractor is not None else None
 
         def loss_fn(z):
-            generated = common.generate(model, z, lab)
+            generated = common.generate(model, z, lab, space=space)
             loss = distance(generated, target)
             if feature_extractor is not None:
                 loss += feature_weight * losses.mse(features(generated), target_features)
@@ -85,7 +87,7 @@ def invert(model, images, labels=None, iterations=500, learning_rate=0.05, resta
 
         z, loss = common.adam_on_latents(loss_fn, z, iterations, learning_rate, z_clip=z_clip)
         loss, z = common.best_of_restarts(loss, restarts, z)
-        generated = common.generate(model, z, labels if conditional else None)
+        generated = common.generate(model, z, labels if conditional else None, space=space)
         return z, generated, losses.mse(generated, images), loss
 
     z, generated, error, loss = common.run_batched(reconstruct, [images, label_array, z0], strategy, batch_size)

@@ -8,16 +8,10 @@ import tensorflow as tf
 
 from keras_gans import StyleGAN
 from keras_gans.networks.stylegan import build_synthesis_network, num_ws
-from tests.model_checks import check_mirrored_matches_single_device, check_save_resume, max_diff
+from tests.model_checks import check_mirrored_matches_single_device, check_save_resume, fashion16, max_diff
 
 SMALL = dict(image_shape=(16, 16, 1), latent_dim=32, w_dim=32, mapping_layers=2, channel_base=256, channel_max=32,
              r1_gamma=0.1, ema_decay=0.9)
-
-
-def fashion16(fashion, n, batch):
-    """The first ``n`` real Fashion-MNIST garments, bilinearly resized to 16x16, in batches of ``batch``."""
-    images = tf.image.resize(fashion[0][:n], (16, 16), antialias=True)
-    return tf.data.Dataset.from_tensor_slices(images).batch(batch, drop_remainder=True)
 
 
 @pytest.mark.parametrize("synthesis", ["modulated", "adain"])
