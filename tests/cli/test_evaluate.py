@@ -37,6 +37,20 @@ def test_all_metrics_printed_and_written(dcgan_file, tiny_classifier, tmp_path, 
     assert "| metric |" in out and open(f"{stem}.md").read().startswith("| metric |")
 
 
+def test_knn_metrics_with_their_k(dcgan_file, tiny_classifier, tmp_path, capsys):
+    stem = tmp_path / "eval"
+    args = _args(dcgan_file, tiny_classifier, "--metrics", "coverage,precision,recall,density",
+                 "--precision-recall-k", "2", "--out", str(stem))
+    assert main(args) == 0
+    table = pd.read_csv(f"{stem}.csv")
+    assert table["metric"].tolist() == ["coverage", "precision", "recall", "density"]
+    assert table["k"].tolist() == [5, 2, 2, 5]
+    fractions = table[table.metric != "density"]["value"]
+    assert ((fractions >= 0) & (fractions <= 1)).all() and table["value"].iloc[-1] >= 0
+    assert (table["num_generated"] == 120).all() and (table["num_real"] == 150).all()
+    assert "| coverage |" in capsys.readouterr().out
+
+
 def test_default_output_sits_next_to_the_model(dcgan_file, tiny_classifier):
     assert main(_args(dcgan_file, tiny_classifier, "--metrics", "fid")) == 0
     assert os.path.exists(os.path.join(os.path.dirname(dcgan_file), "evaluation.csv"))
@@ -56,6 +70,9 @@ def test_conditional_model_gets_balanced_labels(tiny_classifier, tmp_path):
     (["--metrics", "fid", "--feature-layer", "nope"], "no layer named 'nope'"),
     (["--metrics", "fid", "--image-size", "32"], "the sets must have the same image shape"),
     (["--metrics", "fid", "--num-samples", "1"], "--num-samples must be >= 2"),
+    (["--metrics", "precision", "--precision-recall-k", "0"], "--precision-recall-k must be >= 1, got 0"),
+    (["--metrics", "fid,density", "--density-coverage-k", "150"], "density with k = 150 needs more than 150 real"),
+    (["--metrics", "recall", "--precision-recall-k", "120"], "recall with k = 120 needs more than 120 generated"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(dcgan_file, tiny_classifier, tmp_path, capsys, extra, message):
     args = _args(dcgan_file, tiny_classifier, "--out", str(tmp_path / "e"))

@@ -1,10 +1,12 @@
-"""Evaluation of generative models: FID, KID, Inception score, memorisation check, Parzen likelihood.
+"""Evaluation of generative models: FID, KID, Inception score, improved precision and recall, density and
+coverage, memorisation check, Parzen likelihood.
 
 Functions take image sets (arrays in [-1, 1] or uint8, ``tf.data`` datasets or iterables of
 batches) and a feature extractor (default: the shipped Fashion-MNIST classifier's 128-d features;
 ``"inception"`` for InceptionV3's 2048-d pool features, ImageNet weights downloaded on first use).
-``FID``/``KID`` are ``keras.metrics.Metric`` objects for ``compile(metrics=...)`` (logs ``val_fid``,
-``val_kid`` during ``fit(..., validation_data=...)``), :class:`EvaluateEvery` a callback.
+``FID``, ``KID``, ``ImprovedPrecision``, ``ImprovedRecall``, ``Density`` and ``Coverage`` are
+``keras.metrics.Metric`` objects for ``compile(metrics=...)`` (logs ``val_fid``, ``val_kid``,
+``val_precision``, ... during ``fit(..., validation_data=...)``), :class:`EvaluateEvery` a callback.
 """
 
 from keras_gans.evaluation.metrics.features import (
@@ -22,6 +24,18 @@ from keras_gans.evaluation.metrics.inception_score import inception_score, incep
 from keras_gans.evaluation.metrics.kid import KID, kid, kid_from_features, mmd2_unbiased
 from keras_gans.evaluation.metrics.memorization import memorization_report, nearest_neighbours
 from keras_gans.evaluation.metrics.parzen import parzen_evaluate, parzen_log_likelihood, select_bandwidth
+from keras_gans.evaluation.metrics.precision_recall import (
+    KNN_METRICS,
+    Coverage,
+    Density,
+    ImprovedPrecision,
+    ImprovedRecall,
+    density_coverage,
+    density_coverage_from_features,
+    precision_recall,
+    precision_recall_from_features,
+    prdc_from_features,
+)
 
 __all__ = [
     "METRIC_NAMES",
@@ -35,6 +49,16 @@ __all__ = [
     "select_bandwidth",
     "FID",
     "KID",
+    "KNN_METRICS",
+    "Coverage",
+    "Density",
+    "ImprovedPrecision",
+    "ImprovedRecall",
+    "density_coverage",
+    "density_coverage_from_features",
+    "precision_recall",
+    "precision_recall_from_features",
+    "prdc_from_features",
     "FeatureExtractor",
     "FeatureStats",
     "classifier_features",

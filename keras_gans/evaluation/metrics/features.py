@@ -248,3 +248,38 @@ class ImageMetric:
 
     def _extractor_config(self):
         return {"extractor": self.extractor_spec, "layer": self.layer}
+
+
+class BufferedImageMetric(ImageMetric):
+    """An :class:`ImageMetric` that keeps the features of the first ``max_samples`` real and generated
+    images in fixed-size float32 buffers (so it works inside ``fit``'s compiled test step); ``result()``
+    reads them with :meth:`buffered`. Call ``_init_buffers`` after ``_init_extractor``."""
+
+    def _init_buffers(self, max_samples, dim, minimum=2):
+        if int(max_samples) < minimum:
+            raise ValueError(f"max_samples must be >= {minimum}, got {max_samples}")
+        self.max_samples = int(max_samples)
+        self.buffers = {
+            key: (self.add_variable((), "zeros", dtype="int32", name=f"{key}_count"),
+                  self.add_variable((self.max_samples, dim), "zeros", dtype="float32", name=f"{key}_features"))
+            for key in ("real", "fake")
+        }
+
+    def update_state(self, real_images, generated_images, sample_weight=None):
+        import tensorflow as tf
+
+        for key, images in (("real", real_images), ("fake", generated_images)):
+            count, buffer = self.buffers[key]
+            f = self.extractor(images)
+            start = tf.convert_to_tensor(count)
+            take = tf.minimum(tf.shape(f)[0], self.max_samples - start)
+            rows = tf.range(start, start + take)[:, None]
+            buffer.assign(tf.tensor_scatter_nd_update(tf.convert_to_tensor(buffer), rows, f[:take]))
+            count.assign_add(take)
+
+    def buffered(self):
+        """``((num_real, real_buffer), (num_fake, fake_buffer))`` as tensors; rows past the counts are zeros."""
+        import tensorflow as tf
+
+        return tuple((tf.convert_to_tensor(c), tf.convert_to_tensor(b)) for c, b in
+                     (self.buffers["real"], self.buffers["fake"]))

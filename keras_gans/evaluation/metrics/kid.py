@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.evaluation.metrics.features import ImageMetric, check_image_sets, get_extractor
+from keras_gans.evaluation.metrics.features import BufferedImageMetric, check_image_sets, get_extractor
 
 
 def polynomial_kernel(x, y, degree=3, coef0=1.0):
@@ -64,7 +64,7 @@ def kid(real, fake, extractor=None, num_subsets=100, subset_size=1000, batch_siz
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
-class KID(ImageMetric, keras.metrics.Metric):
+class KID(BufferedImageMetric, keras.metrics.Metric):
     """Streaming KID as a ``keras.metrics.Metric``: ``update_state(real, generated)`` per batch.
 
     Keeps the features of the first ``max_samples`` images of each set (a fixed buffer, so it
@@ -75,29 +75,10 @@ class KID(ImageMetric, keras.metrics.Metric):
 
     def __init__(self, extractor=None, layer="features", max_samples=1000, name="kid", **kwargs):
         super().__init__(name=name, **kwargs)
-        d = self._init_extractor(extractor, layer)
-        if int(max_samples) < 2:
-            raise ValueError(f"max_samples must be >= 2, got {max_samples}")
-        self.max_samples = int(max_samples)
-        self.buffers = {
-            key: (self.add_variable((), "zeros", dtype="int32", name=f"{key}_count"),
-                  self.add_variable((self.max_samples, d), "zeros", dtype="float32", name=f"{key}_features"))
-            for key in ("real", "fake")
-        }
-
-    def update_state(self, real_images, generated_images, sample_weight=None):
-        for key, images in (("real", real_images), ("fake", generated_images)):
-            count, buffer = self.buffers[key]
-            f = self.extractor(images)
-            start = tf.convert_to_tensor(count)
-            take = tf.minimum(tf.shape(f)[0], self.max_samples - start)
-            rows = tf.range(start, start + take)[:, None]
-            buffer.assign(tf.tensor_scatter_nd_update(tf.convert_to_tensor(buffer), rows, f[:take]))
-            count.assign_add(take)
+        self._init_buffers(max_samples, self._init_extractor(extractor, layer))
 
     def result(self):
-        (nr, real), (nf, fake) = ((tf.convert_to_tensor(c), tf.convert_to_tensor(b)) for c, b in
-                                  (self.buffers["real"], self.buffers["fake"]))
+        (nr, real), (nf, fake) = self.buffered()
         return tf.cast(tf.cond(tf.minimum(nr, nf) >= 2, lambda: mmd2_unbiased(real[:nr], fake[:nf]),
                                lambda: tf.constant(float("nan"), tf.float64)), tf.float32)
 

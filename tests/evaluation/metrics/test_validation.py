@@ -96,3 +96,33 @@ def test_evaluate_every_n_epochs_logs_fid_for_checkpoints_and_csv(fashion, tiny_
     assert (tmp_path / "best.keras").exists()
     # the numbers are those of the fixed-seed samples at the end of training
     assert every.evaluate()["fid"] == pytest.approx(table["fid"].iloc[1], rel=1e-5)
+
+
+def test_knn_metrics_in_compile_and_in_evaluate_every(fashion, tiny_classifier, tiny_extractor):
+    from keras_gans.evaluation.metrics import Coverage, Density, ImprovedPrecision, ImprovedRecall, prdc_from_features
+
+    model = GAN(**SMALL_MLP)
+    metrics = [cls(tiny_classifier, max_samples=128) for cls in (ImprovedPrecision, ImprovedRecall, Density, Coverage)]
+    model.compile(metrics=metrics)
+    # "real" images from the generator itself (other latents), so that no metric is trivially 0 or 1
+    own = tf.data.Dataset.from_tensor_slices(model.generate(128, seed=1)).batch(64)
+    out = model.evaluate(own, return_dict=True, verbose=0)
+    assert set(out) == {"precision", "recall", "density", "coverage"}
+    assert 0 < min(out.values()) and max(out["precision"], out["recall"], out["coverage"]) < 1
+    # the compiled test step's results are the function's on the features each metric kept
+    (_, real), (_, fake) = metrics[0].buffered()
+    assert out == pytest.approx(prdc_from_features(real.numpy(), fake.numpy()), abs=1e-6)
+    assert model.evaluate(_data(fashion, 128), return_dict=True, verbose=0)["precision"] < out["precision"]
+
+    others = model.generate(150, seed=2)
+    every = EvaluateEvery(others, num_samples=100, metrics="precision,coverage,kid", extractor=tiny_extractor,
+                          precision_recall_k=2, density_coverage_k=4)
+    every.set_model(model)
+    every.on_train_begin()
+    logs = every.evaluate()
+    assert list(logs) == ["kid", "precision", "coverage"]
+    expected = prdc_from_features(tiny_extractor.extract(others), tiny_extractor.extract(model.generate(100, seed=0)),
+                                  ("precision", "coverage"), precision_recall_k=2, density_coverage_k=4)
+    assert {k: logs[k] for k in expected} == expected and 0 < min(expected.values()) < 1
+    with pytest.raises(ValueError, match="recall with k = 3 needs more than 3 generated"):
+        EvaluateEvery(fashion[0][:10], num_samples=3, metrics="recall", extractor=tiny_extractor)
