@@ -11,8 +11,9 @@ umask's permissions like the SavedModel, holding
 
 A portable endpoint takes and returns numeric tensors only and its graph uses no op that TFLite's built-in
 ops or ONNX lack: the ``*_bytes`` endpoints (image decoding and PNG encoding, string tensors), the noise
-models' ``sample`` (a stateless Philox draw: convert ``generate`` and draw ``z ~ N(0, I)`` in the client) and
-AdaIN's ``interpolate`` / ``masked`` (colour preservation's eigendecomposition, ``SelfAdjointEigV2``) stay in
+models' ``sample`` and StyleGAN's ``mix`` (a stateless Philox draw: convert ``generate`` -- StyleGAN: also
+``map`` and ``synthesize``, which mix styles -- and draw ``z ~ N(0, I)`` in the client) and AdaIN's
+``interpolate`` / ``masked`` (colour preservation's eigendecomposition, ``SelfAdjointEigV2``) stay in
 the SavedModel. Every endpoint's weights are folded into constants (TFLite's converter on a SavedModel keeps
 them as resource variables, which its interpreter then reads wrongly).
 
@@ -118,7 +119,7 @@ def value_range(name, dtype, model, role="input"):
         return {"min": 0, "max": 255}
     if name == "labels" and getattr(model, "num_classes", None):
         return {"min": 0, "max": int(model.num_classes) - 1}
-    if name == "alpha":
+    if name in ("alpha", "truncation_psi"):
         return {"min": 0.0, "max": 1.0}
     if name == "z" and dtype == tf.float32 and role == "input":
         return {"distribution": "normal(0, 1)"}

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans import ALI, DTN, EBGAN, AdaINStyleTransfer, ConditionalGAN, CycleGAN, DCGAN, Pix2Pix
+from keras_gans import ALI, DTN, EBGAN, AdaINStyleTransfer, ConditionalGAN, CycleGAN, DCGAN, Pix2Pix, StyleGAN
 from keras_gans.serving import export, export_new_version, portable_endpoints, signatures_for
 from keras_gans.serving.formats import SIDECAR, Converted, export_converted
 from tests.cli.helpers import run_main
@@ -37,12 +37,15 @@ SMALL = {
                                  n_blocks=1, identity_weight=0),
     "DTN": lambda: DTN(representation_dim=16, f_filters=4, g_filters=4, d_filters=4),
     "AdaIN": lambda: AdaINStyleTransfer(width=1 / 16),
+    # without EMA, so that spread_outputs scales the network the endpoints use (EMA changes weights, not graphs)
+    "StyleGAN": lambda: StyleGAN(image_shape=(16, 16, 1), latent_dim=32, w_dim=32, mapping_layers=2, channel_base=256,
+                                 channel_max=32, ema_decay=None, seed=0),
 }
 #: what TFLite and ONNX carry per model (the SavedModel has every endpoint)
 CARRIED = {
     "DCGAN": ["generate"], "ConditionalGAN": ["generate"], "EBGAN": ["generate"], "ALI": ["generate", "encode"],
     "Pix2Pix": ["translate"], "CycleGAN": ["translate", "translate_BtoA"], "DTN": ["translate"],
-    "AdaIN": ["stylize"],
+    "AdaIN": ["stylize"], "StyleGAN": ["generate", "map", "synthesize"],
 }
 PARITY = ["DCGAN", "ConditionalGAN", "ALI", "Pix2Pix"]  # the fast tier; the rest are slow (16-60 s each)
 
@@ -53,6 +56,8 @@ def generators(model):
         return [(model.decoder, "stylize")]
     if isinstance(model, DTN):
         return [(model.generator, "translate")]
+    if isinstance(model, StyleGAN):
+        return [(model.generator.get_layer("synthesis"), "generate")]
     if hasattr(model, "generator_for"):
         return [(model.generator_for(d), "translate" if d == "AtoB" else f"translate_{d}") for d in model.directions]
     return [(model.generator, "generate")]
@@ -89,11 +94,15 @@ def feeds(model, name, endpoint, batch, size=None):
     """Inputs of ``endpoint`` at ``batch`` (and ``size`` = (H, W) for the any-size endpoints)."""
     rng = np.random.default_rng(batch * 7 + (size[0] if size else 0))
     pixels = lambda *shape: rng.integers(0, 256, shape).astype("uint8")  # noqa: E731
-    if endpoint == "generate":
+    if endpoint in ("generate", "map"):
         feed = {"z": rng.normal(size=(batch, model.latent_dim)).astype("float32")}
         if getattr(model, "num_classes", None):
             feed["labels"] = rng.integers(0, model.num_classes, batch).astype("int32")
+        if isinstance(model, StyleGAN):  # per example: none, half and full truncation among them
+            feed["truncation_psi"] = rng.choice(np.float32([1.0, 0.7, 0.5, 0.0]), batch)
         return feed
+    if endpoint == "synthesize":
+        return {"ws": rng.normal(size=(batch, model.num_ws, model.w_dim)).astype("float32")}
     if endpoint == "encode":
         return {"images": pixels(batch, *model.image_shape)}
     if name == "DTN":
@@ -166,9 +175,20 @@ def test_converted_outputs_equal_the_saved_models_within_one_level(exported, nam
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("name", ["CycleGAN", "AdaIN", "EBGAN", "DTN"])
+@pytest.mark.parametrize("name", ["CycleGAN", "AdaIN", "EBGAN", "DTN", "StyleGAN"])
 def test_converted_outputs_equal_the_saved_models_within_one_level_slow(exported, name, fmt):
     check_parity(exported, name, fmt)
+
+
+@pytest.mark.slow
+def test_stylegan_carries_generate_map_and_synthesize_with_psi_in_the_sidecar(exported):
+    model, _, converted = exported("StyleGAN")
+    sidecar = converted["tflite"].signatures
+    assert sidecar["default"] == "generate" and set(sidecar["not_carried"]) == {"sample", "mix"}
+    psi = {"name": "truncation_psi", "dtype": "float32", "shape": [None], "range": {"min": 0.0, "max": 1.0}}
+    assert sidecar["endpoints"]["generate"]["inputs"][1] == sidecar["endpoints"]["map"]["inputs"][1] == psi
+    assert sidecar["endpoints"]["map"]["outputs"] == [
+        {"name": "ws", "dtype": "float32", "shape": [None, model.num_ws, model.w_dim], "range": None}]
 
 
 @needs_onnx
@@ -204,7 +224,7 @@ def test_each_model_carries_its_tensor_endpoints_and_names_the_rest(name):
     model = SMALL[name]()
     portable, skipped = portable_endpoints(model)
     assert [p.name for p in portable] == CARRIED[name]
-    assert all(("_bytes" in n) or n in ("sample", "interpolate", "masked") for n in skipped), skipped
+    assert all(("_bytes" in n) or n in ("sample", "interpolate", "masked", "mix") for n in skipped), skipped
     # TFLite's built-in PAD takes at most 4-D tensors (tests/serving/graph_checks.py); other ops may go to 5-D
     # (GroupNormalization's instance norm, AdaIN's statistics) and convert exactly (the parity tests)
     for endpoint in portable:

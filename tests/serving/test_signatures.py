@@ -5,11 +5,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans import ALI, BEGAN, DCGAN, DTN, WGANGP, AdaINStyleTransfer, BiGAN, ConditionalGAN, CycleGAN, Pix2Pix
+from keras_gans import (ALI, BEGAN, DCGAN, DTN, WGANGP, AdaINStyleTransfer, BiGAN, ConditionalGAN, CycleGAN, Pix2Pix,
+                        StyleGAN)
 from keras_gans.serving import Signatures, export, register, signatures_for
 from keras_gans.serving.dtn import dtn_signatures
 from keras_gans.serving.noise_to_image import ali_signatures, noise_to_image_signatures
 from keras_gans.serving.style_transfer import style_transfer_signatures
+from keras_gans.serving.stylegan import stylegan_signatures
 from keras_gans.serving.translation import translation_signatures
 
 
@@ -17,7 +19,7 @@ from keras_gans.serving.translation import translation_signatures
     (DCGAN, noise_to_image_signatures), (WGANGP, noise_to_image_signatures), (BEGAN, noise_to_image_signatures),
     (ConditionalGAN, noise_to_image_signatures), (ALI, ali_signatures), (BiGAN, ali_signatures),
     (Pix2Pix, translation_signatures), (CycleGAN, translation_signatures), (DTN, dtn_signatures),
-    (AdaINStyleTransfer, style_transfer_signatures),
+    (AdaINStyleTransfer, style_transfer_signatures), (StyleGAN, stylegan_signatures),
 ])
 def test_every_model_class_finds_its_family_signatures(cls, family):
     assert signatures_for.dispatch(cls) is family

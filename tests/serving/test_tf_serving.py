@@ -22,7 +22,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", ROOT / "docs" / "serving.md"]
 #: the URL model names the documented requests use
-MODELS = ("dcgan", "cgan", "ali", "pix2pix", "cyclegan", "dtn", "adain")
+MODELS = ("dcgan", "cgan", "ali", "stylegan", "pix2pix", "cyclegan", "dtn", "adain")
 
 
 def documented_blocks(kind):
@@ -159,8 +159,8 @@ for url, body in zip(fields[::2], fields[1::2]):
                         "batchable": batchable,
                         "b64_in_reply": '"b64"' in reply_text, "equal_to_grpc": equal, "decoded_png": decoded,
                         "outputs": {a: [list(v.shape), str(v.dtype)] for a, v in served.items()}})
-    if (model, signature) == ("dcgan", "sample"):
-        np.save(os.path.join(cfg["workdir"], "dcgan_sample.npy"), served["images"])
+    if (model, signature) in (("dcgan", "sample"), ("stylegan", "sample"), ("stylegan", "mix")):
+        np.save(os.path.join(cfg["workdir"], f"{model}_{signature}_{fmt}.npy"), served["images"])
 
 out["seconds"]["rest"] = time.time() - start
 # (b) the documented gRPC client, run as written against this server
@@ -237,7 +237,7 @@ def _write_images(folder, fashion):
 def _export_every_family(folder, vgg_weights):
     import keras
 
-    from keras_gans import ALI, DCGAN, DTN, AdaINStyleTransfer, ConditionalGAN, CycleGAN, Pix2Pix, export
+    from keras_gans import ALI, DCGAN, DTN, AdaINStyleTransfer, ConditionalGAN, CycleGAN, Pix2Pix, StyleGAN, export
 
     keras.utils.set_random_seed(0)
     translation = dict(input_channels=1, output_channels=1, image_size=32, g_filters=4, d_filters=4)
@@ -246,11 +246,14 @@ def _export_every_family(folder, vgg_weights):
         "cgan": ConditionalGAN(num_classes=10, image_shape=(28, 28, 1), architecture="dcgan", g_filters=8,
                                d_filters=8),
         "ali": ALI(image_shape=(28, 28, 1), g_filters=8, d_filters=8, e_filters=8),
+        # latent_dim and w_dim 512 as documented, num_ws 6 (16x16); EMA on (the default); w̄ away from 0
+        "stylegan": StyleGAN(image_shape=(16, 16, 1), mapping_layers=2, channel_base=256, channel_max=32, seed=0),
         "pix2pix": Pix2Pix(**translation),
         "cyclegan": CycleGAN(**translation, n_blocks=1),
         "dtn": DTN(representation_dim=16, f_filters=4, g_filters=4, d_filters=4),
         "adain": AdaINStyleTransfer(width=1 / 16, encoder_weights=vgg_weights),
     }
+    models["stylegan"].w_avg.assign(np.random.default_rng(0).normal(size=512).astype("float32") * 0.3)
     return models, {name: export(model, folder / name / "1") for name, model in models.items()}
 
 
@@ -296,13 +299,18 @@ def test_every_signature_through_rest_and_grpc_in_a_process_without_keras_gans(f
 
     # docs/serving.md: under --enable_batching, sample and every AdaIN signature fail; the rest can be batched
     unbatchable = {(c["model"], c["signature"]) for c in out["rest"] if not c["batchable"]}
-    assert unbatchable == {("dcgan", "sample"), ("cgan", "sample"), ("ali", "sample"), ("adain", "serving_default"),
-                           ("adain", "stylize_bytes"), ("adain", "interpolate"), ("adain", "masked")}, unbatchable
+    assert unbatchable == {("dcgan", "sample"), ("cgan", "sample"), ("ali", "sample"), ("stylegan", "sample"),
+                           ("adain", "serving_default"), ("adain", "stylize_bytes"), ("adain", "interpolate"),
+                           ("adain", "masked")}, unbatchable
 
     shapes = {(c["model"], c["signature"], c["format"]): c["outputs"] for c in out["rest"]}
     assert shapes["dcgan", "sample", "column"] == {"images": [[4, 28, 28, 1], "uint8"]}
     assert shapes["cgan", "serving_default", "row"] == {"images": [[2, 28, 28, 1], "uint8"]}
     assert shapes["ali", "encode", "row"] == {"z": [[1, 100], "float32"]}
+    assert shapes["stylegan", "serving_default", "row"] == {"images": [[2, 16, 16, 1], "uint8"]}
+    assert shapes["stylegan", "mix", "row"] == {"images": [[2, 16, 16, 1], "uint8"]}
+    assert shapes["stylegan", "map", "column"] == {"ws": [[1, 6, 512], "float32"]}
+    assert shapes["stylegan", "synthesize", "column"] == {"images": [[2, 16, 16, 1], "uint8"]}
     assert shapes["pix2pix", "translate_bytes", "row"] == {"translated_bytes": [[1], "object"]}
     assert shapes["cyclegan", "translate_BtoA", "column"] == {"translated_images": [[1, 32, 32, 1], "uint8"]}
     assert shapes["dtn", "serving_default", "row"] == {"translated_images": [[1, 32, 32, 1], "uint8"]}
@@ -311,8 +319,15 @@ def test_every_signature_through_rest_and_grpc_in_a_process_without_keras_gans(f
     # what came back is the model's: the README's sample request == model.generate(4, seed=7) within a level
     from keras_gans.serving.images import to_uint8
 
-    served = np.load(work / "dcgan_sample.npy").astype(np.int64)
+    served = np.load(work / "dcgan_sample_column.npy").astype(np.int64)
     assert np.abs(served - to_uint8(models["dcgan"].generate(4, seed=7)).astype(np.int64)).max() <= 1
+    # and StyleGAN's documented sample and mix requests are the model's (EMA generator, truncated to w̄ at export)
+    stylegan = models["stylegan"]
+    served = np.load(work / "stylegan_sample_column.npy").astype(np.int64)
+    assert np.abs(served - to_uint8(stylegan.generate(4, seed=7, truncation_psi=0.7)).astype(np.int64)).max() <= 1
+    mixed = np.concatenate([to_uint8(stylegan.mix(1, b, c, 0.7)) for b, c in ((2, 4), (3, 2))]).astype(np.int64)
+    for fmt in ("row", "column"):
+        assert np.abs(np.load(work / f"stylegan_mix_{fmt}.npy").astype(np.int64) - mixed).max() <= 1
 
     refused = out["refused"]
     assert "int64" in refused["rest_seed_7.0"], refused
