@@ -82,8 +82,12 @@ def epoch_seconds(log_text):
     out = []
     for block in re.split(r"Epoch \d+/\d+", text)[1:]:
         done = [m for m in EPOCH_LINE.finditer(block) if m.group(1) == m.group(2)]
-        if done:  # steps x the mean time per step (finer than the rounded epoch seconds)
-            out.append(int(done[-1].group(2)) * float(done[-1].group(5)) * UNITS[done[-1].group(6)])
+        if done:  # steps x the mean time per step (finer than the rounded epoch seconds, unless that is in whole s)
+            last = done[-1]
+            if last.group(6) == "s":  # "98s 10s/step": the epoch's own seconds are the finer number
+                out.append(float(last.group(3)) * UNITS[last.group(4)])
+            else:
+                out.append(int(last.group(2)) * float(last.group(5)) * UNITS[last.group(6)])
     return out
 
 
