@@ -3,6 +3,7 @@
     python scripts/benchmarks/stylegan_vs_dcgan.py                      # train 30 min each side by side, score
     python scripts/benchmarks/stylegan_vs_dcgan.py --minutes 2 --name scratch --runs-dir /tmp/sg   # a quick look
     python scripts/benchmarks/stylegan_vs_dcgan.py --cost               # images/s and peak memory per synthesis
+    python scripts/benchmarks/stylegan_vs_dcgan.py --figures docs       # style mixing and a W walk of the 30-min run
 
 **Equal wall-clock.** The two models train at the same time, each in its own process pinned to its own core
 (``taskset``) with TensorFlow limited to one thread, so each gets one core of this machine for ``--minutes``
@@ -16,15 +17,17 @@ minutes of ``fit`` (tracing included) and neither slows the other more than the 
 
 A callback stops ``fit`` at the first step that ends after the time limit; the model is then saved (``.keras``).
 
-**Score.** 10,000 images (seed 0; StyleGAN: its EMA generator at psi 1.0, 0.7 and 0.5) against the 10,000 test
+**Score.** 10,000 images (seed 0; StyleGAN: its EMA generator at psi 1.0, 0.7 and 0.5, and its raw generator at
+psi 1.0) against the 10,000 test
 images: FID, KID (100 subsets of 1,000), improved precision and recall (k = 3) and density/coverage (k = 5) on the
 shipped classifier's 128-d features (``keras_gans.evaluate_samples``). The test images are resized to 32x32 as the
 training images were; the classifier takes 28x28, so both sets are resized to 28x28 (bilinear, antialiased) before
 it. The floor row scores 10,000 of the (32x32) training images against the test images the same way.
 
 **Cost** (``--cost``): for each synthesis (``adain``, ``modulated``) at 32x32 and 64x64 with the CPU widths,
-a fresh process (TensorFlow's default threads) times 10 training steps of batch 32 after 3 warm-up steps and
-generation of 256 images in batches of 64, and reports its peak resident memory (``ru_maxrss``).
+in each of ``--rounds`` interleaved rounds, a fresh process (TensorFlow's default threads) times 10 training
+steps of batch 32 after 3 warm-up steps and generation of 256 images in batches of 64, and reports its peak
+resident memory (``ru_maxrss``).
 
 Writes ``--out``/NAME.csv and NAME.md (and ``--out``/NAME_cost.csv/.md for ``--cost``).
 """
@@ -134,7 +137,37 @@ def score(run_dirs, num_samples):
             generated = to_uint8(model.generate(num_samples, seed=0, **kwargs))
             label = record["model"] + ("" if psi is None else f" psi {psi}")
             add(label, np.asarray(generated), dict(record, psi=psi))
+        if record["model"] == "stylegan2":  # the raw generator: the EMA's share of the score
+            raw = to_uint8(model.generate(num_samples, seed=0, ema=False))
+            add("stylegan2 raw generator (no EMA) psi 1.0", np.asarray(raw), dict(record, psi=1.0, ema=False))
     return rows
+
+
+def figures(run_dir, out_dir):
+    """The docs' figures of the trained StyleGAN2, from its raw generator and from its EMA generator: Figure 3's
+    style-mixing grid (rows 1-3 give the coarse or the fine styles to columns 10-13, as ``keras-gans style-mix
+    --styles coarse|fine``) and a walk linear in W (4 rows of 8 steps, ``keras-gans walk --space w``)."""
+    import contextlib
+
+    import keras
+
+    from keras_gans.cli.stylegan import band_layers, style_mix_grid
+    from keras_gans.latent import walk, walk_grid
+    from keras_gans.serving.images import make_grid, save_png
+
+    model = keras.models.load_model(Path(run_dir) / "model.keras")
+    written = []
+    for which, context in (("raw", model.raw_weights), ("ema", contextlib.nullcontext)):
+        with context():
+            for band in ("coarse", "fine"):
+                start, stop = band_layers(band, model.num_ws)
+                path = Path(out_dir) / f"stylegan_mix_{band}_{which}.png"
+                save_png(make_grid(style_mix_grid(model, [1, 2, 3], [10, 11, 12, 13], start, stop), cols=5), path)
+                written.append(path)
+            path = Path(out_dir) / f"stylegan_walk_w_{which}.png"
+            save_png(walk_grid(walk(model, 8, seed=0, rows=4, space="w")), path)
+            written.append(path)
+    print("wrote " + ", ".join(map(str, written)))
 
 
 def cost_worker(args):
@@ -174,32 +207,50 @@ def num(key, fmt="{:.3f}"):
     return lambda r: "" if r.get(key) is None or r.get(key) != r.get(key) else fmt.format(r[key])
 
 
+def spread(values, fmt):
+    values = sorted(values)
+    half = len(values) // 2
+    median = values[half] if len(values) % 2 else (values[half - 1] + values[half]) / 2
+    return fmt.format(median) + (f" ({fmt.format(values[0])}-{fmt.format(values[-1])})" if len(values) > 1 else "")
+
+
 def run_cost(args):
     import pandas as pd
 
-    rows = []
-    for resolution in (32, 64):
-        for synthesis in ("adain", "modulated"):
-            out = subprocess.run([sys.executable, __file__, "--cost-worker", synthesis, "--resolution", str(resolution)],
-                                 capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    rows, load_before = [], os.getloadavg()[0]
+    configs = [(resolution, synthesis) for resolution in (32, 64) for synthesis in ("adain", "modulated")]
+    for round_ in range(args.rounds):  # interleaved: each round times every configuration once, in a new process
+        for resolution, synthesis in configs:
+            cmd = [sys.executable, __file__, "--cost-worker", synthesis, "--resolution", str(resolution)]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                                 env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+            rows.append(dict(json.loads(out.stdout.strip().splitlines()[-1]), round=round_))
             print(rows[-1], flush=True)
     stem = Path(args.out) / f"{args.name}_cost"
     pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
+    summary = []
+    for resolution, synthesis in configs:
+        runs = [r for r in rows if (r["resolution"], r["synthesis"]) == (resolution, synthesis)]
+        summary.append(dict(synthesis=synthesis, resolution=f"{resolution}²",
+                            params=f"{runs[0]['params_g'] / 1e6:.2f} M",
+                            train=spread([r["train_images_per_s"] for r in runs], "{:.1f}"),
+                            generate=spread([r["generate_images_per_s"] for r in runs], "{:.0f}"),
+                            memory=spread([r["peak_rss_mb"] for r in runs], "{:.0f}")))
     Path(f"{stem}.md").write_text("\n".join([
         "# StyleGAN: images/s and peak memory per synthesis (CPU widths)", "",
-        "- Regenerate: `python scripts/benchmarks/stylegan_vs_dcgan.py --cost`. Method: the script's docstring.",
+        f"- Regenerate: `python scripts/benchmarks/stylegan_vs_dcgan.py --cost --rounds {args.rounds}`. "
+        "Method: the script's docstring.",
         f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
-        f"1-minute load before: {os.getloadavg()[0]:.1f}.",
+        f"1-minute load before: {load_before:.1f}.",
         f"- CPU: {tsd.cpu_note()}. TensorFlow's default threads, float32.",
         f"- Widths: {CPU_WIDTHS}. Training: batch 32, 10 timed steps after 3 warm-up steps (R1 every 16 steps, so "
         "the timed steps hold none or one); generation: 256 images of the EMA generator in batches of 64.",
+        f"- {args.rounds} round(s), configurations interleaved, each run a new process: median (min-max) over rounds.",
         "- peak memory: the process's maximum resident set (TensorFlow, the model, the traced steps).", "",
-        table(rows, [("synthesis", lambda r: r["synthesis"]), ("resolution", lambda r: f"{r['resolution']}²"),
-                     ("G params", lambda r: f"{r['params_g'] / 1e6:.2f} M"),
-                     ("training images/s", num("train_images_per_s", "{:.1f}")),
-                     ("generation images/s", num("generate_images_per_s", "{:.0f}")),
-                     ("peak memory MB", num("peak_rss_mb", "{:.0f}"))]), ""]))
+        table(summary, [("synthesis", lambda r: r["synthesis"]), ("resolution", lambda r: r["resolution"]),
+                        ("G params", lambda r: r["params"]), ("training images/s", lambda r: r["train"]),
+                        ("generation images/s", lambda r: r["generate"]), ("peak memory MB", lambda r: r["memory"])]),
+        ""]))
 
 
 def run_comparison(args):
@@ -234,7 +285,7 @@ def run_comparison(args):
         f"- CPU: {tsd.cpu_note()}. Each model on its own core, one TensorFlow thread, float32, "
         f"{args.minutes:g} minutes of `fit` each, at the same time.",
         "- Scores: 10,000 samples (seed 0) vs the 10,000 test images on the shipped classifier's features "
-        "(32x32 samples resized to 28x28 for it). FID, KID: lower is better; precision (fidelity), recall "
+        "(samples and test images at 32x32, resized to 28x28 for it). FID, KID: lower is better; precision (fidelity), recall "
         "(diversity), density, coverage: higher is better.", "",
         "## Training", "",
         table(list(by_model.values()), [
@@ -258,6 +309,8 @@ def main(argv=None):
     p.add_argument("--out", default=str(RESULTS))
     p.add_argument("--name", default="stylegan_vs_dcgan")
     p.add_argument("--cost", action="store_true")
+    p.add_argument("--rounds", type=int, default=3, help="--cost: interleaved rounds (3)")
+    p.add_argument("--figures", metavar="DIR", help="write the docs' figures of the trained StyleGAN2 into DIR")
     p.add_argument("--worker", choices=("dcgan", "stylegan2"), help=argparse.SUPPRESS)
     p.add_argument("--run-dir", help=argparse.SUPPRESS)
     p.add_argument("--cost-worker", choices=("adain", "modulated"), dest="synthesis", help=argparse.SUPPRESS)
@@ -268,6 +321,8 @@ def main(argv=None):
     if args.synthesis:
         return cost_worker(args)
     Path(args.runs_dir).mkdir(parents=True, exist_ok=True)
+    if args.figures:
+        return figures(Path(args.runs_dir) / f"stylegan2_seed{args.seed}_{args.minutes:g}min", args.figures)
     return run_cost(args) if args.cost else run_comparison(args)
 
 
