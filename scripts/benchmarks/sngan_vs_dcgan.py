@@ -43,7 +43,6 @@ every record in ``--records``.
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -73,34 +72,14 @@ def train_command(model, seed, steps, run_dir, export_dir):
 
 def train(model, seed, steps, runs_dir, logs_dir):
     name = run_name(model, seed, steps)
-    run_dir = runs_dir / name
-    resumed = False
-    if run_dir.exists() and not tsd.finished(run_dir):
-        if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").glob("ckpt-*")):
-            resumed = True
-        else:
-            shutil.rmtree(run_dir)
-    log = logs_dir / f"{name}.log"
-    cmd = train_command(model, seed, steps, run_dir, runs_dir / "exports") + (["--resume"] if resumed else [])
-    print(f"[{time.strftime('%H:%M:%S')}] {' '.join(cmd[1:])}", flush=True)
-    load = os.getloadavg()[0]
-    commit = tsd.git_commit(("keras_gans",))
-    diff_sha = tsd.library_diff(logs_dir / f"{name}.keras_gans.diff")
-    start = time.perf_counter()
-    with open(log, "a" if resumed else "w") as f:
-        rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=REPO).returncode
-    wall = time.perf_counter() - start
-    if rc != 0 or not tsd.finished(run_dir):
-        tail = open(log, errors="replace").read()[-2000:]
-        raise RuntimeError(f"{' '.join(cmd)} exited {rc}; log {log}:\n{tsd.ANSI.sub('', tail)}")
-    secs = tsd.epoch_seconds(open(log, errors="replace").read())
+    secs, facts = tsd.run_cli(name, train_command(model, seed, steps, runs_dir / name, runs_dir / "exports"),
+                              runs_dir, logs_dir)
+    facts.pop("log")  # this table's records do not keep it
     timed = sum(secs[-EPOCHS:]) if len(secs) >= EPOCHS else float("nan")
     n_dis = MODELS[model][1]
     steady = sum(secs[-(EPOCHS - 1):]) / (steps * (EPOCHS - 1) // EPOCHS) if len(secs) >= EPOCHS else None
-    return {"wall_s": wall, "train_s": timed, "s_per_g_step": steady,  # epochs 2-10: without the tracing
-            "real_images_per_s": steps * BATCH * n_dis / timed if timed == timed else None,
-            "load_1min_before": load, "resumed": resumed, "command": " ".join(["keras-gans", *cmd[1:]]),
-            "commit": commit, "keras_gans_diff_sha1": diff_sha}
+    return {"train_s": timed, "s_per_g_step": steady,  # epochs 2-10: without the tracing
+            "real_images_per_s": steps * BATCH * n_dis / timed if timed == timed else None, **facts}
 
 
 def score(run_dir, num_samples):
@@ -273,10 +252,7 @@ def main(argv=None):
     if any(steps < EPOCHS or steps % EPOCHS for steps in args.steps):
         p.error(f"--steps must be positive multiples of {EPOCHS}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    runs_dir, records_dir = Path(args.runs_dir), Path(args.records)
-    logs_dir = runs_dir / "logs"
-    for d in (runs_dir, records_dir, logs_dir):
-        d.mkdir(parents=True, exist_ok=True)
+    runs_dir, records_dir, logs_dir = tsd.make_dirs(args)
 
     def write_all():
         recs = [json.loads(f.read_text()) for f in sorted(records_dir.glob("*_seed*_steps*.json"))]  # all of them

@@ -37,6 +37,7 @@ import datetime
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -52,6 +53,11 @@ BATCH = 64
 CPU_WIDTHS = dict(latent_dim=128, w_dim=128, channel_base=2048, channel_max=128)
 PSIS = (1.0, 0.7, 0.5)
 METRICS = ("fid", "kid", "precision", "recall", "density", "coverage")
+#: model -> the samplings scored: (row label, generate() keyword arguments, columns added to the row);
+#: StyleGAN2's raw generator shows the EMA's share of its score
+SAMPLINGS = {"dcgan": [("dcgan", {}, dict(psi=None))],
+             "stylegan2": [(f"stylegan2 psi {psi}", dict(truncation_psi=psi), dict(psi=psi)) for psi in PSIS]
+             + [("stylegan2 raw generator (no EMA) psi 1.0", dict(ema=False), dict(psi=1.0, ema=False))]}
 
 
 def build(model, seed, resolution=32, synthesis="modulated"):
@@ -132,14 +138,8 @@ def score(run_dirs, num_samples):
     for run_dir in run_dirs:
         record = json.loads((Path(run_dir) / "record.json").read_text())
         model = keras.models.load_model(Path(run_dir) / "model.keras")
-        for psi in (PSIS if record["model"] == "stylegan2" else (None,)):
-            kwargs = {} if psi is None else dict(truncation_psi=psi)
-            generated = to_uint8(model.generate(num_samples, seed=0, **kwargs))
-            label = record["model"] + ("" if psi is None else f" psi {psi}")
-            add(label, np.asarray(generated), dict(record, psi=psi))
-        if record["model"] == "stylegan2":  # the raw generator: the EMA's share of the score
-            raw = to_uint8(model.generate(num_samples, seed=0, ema=False))
-            add("stylegan2 raw generator (no EMA) psi 1.0", np.asarray(raw), dict(record, psi=1.0, ema=False))
+        for label, kwargs, extra in SAMPLINGS[record["model"]]:
+            add(label, np.asarray(to_uint8(model.generate(num_samples, seed=0, **kwargs))), dict(record, **extra))
     return rows
 
 
@@ -197,10 +197,12 @@ def cost_worker(args):
 
 
 def table(rows, columns):
-    lines = ["| " + " | ".join(h for h, _ in columns) + " |", "|" + "---|" * len(columns)]
-    for row in rows:
-        lines.append("| " + " | ".join(f(row) for _, f in columns) + " |")
-    return "\n".join(lines)
+    """A markdown table (the library's ``to_markdown``) of ``rows``, one ``(header, cell formatter)`` per column."""
+    import pandas as pd
+
+    from keras_gans.evaluation.results import to_markdown
+
+    return to_markdown(pd.DataFrame({header: [cell(r) for r in rows] for header, cell in columns})).rstrip("\n")
 
 
 def num(key, fmt="{:.3f}"):
@@ -208,10 +210,9 @@ def num(key, fmt="{:.3f}"):
 
 
 def spread(values, fmt):
-    values = sorted(values)
-    half = len(values) // 2
-    median = values[half] if len(values) % 2 else (values[half - 1] + values[half]) / 2
-    return fmt.format(median) + (f" ({fmt.format(values[0])}-{fmt.format(values[-1])})" if len(values) > 1 else "")
+    """``median (min-max)`` of ``values``, each formatted with ``fmt``."""
+    text = fmt.format(statistics.median(values))
+    return text + (f" ({fmt.format(min(values))}-{fmt.format(max(values))})" if len(values) > 1 else "")
 
 
 def run_cost(args):
@@ -285,8 +286,8 @@ def run_comparison(args):
         f"- CPU: {tsd.cpu_note()}. Each model on its own core, one TensorFlow thread, float32, "
         f"{args.minutes:g} minutes of `fit` each, at the same time.",
         "- Scores: 10,000 samples (seed 0) vs the 10,000 test images on the shipped classifier's features "
-        "(samples and test images at 32x32, resized to 28x28 for it). FID, KID: lower is better; precision (fidelity), recall "
-        "(diversity), density, coverage: higher is better.", "",
+        "(samples and test images at 32x32, resized to 28x28 for it). FID, KID: lower is better; precision "
+        "(fidelity), recall (diversity), density, coverage: higher is better.", "",
         "## Training", "",
         table(list(by_model.values()), [
             ("model", lambda r: r["model"]), ("steps", lambda r: str(r["steps"])),

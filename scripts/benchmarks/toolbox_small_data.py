@@ -32,7 +32,6 @@ and the mean ± std table with the change relative to plain).
 """
 
 import argparse
-import datetime
 import json
 import os
 import re
@@ -95,33 +94,51 @@ def finished(run_dir):
     return (run_dir / "model.keras").is_file() and (run_dir / "run.json").is_file()
 
 
-def train(config, seed, steps, runs_dir, logs_dir):
-    run_dir = runs_dir / run_name(config, seed, steps)
+def run_cli(name, cmd, runs_dir, logs_dir):
+    """Run one ``keras-gans train`` command ``cmd`` whose ``--out`` is ``runs_dir/name``: resumed (``--resume``)
+    when an earlier run there was cut off after a checkpoint, started again when it had none. Returns the epochs'
+    seconds (:func:`epoch_seconds`) and the facts every record keeps; a failed run raises with its log's tail."""
+    run_dir = runs_dir / name
     resumed = False
     if run_dir.exists() and not finished(run_dir):
         if (run_dir / "checkpoints").is_dir() and any((run_dir / "checkpoints").glob("ckpt-*")):
             resumed = True
         else:  # started but no checkpoint yet: start again
             shutil.rmtree(run_dir)
-    log = logs_dir / f"{run_name(config, seed, steps)}.log"
-    cmd = train_command(config, seed, steps, run_dir, runs_dir / "exports") + (["--resume"] if resumed else [])
+    log = logs_dir / f"{name}.log"
+    cmd = cmd + (["--resume"] if resumed else [])
     print(f"[{time.strftime('%H:%M:%S')}] {' '.join(cmd[1:])}", flush=True)
     load = os.getloadavg()[0]
     commit = git_commit(("keras_gans",))  # the library code this run imports
-    diff_sha = library_diff(logs_dir / f"{run_name(config, seed, steps)}.keras_gans.diff")
+    diff_sha = library_diff(logs_dir / f"{name}.keras_gans.diff")
     start = time.perf_counter()
     with open(log, "a" if resumed else "w") as f:
         rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=REPO).returncode
     wall = time.perf_counter() - start
     if rc != 0 or not finished(run_dir):
-        tail = open(log, errors="replace").read()[-1500:]
+        tail = open(log, errors="replace").read()[-2000:]
         raise RuntimeError(f"{' '.join(cmd)} exited {rc}; log {log}:\n{ANSI.sub('', tail)}")
     secs = epoch_seconds(open(log, errors="replace").read())
+    return secs, {"wall_s": wall, "load_1min_before": load, "resumed": resumed,
+                  "command": " ".join(["keras-gans", *cmd[1:]]), "commit": commit, "keras_gans_diff_sha1": diff_sha,
+                  "log": str(log)}
+
+
+def make_dirs(args):
+    """``(runs_dir, records_dir, logs_dir)`` of a benchmark's ``--runs-dir`` and ``--records``, created."""
+    runs_dir, records_dir = Path(args.runs_dir), Path(args.records)
+    logs_dir = runs_dir / "logs"
+    for d in (runs_dir, records_dir, logs_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    return runs_dir, records_dir, logs_dir
+
+
+def train(config, seed, steps, runs_dir, logs_dir):
+    name = run_name(config, seed, steps)
+    secs, facts = run_cli(name, train_command(config, seed, steps, runs_dir / name, runs_dir / "exports"), runs_dir,
+                          logs_dir)
     timed = sum(secs[-EPOCHS:]) if len(secs) >= EPOCHS else float("nan")
-    return {"wall_s": wall, "train_s": timed, "images_per_s": steps * BATCH / timed if timed == timed else None,
-            "load_1min_before": load, "resumed": resumed, "command": " ".join(["keras-gans", *cmd[1:]]),
-            "commit": commit, "keras_gans_diff_sha1": diff_sha,
-            "log": str(log)}
+    return {"train_s": timed, "images_per_s": steps * BATCH / timed if timed == timed else None, **facts}
 
 
 def score(run_dir, num_samples):
@@ -311,7 +328,7 @@ def write(records, args, argv):
     df[columns].to_csv(out / f"{args.name}.csv", index=False)
     loads = df.load_1min_before
     cmd = "python scripts/benchmarks/toolbox_small_data.py" + ("" if not argv else " " + " ".join(argv))
-    md = [f"# Training toolbox on small data: DCGAN on the 6,000-image embedded Fashion-MNIST subset",
+    md = ["# Training toolbox on small data: DCGAN on the 6,000-image embedded Fashion-MNIST subset",
           "",
           f"- Regenerate: `{cmd}` (runs already recorded in `{os.path.relpath(args.records, REPO)}` are reused; "
           f"delete a record to run it again).",
@@ -426,10 +443,7 @@ def main(argv=None):
     if args.steps < EPOCHS or args.steps % EPOCHS:
         p.error(f"--steps must be a positive multiple of {EPOCHS}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    runs_dir, records_dir = Path(args.runs_dir), Path(args.records)
-    logs_dir = runs_dir / "logs"
-    for d in (runs_dir, records_dir, logs_dir):
-        d.mkdir(parents=True, exist_ok=True)
+    runs_dir, records_dir, logs_dir = make_dirs(args)
 
     def write_all():
         recs = [json.loads((records_dir / f"{run_name(c, s, args.steps)}.json").read_text())
