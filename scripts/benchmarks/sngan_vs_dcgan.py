@@ -280,34 +280,28 @@ def main(argv=None):
 
     failures = []
     for steps, seed, model in [(st, se, m) for st in args.steps for se in args.seeds for m in args.models]:
-        if True:
-            name = run_name(model, seed, steps)
-            record = records_dir / f"{name}.json"
-            if record.is_file():
-                print(f"{name}: recorded, skipped", flush=True)
-                continue
-            run_dir = runs_dir / name
-            try:
-                timing = {}
-                if not tsd.finished(run_dir):
-                    timing = train(model, seed, steps, runs_dir, logs_dir)
-                    (run_dir / "timing.json").write_text(json.dumps(timing, indent=1))
-                elif (run_dir / "timing.json").is_file():
-                    timing = json.loads((run_dir / "timing.json").read_text())
-                t0 = time.perf_counter()
-                scores = score(run_dir, args.num_samples)
-                n_dis = scores["n_dis"]
-                rec = {"model": model, "label": MODELS[model][0], "seed": seed, "steps": steps,
-                       "d_updates": steps * n_dis, "real_images_seen": steps * BATCH * n_dis,
-                       **scores, **timing, "eval_s": time.perf_counter() - t0,
-                       "finished_at": time.strftime("%Y-%m-%d %H:%M")}
-                record.write_text(json.dumps(rec, indent=1) + "\n")
-                print(f"{name}: FID {rec['fid']:.2f} KID {rec['kid']:.4f} generated {rec['generated_shape']} "
-                      f"wall {rec.get('wall_s', float('nan')):.0f}s", flush=True)
-            except Exception as e:  # noqa: BLE001 - report it, keep the other runs
-                failures.append(name)
-                print(f"{name}: FAILED: {e}", flush=True)
-            write_all()
+        name = run_name(model, seed, steps)
+        record = records_dir / f"{name}.json"
+        if record.is_file():
+            print(f"{name}: recorded, skipped", flush=True)
+            continue
+        run_dir = runs_dir / name
+        try:
+            timing = tsd.train_once(run_dir, lambda: train(model, seed, steps, runs_dir, logs_dir))
+            t0 = time.perf_counter()
+            scores = score(run_dir, args.num_samples)
+            n_dis = scores["n_dis"]
+            rec = {"model": model, "label": MODELS[model][0], "seed": seed, "steps": steps,
+                   "d_updates": steps * n_dis, "real_images_seen": steps * BATCH * n_dis,
+                   **scores, **timing, "eval_s": time.perf_counter() - t0,
+                   "finished_at": time.strftime("%Y-%m-%d %H:%M")}
+            record.write_text(json.dumps(rec, indent=1) + "\n")
+            print(f"{name}: FID {rec['fid']:.2f} KID {rec['kid']:.4f} generated {rec['generated_shape']} "
+                  f"wall {rec.get('wall_s', float('nan')):.0f}s", flush=True)
+        except Exception as e:  # noqa: BLE001 - report it, keep the other runs
+            failures.append(name)
+            print(f"{name}: FAILED: {e}", flush=True)
+        write_all()
     recs = write_all()
     if recs:
         md = Path(args.out) / f"{args.name}.md"

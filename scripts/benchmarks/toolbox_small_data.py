@@ -124,6 +124,17 @@ def run_cli(name, cmd, runs_dir, logs_dir):
                   "log": str(log)}
 
 
+def train_once(run_dir, train):
+    """The timing facts of a run: ``train()`` it and keep them beside it (``timing.json``) unless it finished
+    before, then those kept ({} when none were)."""
+    path = run_dir / "timing.json"
+    if not finished(run_dir):
+        timing = train()
+        path.write_text(json.dumps(timing, indent=1))
+        return timing
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
 def make_dirs(args):
     """``(runs_dir, records_dir, logs_dir)`` of a benchmark's ``--runs-dir`` and ``--records``, created."""
     runs_dir, records_dir = Path(args.runs_dir), Path(args.records)
@@ -491,12 +502,7 @@ def main(argv=None):
                     print(f"{name}: recorded, skipped", flush=True)
                 continue
             try:
-                timing = {}
-                if not finished(run_dir):
-                    timing = train(config, seed, args.steps, runs_dir, logs_dir)
-                    (run_dir / "timing.json").write_text(json.dumps(timing, indent=1))
-                elif (run_dir / "timing.json").is_file():
-                    timing = json.loads((run_dir / "timing.json").read_text())
+                timing = train_once(run_dir, lambda: train(config, seed, args.steps, runs_dir, logs_dir))
                 t0 = time.perf_counter()
                 scores = score(run_dir, args.num_samples)
                 rec = {"config": config, "label": CONFIGS[config][0], "seed": seed, "steps": args.steps,
