@@ -76,9 +76,14 @@ def test_gradient_flows_through_sigma_with_u_and_v_constant():
     assert max_diff([constant_sigma], [expected]) > 1e-3
 
 
-@pytest.mark.parametrize("wrapped, shape", [(keras.layers.Dense(7), (3, 11)), (FastConv2D(8, 3), (2, 6, 6, 4))])
+@pytest.mark.parametrize("wrapped, shape", [(lambda: keras.layers.Dense(7), (3, 11)),
+                                            (lambda: FastConv2D(8, 3), (2, 6, 6, 4))])
 def test_power_iterations_in_training_mode_bring_the_spectral_norm_to_one(wrapped, shape):
-    layer = SpectralNormalization(wrapped)
+    # Power iteration converges as (σ2/σ1)^2k: a random kernel with σ2/σ1 > 0.96 (4 of 30 seeds for the 36x8
+    # convolution) needs more than 40 steps for 1e-3. The seed fixes the draw, so the test does not depend on
+    # what ran before it on its worker; the layers are built here, after the seed, for the same reason.
+    keras.utils.set_random_seed(0)
+    layer = SpectralNormalization(wrapped())
     x = np.zeros(shape, "float32")
     for _ in range(40):
         layer(x, training=True)
