@@ -10,11 +10,16 @@ from keras_gans.core.noise_to_image import check_r1
 
 
 def add_toolbox_options(parser, discriminator_options=True, spectral_norm_help=None):
-    """``--ema``/``--ema-rampup`` and ``--spectral-norm``; with ``discriminator_options`` also ``--augment``,
+    """``--ema``/``--ema-kimg``/``--ema-rampup``/``--no-ema`` and ``--spectral-norm``; with ``discriminator_options`` also ``--augment``,
     ``--augment-policy``, ``--ada-target``, ``--r1`` and ``--r1-interval`` (the noise -> image models)."""
     toolbox = parser.add_argument_group("training toolbox (docs/toolbox.md)")
     toolbox.add_argument("--ema", type=float, default=None, metavar="DECAY",
-                         help="generator EMA: sample, evaluate and export a moving average of G (e.g. 0.999)")
+                         help="generator EMA: sample, evaluate and export a moving average of G, decay per "
+                              "generator step (e.g. 0.999)")
+    toolbox.add_argument("--ema-kimg", type=float, default=None, metavar="KIMG",
+                         help="the same with its half-life in thousands of images (StyleGAN2: 10, stylegan's "
+                              "default)")
+    toolbox.add_argument("--no-ema", action="store_true", help="no moving average (turns off stylegan's)")
     toolbox.add_argument("--ema-rampup", type=float, default=None, metavar="R",
                          help="EMA ramp-up of Karras et al. 2020 (their 0.05)")
     if discriminator_options:
@@ -33,12 +38,32 @@ def add_toolbox_options(parser, discriminator_options=True, spectral_norm_help=N
                                                     "SNGAN always)")
 
 
+def default(model_cls, name):
+    """The default of constructor argument ``name`` of ``model_cls`` (``None`` where it takes it through
+    ``**kwargs``, whose default is ``None`` for the EMA)."""
+    param = inspect.signature(model_cls.__init__).parameters.get(name)
+    return None if param is None or param.default is inspect.Parameter.empty else param.default
+
+
 def check_toolbox(args, model_cls):
     """The model keyword arguments of the toolbox options (only those set), checked as the model will: a
     ``BadInput`` (exit 2) naming the option for a value or a model that cannot take it."""
     kwargs = {}
-    if args.ema is not None or args.ema_rampup is not None:
-        kwargs.update(ema_decay=args.ema, ema_rampup=args.ema_rampup)
+    given = [f"--{name}" for name, value in (("ema", args.ema), ("ema-kimg", args.ema_kimg),
+                                              ("ema-rampup", args.ema_rampup)) if value is not None]
+    if args.no_ema and given:
+        raise BadInput(f"--no-ema and {', '.join(given)} contradict each other: give one")
+    if args.ema is not None and args.ema_kimg is not None:
+        raise BadInput("--ema (decay per step) and --ema-kimg (half-life in thousands of images) both set the "
+                       "EMA's horizon: give one")
+    if args.no_ema:
+        kwargs.update(ema_decay=None, ema_kimg=None, ema_rampup=None)
+    elif args.ema is not None:
+        kwargs.update(ema_decay=args.ema, ema_kimg=None)  # (None: replaces a model's default ema_kimg)
+    elif args.ema_kimg is not None:
+        kwargs.update(ema_kimg=args.ema_kimg, ema_decay=None)
+    if args.ema_rampup is not None:
+        kwargs.update(ema_rampup=args.ema_rampup)
     if getattr(args, "augment", None) is not None or getattr(args, "augment_policy", None) is not None \
             or getattr(args, "ada_target", 0.6) != 0.6:
         kwargs.update(augment=args.augment, augment_policy=args.augment_policy, ada_target=args.ada_target)
@@ -50,7 +75,8 @@ def check_toolbox(args, model_cls):
                            "(dcgan, pix2pix and cyclegan have; sngan always uses it)")
         kwargs["spectral_norm"] = True
     with user_input():
-        ema.check_decay(kwargs.get("ema_decay"), kwargs.get("ema_rampup"))
+        ema.check_decay(*(kwargs.get(name, default(model_cls, name)) for name in ("ema_decay", "ema_rampup",
+                                                                                    "ema_kimg")))
         augmentation.check(kwargs.get("augment"), kwargs.get("augment_policy"), kwargs.get("ada_target", 0.6),
                            model_cls)
         check_r1(kwargs.get("r1_gamma", 0.0), kwargs.get("r1_interval", 1), model_cls)

@@ -67,7 +67,7 @@ class AdversarialBase(NetworkModel):
         self.d_optimizer = None
         self._image_metrics = UntrackedSequence()
         # === Generator EMA (off unless a subclass calls track_moving_average) ===
-        self.ema_decay, self.ema_rampup = None, None
+        self.ema_decay, self.ema_rampup, self.ema_kimg = None, None, None
         self.ema_networks = []
         self._raw_weights = False
 
@@ -176,21 +176,27 @@ class AdversarialBase(NetworkModel):
 
     # === Generator EMA (keras_gans.core.ema) ===
     def track_moving_average(self):
-        """Keep a moving average of every generator network (:mod:`keras_gans.core.ema`) when ``ema_decay`` is
-        set; a base class calls it at the end of its ``__init__``, once the networks exist."""
-        self.ema_decay, self.ema_rampup = ema.check_decay(self.ema_decay, self.ema_rampup)
-        if self.ema_decay is not None:
+        """Keep a moving average of every generator network (:mod:`keras_gans.core.ema`) when ``ema_decay`` or
+        ``ema_kimg`` is set; a base class calls it at the end of its ``__init__``, once the networks exist."""
+        self.ema_decay, self.ema_rampup, self.ema_kimg = ema.check_decay(self.ema_decay, self.ema_rampup,
+                                                                         self.ema_kimg)
+        if ema.enabled(self.ema_decay, self.ema_kimg):
             self.ema_networks = [ema.shadow_of(network) for network in self.generator_networks()]
 
     def update_moving_average(self, *inputs):
         """After a generator update: ``θ_ema ← β·θ_ema + (1 - β)·θ``; logs β as ``ema_beta``. No-op when off.
 
         ``inputs``: that step's inputs of each generator network (in :meth:`generator_networks` order), on which the
-        average refreshes its own batch-norm statistics (:func:`keras_gans.core.ema.update`).
+        average refreshes its own batch-norm statistics (:func:`keras_gans.core.ema.update`); the first one's
+        batch, times the replicas, is the global batch that turns ``ema_kimg`` into steps.
         """
         if not self.ema_networks:
             return
-        beta = ema.ema_beta(self.ema_decay, self.ema_rampup, self.g_optimizer.iterations)
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        global_batch = ops.shape(tf.nest.flatten(inputs[0])[0])[0] * replicas
+        beta = ema.ema_beta(self.ema_decay, self.ema_rampup, self.g_optimizer.iterations, self.ema_kimg,
+                            global_batch)
         ema.update(self.ema_networks, self.generator_networks(), beta, inputs)
         self.track(ema_beta=beta)
 

@@ -7,6 +7,9 @@ Karras et al. 2020's (``stylegan2-ada-pytorch/training/training_loop.py``: ``ema
 ema_rampup)``, ``ema_beta = 0.5 ** (batch_size / ema_nimg)``, ``ema_rampup=0.05`` in the paper's configurations),
 written here in steps: a decay ``d`` has a half-life of ``h = ln 0.5 / ln d`` generator steps; with ramp-up ``r``
 the half-life at step ``t`` is ``min(h, r·t)`` and ``β_t = 0.5 ** (1 / that)`` (0 at the first step: a copy).
+The horizon can instead be given in images, as the StyleGAN papers do (``ema_kimg``: the half-life in thousands of
+images, 10 in StyleGAN/StyleGAN2 config F, ``G_smoothing_kimg``/``ema_kimg``): ``h = 1000·ema_kimg / B`` steps for
+a global batch of ``B`` images, which keeps the horizon in images whatever the batch and the number of replicas.
 
 Batch-norm statistics are the averaged network's own. stylegan2-ada-pytorch copies the raw network's buffers
 (its generator has no batch norm); with a batch-normalized generator (DCGAN) those statistics belong to other
@@ -28,8 +31,20 @@ import tensorflow as tf
 from keras import ops
 
 
-def check_decay(ema_decay, ema_rampup=None):
-    """``(ema_decay, ema_rampup)`` as floats (or ``None``), or a ValueError naming the bad one."""
+def _positive(name, value, hint):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number or None, got {value!r}") from None
+    if not value > 0.0:  # also refuses NaN
+        raise ValueError(f"{name} must be > 0 ({hint}), got {value!r}")
+    return value
+
+
+def check_decay(ema_decay, ema_rampup=None, ema_kimg=None):
+    """``(ema_decay, ema_rampup, ema_kimg)`` as floats (or ``None``), or a ValueError naming the bad one. The
+    average is on when ``ema_decay`` (per generator step) or ``ema_kimg`` (half-life in thousands of images) is
+    set, never both."""
     if ema_decay is not None:
         try:
             ema_decay = float(ema_decay)
@@ -37,16 +52,21 @@ def check_decay(ema_decay, ema_rampup=None):
             raise ValueError(f"ema_decay must be a number in (0, 1) or None, got {ema_decay!r}") from None
         if not 0.0 < ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in (0, 1) (e.g. 0.999), got {ema_decay!r}")
+    if ema_kimg is not None:
+        ema_kimg = _positive("ema_kimg", ema_kimg, "the half-life in thousands of images; StyleGAN2: 10")
+        if ema_decay is not None:
+            raise ValueError(f"ema_decay={ema_decay!r} and ema_kimg={ema_kimg!r} are two ways to set the EMA's "
+                             "horizon (per generator step, in thousands of images): give one, the other None")
     if ema_rampup is not None:
-        try:
-            ema_rampup = float(ema_rampup)
-        except (TypeError, ValueError):
-            raise ValueError(f"ema_rampup must be a positive number or None, got {ema_rampup!r}") from None
-        if not ema_rampup > 0.0:
-            raise ValueError(f"ema_rampup must be > 0 (Karras et al. 2020 use 0.05), got {ema_rampup!r}")
-        if ema_decay is None:
-            raise ValueError("ema_rampup needs ema_decay (the moving average is off without it)")
-    return ema_decay, ema_rampup
+        ema_rampup = _positive("ema_rampup", ema_rampup, "Karras et al. 2020 use 0.05")
+        if ema_decay is None and ema_kimg is None:
+            raise ValueError("ema_rampup needs ema_decay or ema_kimg (the moving average is off without them)")
+    return ema_decay, ema_rampup, ema_kimg
+
+
+def enabled(ema_decay, ema_kimg):
+    """Whether these settings keep a moving average."""
+    return ema_decay is not None or ema_kimg is not None
 
 
 def half_life(decay):
@@ -54,13 +74,19 @@ def half_life(decay):
     return math.log(0.5) / math.log(decay)
 
 
-def ema_beta(decay, rampup, step):
-    """β at generator step ``step`` (1 for the first update): ``decay``, or with ramp-up
-    ``0.5 ** (1 / min(half_life(decay), rampup · step))``."""
-    if rampup is None:
+def ema_beta(decay, rampup, step, kimg=None, batch_size=None):
+    """β at generator step ``step`` (1 for the first update): ``decay``, or ``0.5 ** (1 / h)`` for a half-life of
+    ``h = 1000 · kimg / batch_size`` steps (``batch_size``: the global batch); with ramp-up
+    ``0.5 ** (1 / min(h, rampup · step))``."""
+    if decay is not None and rampup is None:
         return ops.convert_to_tensor(decay, "float32")
-    horizon = ops.minimum(half_life(decay), rampup * ops.cast(step, "float32"))
-    return ops.where(horizon > 0.0, ops.power(0.5, 1.0 / ops.maximum(horizon, 1e-8)), 0.0)
+    if decay is not None:
+        steps = ops.convert_to_tensor(half_life(decay), "float32")
+    else:
+        steps = 1000.0 * kimg / ops.cast(batch_size, "float32")
+    if rampup is not None:
+        steps = ops.minimum(steps, rampup * ops.cast(step, "float32"))
+    return ops.where(steps > 0.0, ops.power(0.5, 1.0 / ops.maximum(steps, 1e-8)), 0.0)
 
 
 def shadow_of(network):

@@ -59,17 +59,18 @@ class ImageTranslationModel(AdversarialBase):
         ema_decay, ema_rampup: generator EMA, as :class:`~keras_gans.core.noise_to_image.NoiseToImage`'s (Karras
             et al. 2018: 0.999; ramp-up of Karras et al. 2020: 0.05); ``translate`` and ``export`` then use the
             averaged generators, ``with model.raw_weights():`` the raw ones. ``None`` (default): off.
+        ema_kimg: the horizon in images instead of ``ema_decay`` (a half-life of ``ema_kimg`` thousand images).
     """
 
     network_config_keys = ("generator", "discriminator")
     directions = ("AtoB",)
 
-    def __init__(self, ema_decay=None, ema_rampup=None, **kwargs):
-        ema_decay, ema_rampup = ema.check_decay(ema_decay, ema_rampup)
-        if ema_decay is not None:  # before the trackers are made
+    def __init__(self, ema_decay=None, ema_rampup=None, ema_kimg=None, **kwargs):
+        ema_decay, ema_rampup, ema_kimg = ema.check_decay(ema_decay, ema_rampup, ema_kimg)
+        if ema.enabled(ema_decay, ema_kimg):  # before the trackers are made
             self.tracker_names = (*type(self).tracker_names, "ema_beta")
         super().__init__(**kwargs)
-        self.ema_decay, self.ema_rampup = ema_decay, ema_rampup
+        self.ema_decay, self.ema_rampup, self.ema_kimg = ema_decay, ema_rampup, ema_kimg
 
     def generator_for(self, direction="AtoB"):
         raise NotImplementedError
@@ -166,7 +167,8 @@ class ImageTranslationModel(AdversarialBase):
         config.update(self.architecture)
         for name in self.network_config_keys:
             config[name] = keras.saving.serialize_keras_object(getattr(self, name))
-        config.update(seed=self.seed, ema_decay=self.ema_decay, ema_rampup=self.ema_rampup)
+        config.update(seed=self.seed, ema_decay=self.ema_decay, ema_rampup=self.ema_rampup,
+                      ema_kimg=self.ema_kimg)
         return config
 
     def check_pair_shapes(self, a, b):

@@ -76,8 +76,12 @@ class NoiseToImage(AdversarialBase):
             ``generate``, sample grids, evaluation, the latent tools and ``export`` use the averaged
             generator (``generate(..., ema=False)`` / ``with model.raw_weights():`` for the raw one).
             ``None`` (default) turns it off. Logged as ``ema_beta``.
+        ema_kimg: the same average with its horizon in images, as the StyleGAN papers give it: a half-life of
+            ``ema_kimg`` thousand images (StyleGAN2: 10), i.e. ``β = 0.5 ** (B / (1000 · ema_kimg))`` for a
+            global batch of ``B``. Excludes ``ema_decay``.
         ema_rampup: Karras et al. 2020's ramp-up (their configurations: 0.05): the average's half-life
-            grows as ``ema_rampup · step`` until it reaches ``ema_decay``'s. ``None``: no ramp-up.
+            grows as ``ema_rampup · step`` steps (``ema_rampup`` times the images seen) until it reaches
+            ``ema_decay``'s or ``ema_kimg``'s. ``None``: no ramp-up.
         augment: differentiable augmentation of every image the discriminator sees, real and generated,
             in its update and the generator's: ``"diffaugment"`` (Zhao et al. 2020,
             :class:`~keras_gans.layers.DiffAugment`; policy ``augment_policy``, default
@@ -111,8 +115,8 @@ class NoiseToImage(AdversarialBase):
 
     def __init__(self, generator, discriminator, latent_dim=None, instance_noise=0.0, instance_noise_steps=10000,
                  ema_decay=None, ema_rampup=None, augment=None, augment_policy=None, ada_target=0.6, r1_gamma=0.0,
-                 r1_interval=1, **kwargs):
-        ema_decay, ema_rampup = ema.check_decay(ema_decay, ema_rampup)
+                 r1_interval=1, ema_kimg=None, **kwargs):
+        ema_decay, ema_rampup, ema_kimg = ema.check_decay(ema_decay, ema_rampup, ema_kimg)
         r1_gamma, r1_interval = check_r1(r1_gamma, r1_interval, type(self))
         augment_config = augmentation.check(augment, augment_policy, ada_target, type(self))
         if not float(instance_noise) >= 0.0:  # also refuses NaN
@@ -121,7 +125,7 @@ class NoiseToImage(AdversarialBase):
             raise ValueError(f"instance_noise_steps must be a positive integer, got {instance_noise_steps!r}")
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = int(instance_noise_steps)
-        logged = [name for name, on in (("instance_noise", self.instance_noise), ("ema_beta", ema_decay),
+        logged = [name for name, on in (("instance_noise", self.instance_noise), ("ema_beta", ema.enabled(ema_decay, ema_kimg)),
                                         ("augment_p", augment == "ada"), ("ada_rt", augment == "ada"),
                                         ("r1", r1_gamma)) if on]
         names = self.tracker_names  # the class's, or what a subclass set before calling this __init__
@@ -142,7 +146,7 @@ class NoiseToImage(AdversarialBase):
         self.augmenter = augmentation.make(*augment_config, seed=None if self.seed is None else self.seed + 1)
         if self.augmenter is not None:
             self.augmenter.build((None, *self.image_shape))  # (fit builds an unbuilt model by calling it on data)
-        self.ema_decay, self.ema_rampup = ema_decay, ema_rampup
+        self.ema_decay, self.ema_rampup, self.ema_kimg = ema_decay, ema_rampup, ema_kimg
         if not self.more_generator_networks:
             self.track_moving_average()
         self.built = True  # the networks are built Functional models
@@ -161,6 +165,7 @@ class NoiseToImage(AdversarialBase):
             instance_noise_steps=self.instance_noise_steps,
             ema_decay=self.ema_decay,
             ema_rampup=self.ema_rampup,
+            ema_kimg=self.ema_kimg,
             augment=self.augment,
             augment_policy=self.augment_policy,
             ada_target=self.ada_target,

@@ -44,7 +44,8 @@ class GANHyperModel(kt.HyperModel):
         metrics: a callable returning fresh image metrics per trial (default ``[FID()]`` on the
             shipped Fashion-MNIST classifier's features).
         toolbox: also search the training toolbox (docs/toolbox.md) where the model takes it: ``augment``
-            (none / DiffAugment / ADA where D gives logits), ``ema_decay`` (off / 0.999), ``r1_gamma``
+            (none / DiffAugment / ADA where D gives logits), ``ema_decay`` (off / 0.999; not StyleGAN, whose
+            EMA is the paper's ``ema_kimg``), ``r1_gamma``
             (0 / 1 / 10, models with ``supports_r1``) and ``spectral_norm`` (models with that option).
             Options fixed in ``model_kwargs`` are not searched.
     """
@@ -98,7 +99,8 @@ class GANHyperModel(kt.HyperModel):
             choices = ["none", "diffaugment"] + (["ada"] if cls.discriminator_logits else [])
             augment = hp.Choice("augment", choices, default="none")
             kw["augment"] = None if augment == "none" else augment
-        if "ema_decay" not in self.model_kwargs and issubclass(cls, NoiseToImage):
+        ema_fixed = any(k in self.model_kwargs for k in ("ema_decay", "ema_kimg")) or self._default("ema_kimg")
+        if not ema_fixed and issubclass(cls, NoiseToImage):  # (StyleGAN keeps its paper's EMA: not a choice)
             decay = hp.Choice("ema_decay", [0.0, 0.999], default=0.0)
             kw["ema_decay"] = decay or None
         if "r1_gamma" not in self.model_kwargs and getattr(cls, "supports_r1", False):

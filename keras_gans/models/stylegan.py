@@ -45,8 +45,9 @@ class StyleGAN(NoiseToImage):
     multiplier 0.01, widths ``min(32768 / res, 512)``, style mixing probability 0.9, ``w̄`` decay 0.995, R1 γ = 10
     every 16 D steps, path length weight 2 every 4 G steps when on (off by default here: it doubles G's cost on a
     CPU; the paper's config F uses it), Adam 2e-3 with β = (0, 0.99) corrected for lazy regularization
-    (:func:`lazy_adam`), generator EMA with decay 0.999 (a half-life of 693 steps: the paper's 10k images at a
-    batch of 14; pass ``ema_decay=0.5 ** (batch / 10000)`` for the exact horizon). For the 2-core CPU use small
+    (:func:`lazy_adam`), generator EMA with a half-life of 10k images (``ema_kimg=10``, config F's
+    ``G_smoothing_kimg``; 156 steps at a batch of 64, whatever the number of replicas), no ramp-up (config F has
+    none; stylegan2-ada's small-data configurations add ``ema_rampup=0.05``). For the 2-core CPU use small
     widths (``channel_base=2048, channel_max=128``) and smaller z/w.
 
     Args:
@@ -64,8 +65,9 @@ class StyleGAN(NoiseToImage):
             it): from ``lod_initial_resolution`` (8), ``lod_training_kimg`` thousand images per resolution and
             ``lod_transition_kimg`` per fade-in (600 and 600, the papers'); the level of detail follows the
             images shown (``images_seen``, saved), so resume continues mid-fade. Logged as ``lod``.
-        r1_gamma, r1_interval, ema_decay, ema_rampup, augment, ...: the toolbox
-            (:class:`~keras_gans.core.noise_to_image.NoiseToImage`), with StyleGAN2's defaults.
+        r1_gamma, r1_interval, ema_kimg, ema_rampup, augment, ...: the toolbox
+            (:class:`~keras_gans.core.noise_to_image.NoiseToImage`), with StyleGAN2's defaults. ``ema_kimg=None``
+            turns the EMA off; ``ema_decay`` (per step) replaces it when ``ema_kimg=None``.
     """
 
     tracker_names = ("d_loss", "g_loss")
@@ -75,7 +77,7 @@ class StyleGAN(NoiseToImage):
                  mapping_lr_multiplier=0.01, channel_base=32768, channel_max=512, style_mixing_prob=0.9,
                  w_avg_beta=0.995, mbstd_group_size=4, pl_weight=0.0, pl_interval=4, pl_decay=0.01,
                  progressive=False, lod_initial_resolution=8, lod_training_kimg=600.0, lod_transition_kimg=600.0,
-                 r1_gamma=10.0, r1_interval=16, ema_decay=0.999, generator=None, discriminator=None, **kwargs):
+                 r1_gamma=10.0, r1_interval=16, ema_kimg=10.0, generator=None, discriminator=None, **kwargs):
         image_shape = tuple(int(s) for s in image_shape)
         if len(image_shape) != 3 or image_shape[0] != image_shape[1]:
             raise ValueError(f"StyleGAN makes square images: image_shape (resolution, resolution, channels), "
@@ -106,7 +108,7 @@ class StyleGAN(NoiseToImage):
         self.tracker_names = (*type(self).tracker_names, *(["pl_penalty"] if pl_weight else []),
                               *(["lod"] if progressive else []))
         super().__init__(generator, discriminator, latent_dim=latent_dim, r1_gamma=r1_gamma, r1_interval=r1_interval,
-                         ema_decay=ema_decay, **kwargs)
+                         ema_kimg=ema_kimg, **kwargs)
         self.mapping = generator.get_layer("mapping")
         self.synthesis_network = generator.get_layer("synthesis")
         self.num_ws = num_ws(resolution)
@@ -128,6 +130,12 @@ class StyleGAN(NoiseToImage):
         self.pl_weight, self.pl_interval, self.pl_decay = float(pl_weight), int(pl_interval), float(pl_decay)
         self.progressive, self.lod_initial_resolution = bool(progressive), int(lod_initial_resolution)
         self.lod_training_kimg, self.lod_transition_kimg = float(lod_training_kimg), float(lod_transition_kimg)
+
+    @classmethod
+    def from_config(cls, config):
+        if "ema_kimg" not in config:  # a file saved before ema_kimg existed: its EMA is ema_decay's
+            config = {**config, "ema_kimg": None}
+        return super().from_config(config)
 
     def default_optimizers(self):
         """Adam 2e-3, β = (0, 0.99), ε = 1e-8 (StyleGAN2), with the lazy-regularization correction."""

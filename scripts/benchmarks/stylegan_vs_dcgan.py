@@ -13,7 +13,8 @@ minutes of ``fit`` (tracing included) and neither slows the other more than the 
 - DCGAN: ``keras_gans.DCGAN(image_shape=(32, 32, 1))``, Radford et al.'s defaults;
 - StyleGAN2: ``keras_gans.StyleGAN(image_shape=(32, 32, 1), synthesis="modulated", latent_dim=128, w_dim=128,
   channel_base=2048, channel_max=128)``: the CPU-sized widths of docs/models/stylegan.md, the papers' training
-  otherwise (R1 gamma 10 every 16 steps, style mixing 0.9, Adam 2e-3 beta (0, 0.99), EMA 0.999).
+  otherwise (R1 gamma 10 every 16 steps, style mixing 0.9, Adam 2e-3 beta (0, 0.99), EMA with a half-life of
+  10k images: ``ema_kimg=10``, 156 steps at this batch).
 
 A callback stops ``fit`` at the first step that ends after the time limit; the model is then saved (``.keras``).
 

@@ -21,7 +21,7 @@ def test_train_sample_with_truncation_and_style_mix(tmp_path, capsys):
     import keras
 
     model = keras.models.load_model(model_path)
-    assert (model.synthesis, model.image_shape, model.num_ws, model.ema_decay) == ("adain", (16, 16, 1), 6, 0.999)
+    assert (model.synthesis, model.image_shape, model.num_ws, model.ema_kimg) == ("adain", (16, 16, 1), 6, 10.0)
     assert model.progressive and int(model.images_seen.numpy()) == 16  # 2 steps of 8: lod 1, then 1 - 0 / 8
     assert (tmp_path / "savedmodels" / "stylegan" / "1" / "saved_model.pb").exists()
 

@@ -51,7 +51,10 @@ def test_sngan_trains_from_the_cli_with_n_dis_minibatches(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, message", [
     (["dcgan", "--ema", "1.5"], "ema_decay must be in (0, 1)"),
-    (["dcgan", "--ema-rampup", "0.05"], "ema_rampup needs ema_decay"),
+    (["dcgan", "--ema-rampup", "0.05"], "ema_rampup needs ema_decay or ema_kimg"),
+    (["dcgan", "--ema", "0.999", "--ema-kimg", "10"], "--ema (decay per step) and --ema-kimg"),
+    (["stylegan", "--no-ema", "--ema-kimg", "10"], "--no-ema and --ema-kimg contradict"),
+    (["dcgan", "--ema-kimg", "-1"], "ema_kimg must be > 0"),
     (["dcgan", "--augment", "mixup"], "invalid choice: 'mixup'"),
     (["dcgan", "--augment", "diffaugment", "--augment-policy", "color,zoom"], "unknown DiffAugment policy 'zoom'"),
     (["dcgan", "--augment-policy", "color"], "augment_policy is DiffAugment's"),
@@ -70,7 +73,7 @@ def test_bad_toolbox_values_exit_2_before_reading_data(tmp_path, capsys, args, m
 
 @pytest.mark.parametrize("args, message", [
     (["pix2pix", "--ema", "1.5"], "ema_decay must be in (0, 1)"),
-    (["cyclegan", "--ema-rampup", "0.05"], "ema_rampup needs ema_decay"),
+    (["cyclegan", "--ema-rampup", "0.05"], "ema_rampup needs ema_decay or ema_kimg"),
     (["pix2pix", "--augment", "ada"], "unrecognized arguments: --augment"),  # not offered for translation
     (["cyclegan", "--r1", "10"], "unrecognized arguments: --r1"),
 ])
@@ -79,3 +82,22 @@ def test_translation_toolbox_values_exit_2_before_reading_data(tmp_path, capsys,
     assert out.returncode == 2, (out.returncode, out.stderr[-2000:])
     assert message in out.stderr and "no_such_folder_xyz" not in out.stderr  # refused before the data
     assert "Traceback" not in out.stderr and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("args, kwargs, horizon", [
+    ([], {}, (None, 10.0)),  # StyleGAN's own: a half-life of 10k images
+    (["--ema-rampup", "0.05"], {"ema_rampup": 0.05}, (None, 10.0)),
+    (["--ema", "0.999"], {"ema_decay": 0.999, "ema_kimg": None}, (0.999, None)),
+    (["--ema-kimg", "20"], {"ema_kimg": 20.0, "ema_decay": None}, (None, 20.0)),
+    (["--no-ema"], {"ema_decay": None, "ema_kimg": None, "ema_rampup": None}, (None, None)),
+])
+def test_stylegan_keeps_its_ema_unless_an_option_replaces_it(args, kwargs, horizon):
+    from keras_gans import StyleGAN
+    from keras_gans.cli.main import build_parser
+    from keras_gans.cli.toolbox import check_toolbox
+
+    parsed = build_parser().parse_args(["train", "stylegan", *args])
+    assert check_toolbox(parsed, StyleGAN) == kwargs
+    model = StyleGAN(image_shape=(8, 8, 1), latent_dim=8, w_dim=8, mapping_layers=1, channel_base=64, channel_max=8,
+                     **kwargs)
+    assert (model.ema_decay, model.ema_kimg) == horizon and len(model.ema_networks) == (horizon != (None, None))

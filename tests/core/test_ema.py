@@ -24,6 +24,22 @@ def test_beta_is_the_decay_and_ramps_up_as_karras_2020():
     assert float(ema.ema_beta(0.999, 0.05, 10**6)) == pytest.approx(0.5 ** (1 / ema.half_life(0.999)), rel=1e-6)
 
 
+def test_a_half_life_in_images_is_converted_with_the_global_batch():
+    """StyleGAN's ``ema_kimg`` (stylegan2-ada-pytorch: ``ema_beta = 0.5 ** (batch_size / ema_nimg)``)."""
+    assert float(ema.ema_beta(None, None, 5, kimg=10.0, batch_size=64)) == pytest.approx(0.5 ** (64 / 10000), rel=1e-6)
+    assert float(ema.ema_beta(None, None, 5, kimg=10.0, batch_size=32)) == pytest.approx(0.5 ** (32 / 10000), rel=1e-6)
+    # ramp-up: the half-life in images is min(10000, 0.05 · images seen) = 0.05 · 100 · 64 images = 5 steps
+    assert float(ema.ema_beta(None, 0.05, 100, kimg=10.0, batch_size=64)) == pytest.approx(0.5 ** (1 / 5), rel=1e-6)
+    assert float(ema.ema_beta(None, 0.05, 0, kimg=10.0, batch_size=64)) == 0.0
+
+
+def test_the_model_logs_the_beta_of_its_global_batch(fashion):
+    model = DCGAN(**{**KWARGS, "ema_decay": None, "ema_kimg": 0.1})
+    model.compile()
+    model.fit(checks.dataset(DCGAN, fashion, 32), epochs=1, verbose=0)
+    assert float(model.get_metrics_result()["ema_beta"]) == pytest.approx(0.5 ** (32 / 100), rel=1e-6)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     (dict(ema_decay=1.0), "ema_decay must be in (0, 1)"),
     (dict(ema_decay=0.0), "ema_decay must be in (0, 1)"),
@@ -31,7 +47,10 @@ def test_beta_is_the_decay_and_ramps_up_as_karras_2020():
     (dict(ema_decay=float("nan")), "ema_decay must be in (0, 1)"),
     (dict(ema_decay="high"), "ema_decay must be a number"),
     (dict(ema_decay=0.99, ema_rampup=0.0), "ema_rampup must be > 0"),
-    (dict(ema_rampup=0.05), "ema_rampup needs ema_decay"),
+    (dict(ema_rampup=0.05), "ema_rampup needs ema_decay or ema_kimg"),
+    (dict(ema_kimg=0.0), "ema_kimg must be > 0"),
+    (dict(ema_kimg="ten"), "ema_kimg must be a positive number"),
+    (dict(ema_decay=0.999, ema_kimg=10), "two ways to set the EMA's horizon"),
 ])
 def test_bad_values_are_clear_errors(kwargs, message):
     with pytest.raises(ValueError) as error:
@@ -139,6 +158,7 @@ def test_saved_and_resumed_exactly(fashion, tmp_path):
 
 @pytest.mark.parametrize("cls, kwargs", [
     (DCGAN, KWARGS),
+    (DCGAN, {**KWARGS, "ema_decay": None, "ema_kimg": 0.1}),  # β from the global batch, not a replica's
     pytest.param(WGANGP, dict(image_shape=(28, 28, 1), g_filters=8, d_filters=8, n_critic=2, ema_decay=0.9,
                               ema_rampup=0.05), marks=pytest.mark.slow),
 ])
@@ -163,4 +183,6 @@ def test_off_by_default_and_config_round_trip():
     assert model.ema_networks == [] and model.averaged(model.generator) is model.generator
     clone = DCGAN.from_config(DCGAN(**KWARGS, ema_rampup=0.05).get_config())
     assert (clone.ema_decay, clone.ema_rampup, len(clone.ema_networks)) == (0.9, 0.05, 1)
+    clone = DCGAN.from_config(DCGAN(**{**KWARGS, "ema_decay": None, "ema_kimg": 2.5}).get_config())
+    assert (clone.ema_decay, clone.ema_kimg, len(clone.ema_networks)) == (None, 2.5, 1)
     keras.utils.set_random_seed(0)

@@ -1,6 +1,8 @@
 """StyleGAN / StyleGAN2 on real Fashion-MNIST (resized to 16x16, small widths): training, style mixing,
 truncation, w̄, saving and resuming, two replicas, bad input."""
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ from keras_gans.networks.stylegan import build_synthesis_network, num_ws
 from tests.model_checks import check_mirrored_matches_single_device, check_save_resume, fashion16, max_diff
 
 SMALL = dict(image_shape=(16, 16, 1), latent_dim=32, w_dim=32, mapping_layers=2, channel_base=256, channel_max=32,
-             r1_gamma=0.1, ema_decay=0.9)
+             r1_gamma=0.1, ema_kimg=0.1)  # EMA: β = 0.5 ** (16 / 100) = 0.895 at a batch of 16
 
 
 @pytest.mark.parametrize("synthesis", ["modulated", "adain"])
@@ -88,6 +90,11 @@ def test_config_round_trip_and_network_sizes():
     assert (clone.synthesis, clone.num_ws, clone.w_dim, clone.image_shape) == ("adain", 6, 32, (16, 16, 1))
     assert len(clone.get_weights()) == len(model.get_weights())
     assert num_ws(1024) == 18 and num_ws(32) == 8  # both papers: 18 styles at 1024²
+    assert inspect.signature(StyleGAN).parameters["ema_kimg"].default == 10.0  # config F's G_smoothing_kimg
+    # a config saved before ema_kimg existed holds its EMA in ema_decay (0.999 was the default then)
+    legacy = {k: v for k, v in model.get_config().items() if k != "ema_kimg"}
+    old = StyleGAN.from_config({**legacy, "ema_decay": 0.999})
+    assert (old.ema_decay, old.ema_kimg, len(old.ema_networks)) == (0.999, None, 1)
     synthesis = build_synthesis_network(32, 16, 3, "modulated", channel_base=256, channel_max=16)
     assert synthesis.input_shape == (None, 8, 16) and synthesis.output_shape == (None, 32, 32, 3)
 
@@ -97,7 +104,9 @@ def test_config_round_trip_and_network_sizes():
     (dict(image_shape=(16, 32, 1)), "square images"),
     (dict(synthesis="progressive"), "synthesis must be one of"),
     (dict(style_mixing_prob=1.5), "style_mixing_prob must be in"),
-    (dict(ema_decay=1.0), "ema_decay must be in (0, 1)"),
+    (dict(ema_kimg=None, ema_decay=1.0), "ema_decay must be in (0, 1)"),
+    (dict(ema_kimg=0.0), "ema_kimg must be > 0"),
+    (dict(ema_decay=0.999), "two ways to set the EMA's horizon"),
 ])
 def test_bad_arguments_are_clear_errors(kwargs, message):
     with pytest.raises(ValueError) as error:
