@@ -158,7 +158,8 @@ def cmd_train_dtn(args):
                            f"domain is {info['source_shape']}")
         return DTN(encoder=encoder, target_shape=info["target_shape"], alpha=args.alpha, beta=args.beta,
                    gamma=args.gamma, distance=args.distance, discriminator_kind=args.discriminator,
-                   g_filters=args.g_filters, d_filters=args.d_filters, seed=args.seed)
+                   g_filters=args.g_filters, d_filters=args.d_filters, seed=args.seed,
+                   precision=args.precision)
 
     def check_resumed(model, info):
         if (model.source_shape, model.target_shape) != (info["source_shape"], info["target_shape"]):

@@ -82,7 +82,8 @@ def cmd_train(args):
         return make_stream, info
 
     def make_model(args, info):
-        kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed, instance_noise=args.instance_noise,
+        kwargs = dict(image_shape=tuple(info["image_shape"]), seed=args.seed, precision=args.precision,
+                      instance_noise=args.instance_noise,
                       instance_noise_steps=args.instance_noise_steps, **toolbox, **own)
         if conditional:
             kwargs["num_classes"] = info["num_classes"]

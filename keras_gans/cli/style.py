@@ -70,7 +70,7 @@ def cmd_train(args):
                   "random features; meaningful style transfer needs the ImageNet weights")
         return AdaINStyleTransfer(width=args.width, padding=args.padding, encoder_weights=weights,
                                   style_weight=args.style_weight, learning_rate=args.learning_rate,
-                                  lr_decay=args.lr_decay)
+                                  lr_decay=args.lr_decay, precision=args.precision)
 
     def make_callbacks(args, work, model, info):
         dataset, _ = content_style_dataset(args.content, args.style, batch_size=min(4, info["num_examples"]),

@@ -16,6 +16,7 @@ from keras_gans import callbacks as kg_callbacks
 from keras_gans import checkpoints as kg_checkpoints
 from keras_gans import files as kg_files
 from keras_gans import serving
+from keras_gans.core import precision as precisions
 from keras_gans.cli.common import check_positive
 from keras_gans.cli.errors import BadInput, user_input
 
@@ -82,6 +83,9 @@ def train_options():
                    help="seed of the initial weights, the data order and the sample noise (default 0)")
     p.add_argument("--jit", action="store_true",
                    help="compile the train step with XLA (single device only; default off)")
+    p.add_argument("--precision", default="float32", choices=precisions.CHOICES,
+                   help="float32 (default), mixed_bfloat16, mixed_float16 or auto: bfloat16 on CPUs with AMX or "
+                        "AVX-512 BF16, float16 on GPUs (docs/performance.md)")
     return p
 
 
@@ -209,6 +213,9 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
     options = run_options(args, strategy.num_replicas_in_sync)
     if args.resume:  # the options are checked before the data is read
         check_same_options(state.get("options", {}), options, os.path.join(newest, kg_checkpoints.STATE_FILE))
+    message = precisions.lacking_hardware(getattr(args, "precision", "float32"))
+    if message:
+        print(f"keras-gans: warning: {message}", file=sys.stderr)
     with user_input():
         make_stream, info = make_data(args, strategy)
         steps_per_epoch = args.steps_per_epoch or info["steps_per_epoch"]

@@ -134,7 +134,8 @@ def cmd_train(args):
         ca = args.a_channels or info["shape_a"][-1]
         cb = args.b_channels or info["shape_b"][-1]
         common = dict(input_channels=ca, output_channels=cb, image_size=info["image_size"], g_filters=args.g_filters,
-                      d_filters=args.d_filters, patch_size=args.patch_size, norm=args.norm, seed=args.seed, **toolbox)
+                      d_filters=args.d_filters, patch_size=args.patch_size, norm=args.norm, seed=args.seed,
+                      precision=args.precision, **toolbox)
         if paired:
             return model_cls(generator_type=args.generator, l1_weight=args.l1_weight, **common)
         identity = args.identity_weight if ca == cb else 0.0

@@ -10,7 +10,9 @@
 - :meth:`NetworkModel.build_optimizer`: an optimizer built on its networks' variables inside the
   distribution strategy's scope (what lets ``fit`` run under ``MirroredStrategy`` and ``load_model``
   restore the optimizer slots);
-- ``from_config`` for configs whose ``network_config_keys`` hold serialized networks.
+- ``from_config`` for configs whose ``network_config_keys`` hold serialized networks;
+- ``precision`` (:mod:`keras_gans.core.precision`): :meth:`NetworkModel.in_precision` converts each network as the
+  model takes it, :meth:`NetworkModel.loss_scaled` wraps each optimizer for float16.
 
 :class:`keras_gans.core.adversarial.AdversarialBase` (two players, two optimizers) and
 :class:`keras_gans.models.adain.AdaINStyleTransfer` (one decoder, one optimizer) build on it.
@@ -21,6 +23,8 @@ import copy
 import keras
 import tensorflow as tf
 from keras import ops
+
+from keras_gans.core import precision as precisions
 
 
 def fit_logs(metrics, strategy):
@@ -41,8 +45,11 @@ class NetworkModel(keras.Model):
     #: config entries that hold serialized networks (deserialized by ``from_config``)
     network_config_keys = ()
 
-    def __init__(self, **kwargs):
+    def __init__(self, precision="float32", **kwargs):
+        precisions.check(precision)
         super().__init__(**kwargs)
+        #: what was asked (saved in the config) and the dtype policy it stands for on this machine
+        self.precision, self.precision_policy = precision, precisions.resolve(precision)
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
 
     @classmethod
@@ -54,9 +61,40 @@ class NetworkModel(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(copy.deepcopy(config[key]))
         return cls(**config)
 
+    def get_config(self):
+        return {**super().get_config(), "precision": self.precision}
+
     @property
     def metrics(self):
         return list(self._trackers.values())
+
+    def in_precision(self, network):
+        """``network`` computing in the model's precision (its output layers in float32): what a model assigns as
+        its network, so that a network built, passed in or loaded in another precision is converted."""
+        return precisions.convert(network, self.precision_policy)
+
+    def loss_scaled(self, optimizer):
+        """``optimizer``, under dynamic loss scaling when the model computes in float16 (and without it else)."""
+        return precisions.wrap_optimizer(optimizer, self.precision_policy)
+
+    def to_precision(self, precision):
+        """This model computing in ``precision``: a new model with the same variables (weights, EMA, counters,
+        random states) and, when this one is compiled, its optimizers and their state; e.g. a model trained in
+        bfloat16 to sample, export or go on training in float32. Image metrics given to ``compile`` are not
+        carried: compile again with them."""
+        clone = type(self).from_config({**self.get_config(), "precision": precision})
+        precisions.copy_variables(clone.variables, self.variables, f"{type(self).__name__} in {precision}")
+        compile_config = self.get_compile_config() if self.compiled else None
+        if compile_config is not None:
+            clone.compile_from_config(compile_config)
+            for target, source in zip(clone.trained_optimizers(), self.trained_optimizers()):
+                precisions.copy_variables(precisions.unscaled(target).variables,
+                                          precisions.unscaled(source).variables, "the optimizer state")
+        return clone
+
+    def trained_optimizers(self):
+        """The optimizers ``compile`` set (one per trained network group)."""
+        return [self.optimizer]
 
     @staticmethod
     def variables_of(networks):

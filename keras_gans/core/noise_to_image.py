@@ -134,8 +134,8 @@ class NoiseToImage(AdversarialBase):
         if not isinstance(generator, keras.Model) or not isinstance(discriminator, keras.Model):
             raise TypeError("generator and discriminator must be keras.Model instances")
         # === Networks ===
-        self.generator = generator
-        self.discriminator = discriminator
+        self.generator = self.in_precision(generator)
+        self.discriminator = self.in_precision(discriminator)
         inferred = generator.inputs[0].shape[-1]
         self.latent_dim = int(latent_dim if latent_dim is not None else inferred)
         if inferred is not None and inferred != self.latent_dim:

@@ -13,8 +13,10 @@ def mean_std(features, epsilon=EPSILON, keepdims=False):
 
     ``features`` ``[B, H, W, C]`` -> ``(mean, std)``, each ``[B, C]`` (``[B, 1, 1, C]`` with
     ``keepdims``). Population variance; ``std = sqrt(var + epsilon)`` keeps the gradient finite
-    for constant feature maps.
+    for constant feature maps. Computed in float32 whatever the features' dtype (mixed precision: a bfloat16
+    variance of activations in the hundreds keeps 3 significant digits).
     """
+    features = ops.cast(features, "float32")
     mean = ops.mean(features, axis=(1, 2), keepdims=True)
     var = ops.mean(ops.square(features - mean), axis=(1, 2), keepdims=True)
     std = ops.sqrt(var + epsilon)
@@ -29,9 +31,9 @@ def adain_with_statistics(content, style_mean, style_std, epsilon=EPSILON):
     ``content`` ``[B, H, W, C]``; ``style_mean``/``style_std`` ``[B, C]`` (or broadcastable).
     """
     mean, std = mean_std(content, epsilon, keepdims=True)
-    style_mean = ops.reshape(style_mean, (-1, 1, 1, ops.shape(style_mean)[-1]))
-    style_std = ops.reshape(style_std, (-1, 1, 1, ops.shape(style_std)[-1]))
-    return style_std * (content - mean) / std + style_mean
+    style_mean = ops.reshape(ops.cast(style_mean, "float32"), (-1, 1, 1, ops.shape(style_mean)[-1]))
+    style_std = ops.reshape(ops.cast(style_std, "float32"), (-1, 1, 1, ops.shape(style_std)[-1]))
+    return ops.cast(style_std * (ops.cast(content, "float32") - mean) / std + style_mean, content.dtype)
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")

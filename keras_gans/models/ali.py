@@ -61,7 +61,7 @@ class ALI(NoiseToImage):
             raise ValueError(f"the encoder must map {self.image_shape} images to {expected} numbers "
                              f"({'mean and sigma logit of ' if stochastic else ''}z of size {self.latent_dim}), "
                              f"got {tuple(encoder.inputs[0].shape[1:])} -> {encoder.outputs[0].shape[-1]}")
-        self.encoder = encoder
+        self.encoder = self.in_precision(encoder)
         self.track_moving_average()
         # === Config ===
         self.stochastic = stochastic

@@ -55,18 +55,18 @@ class CycleGAN(ImageTranslationModel):
         n_blocks = default_resnet_blocks(image_size) if n_blocks is None else int(n_blocks)
         sync = synchronized_batch_norm
         # === Networks ===
-        self.generator_ab = generator_ab or build_resnet_generator(
+        self.generator_ab = self.in_precision(generator_ab or build_resnet_generator(
             input_channels, output_channels, g_filters, n_blocks, norm=norm, synchronized_batch_norm=sync,
-            name="generator_ab")
-        self.generator_ba = generator_ba or build_resnet_generator(
+            name="generator_ab"))
+        self.generator_ba = self.in_precision(generator_ba or build_resnet_generator(
             output_channels, input_channels, g_filters, n_blocks, norm=norm, synchronized_batch_norm=sync,
-            name="generator_ba")
-        self.discriminator_a = discriminator_a or build_patchgan_discriminator(
-            input_channels, 0, d_filters, patch_size, norm=norm, synchronized_batch_norm=sync, spectral_norm=spectral_norm,
-            name="discriminator_a")
-        self.discriminator_b = discriminator_b or build_patchgan_discriminator(
+            name="generator_ba"))
+        self.discriminator_a = self.in_precision(discriminator_a or build_patchgan_discriminator(
+            input_channels, 0, d_filters, patch_size, norm=norm, synchronized_batch_norm=sync,
+            spectral_norm=spectral_norm, name="discriminator_a"))
+        self.discriminator_b = self.in_precision(discriminator_b or build_patchgan_discriminator(
             output_channels, 0, d_filters, patch_size, norm=norm, synchronized_batch_norm=sync,
-            spectral_norm=spectral_norm, name="discriminator_b")
+            spectral_norm=spectral_norm, name="discriminator_b"))
         self.input_channels, self.output_channels = int(input_channels), int(output_channels)
         self.image_size = int(image_size)
         self.size_multiple = 4

@@ -122,8 +122,8 @@ class DomainTransferNetwork(AdversarialBase):
             raise ValueError(f"a {discriminator_kind} D needs {NUM_DTN_CLASSES[discriminator_kind]} logits, "
                              f"the discriminator has {d_logits}")
         super().__init__(seed=seed, **kwargs)
-        self.generator, self.discriminator = generator, discriminator
-        self.encoder = encoder
+        self.generator, self.discriminator = self.in_precision(generator), self.in_precision(discriminator)
+        self.encoder = self.in_precision(encoder)
         self.encoder.trainable = False
         # === Config ===
         self.source_shape, self.target_shape = source_shape, target_shape

@@ -55,12 +55,12 @@ class Pix2Pix(ImageTranslationModel):
             raise ValueError(f"l1_weight must be >= 0, got {l1_weight}")
         depth = unet_depth(image_size)
         # === Networks ===
-        self.generator = generator or build_unet_generator(
+        self.generator = self.in_precision(generator or build_unet_generator(
             input_channels, output_channels, image_size, g_filters, norm=norm, dropout=dropout,
-            skip=generator_type == "unet", synchronized_batch_norm=synchronized_batch_norm, seed=seed)
-        self.discriminator = discriminator or build_patchgan_discriminator(
+            skip=generator_type == "unet", synchronized_batch_norm=synchronized_batch_norm, seed=seed))
+        self.discriminator = self.in_precision(discriminator or build_patchgan_discriminator(
             output_channels, input_channels, d_filters, patch_size, norm=norm,
-            synchronized_batch_norm=synchronized_batch_norm, spectral_norm=spectral_norm)
+            synchronized_batch_norm=synchronized_batch_norm, spectral_norm=spectral_norm))
         self.input_channels, self.output_channels = int(input_channels), int(output_channels)
         self.image_size = int(image_size)
         self.size_multiple = 2**depth

@@ -109,8 +109,8 @@ class StyleGAN(NoiseToImage):
                               *(["lod"] if progressive else []))
         super().__init__(generator, discriminator, latent_dim=latent_dim, r1_gamma=r1_gamma, r1_interval=r1_interval,
                          ema_kimg=ema_kimg, **kwargs)
-        self.mapping = generator.get_layer("mapping")
-        self.synthesis_network = generator.get_layer("synthesis")
+        self.mapping = self.generator.get_layer("mapping")  # (self.generator: the network in the model's precision)
+        self.synthesis_network = self.generator.get_layer("synthesis")
         self.num_ws = num_ws(resolution)
         self.w_dim = int(self.mapping.outputs[0].shape[-1])
         # === State: the tracked w̄ and the path-length running mean ===

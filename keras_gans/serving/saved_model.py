@@ -37,7 +37,8 @@ def export(model, path, overwrite=False, format="savedmodel", quantize=None, ema
     with one file per endpoint that converts and ``signatures.json``: :mod:`keras_gans.serving.formats`).
     ``quantize`` (TFLite only): ``None`` (float32), ``"float16"`` or ``"dynamic"`` (int8 weights).
     ``ema``: a model trained with generator EMA (``ema_decay``) serves the moving average; ``ema=False``
-    exports the raw generator instead.
+    exports the raw generator instead. A model in a mixed precision exports a SavedModel that computes in it
+    (uint8 images as always) and TFLite or ONNX files computed in float32 from its float32 weights.
 
     Raises ``FileExistsError`` if ``path`` exists and ``overwrite`` is False, or if ``overwrite`` would
     replace something that is not an export (a folder without ``saved_model.pb`` or ``signatures.json``, a
@@ -46,6 +47,10 @@ def export(model, path, overwrite=False, format="savedmodel", quantize=None, ema
     """
     if format not in formats.FORMATS:
         raise ValueError(f"format must be one of {', '.join(formats.FORMATS)}, got {format!r}")
+    if format != "savedmodel" and getattr(model, "precision_policy", "float32") != "float32":
+        # TFLite and ONNX have no bfloat16 kernels (and float16 there is `quantize`'s): their files are made from
+        # the float32 master weights
+        model = model.to_precision("float32")
     if not ema and hasattr(model, "raw_weights"):
         with model.raw_weights():
             return export(model, path, overwrite=overwrite, format=format, quantize=quantize)

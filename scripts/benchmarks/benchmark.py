@@ -175,7 +175,7 @@ def run_worker(cfg):
         model = keras_gans.GAN(image_shape=shape, seed=0)
     elif name == "DCGAN":
         kwargs = {} if cfg.get("sync_bn") is None else {"synchronized_batch_norm": cfg["sync_bn"]}
-        model = keras_gans.DCGAN(image_shape=shape, seed=0, **kwargs)
+        model = keras_gans.DCGAN(image_shape=shape, seed=0, precision=cfg.get("precision", "float32"), **kwargs)
     elif name == "WGAN":
         model = keras_gans.WGAN(image_shape=shape, n_critic=N_CRITIC, warmup_schedule=False, seed=0)
     elif name == "WGANGP":
@@ -233,6 +233,8 @@ def run_worker(cfg):
     notes = []
     if cfg.get("label"):
         notes.append(cfg["label"])
+    if cfg.get("precision", "float32") != "float32":
+        notes.append(f"precision={cfg['precision']}")
     if name in ("WGAN", "WGANGP"):
         notes.append(f"n_critic={d_steps} x m={m}")
     if name == "WGAN":
@@ -289,9 +291,11 @@ def run_keras(cfg, env_extra=None):
     return _spawn([__file__, "--worker", json.dumps(cfg)], env_extra)
 
 
-def run_torch(batch, image_size, steps, warmup, threads=2):
+def run_torch(batch, image_size, steps, warmup, threads=2, extra=()):
+    """The PyTorch twin's row; ``extra``: more options of torch_dcgan.py (``--bf16``, ``--channels-last``)."""
     res = _spawn([str(HERE / "torch_twins" / "torch_dcgan.py"), "--batch-size", str(batch), "--image-size",
-                  str(image_size), "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads)])
+                  str(image_size), "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads),
+                  *extra])
     return {
         "model": "DCGAN",
         "image_size": image_size,

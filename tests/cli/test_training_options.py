@@ -69,3 +69,21 @@ def test_jit_compiles_the_train_step_with_xla(tmp_path):
     assert XLA_LINE in out.stderr
     # (not checked on the saved model: AdversarialBase.get_compile_config keeps only the optimizers, so a
     # loaded model.keras has jit_compile False whatever the run used; --resume sets it again from --jit)
+
+
+def test_precision_trains_saves_and_exports_and_a_bad_one_exits_2(tmp_path):
+    """--precision mixed_float16 on this CPU: a warning line (no float16 hardware: no GPU, and AVX-512 FP16 is
+    Sapphire Rapids' only), then training, the saved precision and a uint8 export; an unknown value exits 2."""
+    from keras_gans.core import precision
+
+    out = run_cli(*TINY, "--precision", "mixed_float16", cwd=tmp_path)
+    _trained(tmp_path, out)
+    warned = [line for line in out.stderr.splitlines() if "no float16 hardware" in line]
+    assert len(warned) == (0 if precision.hardware_supports("mixed_float16") else 1), out.stderr[-2000:]
+    import keras
+
+    model = keras.models.load_model(tmp_path / "run" / "model.keras")
+    assert model.precision == "mixed_float16" and isinstance(model.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    bad = run_cli(*TINY[:-4], "--out", "bad", "--export-dir", "exports", "--precision", "bfloat16", cwd=tmp_path)
+    assert bad.returncode == 2 and "invalid choice: 'bfloat16'" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "bad").exists()

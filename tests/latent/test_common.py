@@ -15,7 +15,7 @@ _CACHE = {}
 def stylegan(fashion):
     if "model" not in _CACHE:
         model = StyleGAN(image_shape=(16, 16, 1), latent_dim=16, w_dim=16, mapping_layers=2, channel_base=128,
-                         channel_max=16, r1_gamma=0.1, ema_decay=None, seed=0)
+                         channel_max=16, r1_gamma=0.1, ema_kimg=None, seed=0)
         model.compile()
         images = tf.image.resize(fashion[0][:256], (16, 16), antialias=True)
         model.fit(tf.data.Dataset.from_tensor_slices(images).batch(16, drop_remainder=True), epochs=2, verbose=0)

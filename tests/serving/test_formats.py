@@ -39,7 +39,7 @@ SMALL = {
     "AdaIN": lambda: AdaINStyleTransfer(width=1 / 16),
     # without EMA, so that spread_outputs scales the network the endpoints use (EMA changes weights, not graphs)
     "StyleGAN": lambda: StyleGAN(image_shape=(16, 16, 1), latent_dim=32, w_dim=32, mapping_layers=2, channel_base=256,
-                                 channel_max=32, ema_decay=None, seed=0),
+                                 channel_max=32, ema_kimg=None, seed=0),
 }
 #: what TFLite and ONNX carry per model (the SavedModel has every endpoint)
 CARRIED = {

@@ -61,9 +61,10 @@ class AdaINStyleTransfer(NetworkModel):
         if not style_weight >= 0:
             raise ValueError(f"style_weight must be >= 0, got {style_weight!r}")
         # === Networks ===
-        self.encoder = encoder if encoder is not None else build_vgg19_encoder(width, padding, encoder_weights)
+        self.encoder = self.in_precision(encoder if encoder is not None
+                                         else build_vgg19_encoder(width, padding, encoder_weights))
         self.encoder.trainable = False
-        self.decoder = decoder if decoder is not None else build_adain_decoder(width)
+        self.decoder = self.in_precision(decoder if decoder is not None else build_adain_decoder(width))
         feature_channels = self.encoder.outputs[-1].shape[-1]
         if self.decoder.inputs[0].shape[-1] != feature_channels:
             raise ValueError(f"the decoder takes {self.decoder.inputs[0].shape[-1]} channels, the encoder's "
@@ -93,7 +94,7 @@ class AdaINStyleTransfer(NetworkModel):
         if kwargs.get("loss") is not None:
             raise ValueError("AdaINStyleTransfer computes its own losses: compile takes no loss=")
         kwargs.pop("loss", None)
-        optimizer = optimizers.get(optimizer) if optimizer is not None else self.default_optimizer()
+        optimizer = self.loss_scaled(optimizers.get(optimizer) if optimizer is not None else self.default_optimizer())
         super().compile(optimizer=optimizer, **kwargs)
         self.build_optimizer(self.optimizer, [self.decoder])
         self.train_function = None

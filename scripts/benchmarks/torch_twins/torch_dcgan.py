@@ -31,7 +31,14 @@ Measurement (as ``scripts/benchmarks/benchmark.py`` does for Keras): ``warmup`` 
 clock runs from the end of the last warm-up step to the end of the last step; ``loss.item()`` ends each step (CPU
 torch is synchronous anyway). Prints one line ``RESULT {json}``. Threads: ``torch.set_num_threads``
 (default 2), inter-op threads left at torch's default.
+
+PyTorch at its best on a CPU with bfloat16 (``--bf16 --channels-last``): the forward passes and losses under
+``torch.autocast("cpu", dtype=torch.bfloat16)`` (PyTorch's automatic mixed precision: convolutions and linear
+layers in bfloat16, batch norm and the losses in float32, float32 weights and Adam), and the networks and images
+in the channels-last memory format (oneDNN's preferred layout for bfloat16 convolutions).
 """
+
+import contextlib
 
 import argparse
 import json
@@ -106,25 +113,30 @@ def make_models(image_size=32, channels=3, base_filters=64, latent_dim=LATENT_DI
     return g, d
 
 
-def make_train_step(g, d, latent_dim=LATENT_DIM, lr=2e-4):
+def make_train_step(g, d, latent_dim=LATENT_DIM, lr=2e-4, bf16=False):
+    def precision():
+        return torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+
     g_opt = torch.optim.Adam(g.parameters(), lr=lr, betas=(0.5, 0.999), eps=1e-7)
     d_opt = torch.optim.Adam(d.parameters(), lr=lr, betas=(0.5, 0.999), eps=1e-7)
 
     def train_step(real):
         m = real.shape[0]
         # D step: fakes from the current G (training-mode BN, no gradient to G)
-        with torch.no_grad():
+        with torch.no_grad(), precision():
             fake = g(torch.randn(m, latent_dim))
-        real_logits = d(real)
-        fake_logits = d(fake)
-        d_loss = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) + \
-            F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        with precision():
+            real_logits = d(real)
+            fake_logits = d(fake)
+            d_loss = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) + \
+                F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
         d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         d_opt.step()
         # G step: fresh noise, non-saturating loss
-        fake_logits = d(g(torch.randn(m, latent_dim)))
-        g_loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+        with precision():
+            fake_logits = d(g(torch.randn(m, latent_dim)))
+            g_loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
         g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         g_opt.step()
@@ -133,7 +145,8 @@ def make_train_step(g, d, latent_dim=LATENT_DIM, lr=2e-4):
     return train_step
 
 
-def benchmark(batch_size=128, steps=20, warmup=3, threads=2, image_size=32, channels=3, num_images=2048, seed=0):
+def benchmark(batch_size=128, steps=20, warmup=3, threads=2, image_size=32, channels=3, num_images=2048, seed=0,
+              bf16=False, channels_last=False):
     """Images per second over whole D+G steps, warm-up excluded; returns a dict."""
     if warmup < 1 or steps < 1:
         raise ValueError("warmup and steps must be >= 1")
@@ -142,10 +155,13 @@ def benchmark(batch_size=128, steps=20, warmup=3, threads=2, image_size=32, chan
     g, d = make_models(image_size, channels)
     g.train()
     d.train()
-    step = make_train_step(g, d)
     gen = torch.Generator().manual_seed(seed)
     num_images = max(num_images, batch_size)
     data = torch.rand(num_images, channels, image_size, image_size, generator=gen) * 2 - 1
+    if channels_last:
+        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
+        data = data.contiguous(memory_format=torch.channels_last)
+    step = make_train_step(g, d, bf16=bf16)
     per_epoch = num_images // batch_size  # drop_remainder
 
     load = os.getloadavg()[0]
@@ -169,6 +185,8 @@ def benchmark(batch_size=128, steps=20, warmup=3, threads=2, image_size=32, chan
         "warmup": warmup,
         "batch": batch_size,
         "threads": torch.get_num_threads(),
+        "bf16": bf16,
+        "channels_last": channels_last,
         "interop_threads": torch.get_num_interop_threads(),
         "torch": torch.__version__,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
@@ -260,6 +278,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--bf16", action="store_true", help="torch.autocast('cpu', dtype=torch.bfloat16)")
+    parser.add_argument("--channels-last", action="store_true", help="channels-last networks and images")
     parser.add_argument("--check-keras", action="store_true",
                         help="compare with keras_gans' builders (imports TensorFlow) instead of benchmarking")
     args = parser.parse_args(argv)
@@ -268,7 +288,8 @@ def main(argv=None):
         report = check_against_keras(args.image_size)
         print("RESULT " + json.dumps(report))
         return 0 if report["same_function"] else 1
-    result = benchmark(args.batch_size, args.steps, args.warmup, args.threads, args.image_size)
+    result = benchmark(args.batch_size, args.steps, args.warmup, args.threads, args.image_size, bf16=args.bf16,
+                       channels_last=args.channels_last)
     print("RESULT " + json.dumps(result))
     return 0
 
