@@ -8,6 +8,7 @@ import shlex
 import signal
 import sys
 import threading
+import warnings
 
 import keras
 import tensorflow as tf
@@ -213,9 +214,11 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
     options = run_options(args, strategy.num_replicas_in_sync)
     if args.resume:  # the options are checked before the data is read
         check_same_options(state.get("options", {}), options, os.path.join(newest, kg_checkpoints.STATE_FILE))
-    message = precisions.lacking_hardware(getattr(args, "precision", "float32"))
-    if message:
-        print(f"keras-gans: warning: {message}", file=sys.stderr)
+    with warnings.catch_warnings(record=True) as caught:  # the library's one warning, said as a CLI line
+        warnings.simplefilter("always", RuntimeWarning)
+        precisions.resolve(getattr(args, "precision", "float32"))
+    for warning in caught:
+        print(f"keras-gans: warning: {warning.message}", file=sys.stderr)
     with user_input():
         make_stream, info = make_data(args, strategy)
         steps_per_epoch = args.steps_per_epoch or info["steps_per_epoch"]

@@ -275,10 +275,10 @@ def run_worker(cfg):
 # ============================================================================================
 # Parent: one subprocess per configuration
 # ============================================================================================
-def _spawn(argv, env_extra=None, timeout=900):
+def _spawn(argv, env_extra=None, timeout=900, python=None):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
     env.update(env_extra or {})
-    proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, timeout=timeout,
+    proc = subprocess.run([python or sys.executable, *argv], capture_output=True, text=True, env=env, timeout=timeout,
                           cwd=REPO)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
@@ -291,11 +291,12 @@ def run_keras(cfg, env_extra=None):
     return _spawn([__file__, "--worker", json.dumps(cfg)], env_extra)
 
 
-def run_torch(batch, image_size, steps, warmup, threads=2, extra=()):
-    """The PyTorch twin's row; ``extra``: more options of torch_dcgan.py (``--bf16``, ``--channels-last``)."""
+def run_torch(batch, image_size, steps, warmup, threads=2, extra=(), python=None):
+    """The PyTorch twin's row; ``extra``: more options of torch_dcgan.py (``--bf16``, ``--channels-last``);
+    ``python``: an interpreter with torch (default this one)."""
     res = _spawn([str(HERE / "torch_twins" / "torch_dcgan.py"), "--batch-size", str(batch), "--image-size",
                   str(image_size), "--steps", str(steps), "--warmup", str(warmup), "--threads", str(threads),
-                  *extra])
+                  *extra], python=python)
     return {
         "model": "DCGAN",
         "image_size": image_size,

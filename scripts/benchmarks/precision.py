@@ -3,6 +3,7 @@ side in one run (issue 22).
 
     python scripts/benchmarks/precision.py                  # 3 rounds, 20 timed steps each
     python scripts/benchmarks/precision.py --rounds 5 --steps 30
+    python scripts/benchmarks/precision.py --torch-python /tmp/torchvenv/bin/python   # torch in another venv
 
 Configurations, each run in a fresh process per round, the rounds interleaved (every round runs every
 configuration once, in a rotated order, so drift of the machine falls on all of them alike):
@@ -42,7 +43,8 @@ def run(name, args):
         cfg = dict(model="DCGAN", image_size=32, channels=3, batch=args.batch_size, steps=args.steps,
                    warmup=args.warmup, data="synthetic", **CONFIGS[name])
         return benchmark.run_keras(cfg)
-    return benchmark.run_torch(args.batch_size, 32, args.steps, args.warmup, extra=CONFIGS[name])
+    return benchmark.run_torch(args.batch_size, 32, args.steps, args.warmup, extra=CONFIGS[name],
+                               python=args.torch_python)
 
 
 def spread(values, fmt="{:.0f}"):
@@ -57,6 +59,7 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--torch-python", default=None, help="a Python with torch for the twin (default this one)")
     p.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     p.add_argument("--out", default=str(benchmark.RESULTS))
     p.add_argument("--name", default="precision_dcgan")

@@ -4,6 +4,7 @@ plain vs EMA alone vs DiffAugment + EMA vs ADA + EMA, three seeds each.
     python scripts/benchmarks/toolbox_small_data.py                       # 4 configs x seeds 0 1 2, 3,000 steps
     python scripts/benchmarks/toolbox_small_data.py --configs plain ema ema_rampup --name toolbox_small_data_ema_rampup
     python scripts/benchmarks/toolbox_small_data.py --configs plain ada_ema --seeds 0 --steps 20 --name scratch
+    python scripts/benchmarks/toolbox_small_data.py --configs plain bf16 --name precision_small_data   # issue 22
 
 Each run is the CLI a user would type (``keras-gans train dcgan --dataset embedded --batch-size 64
 --steps-per-epoch S/10 --epochs 10 --seed SEED`` plus the configuration's options, DCGAN's defaults otherwise:
@@ -55,6 +56,8 @@ CONFIGS = {
     "ada_ema": ("DCGAN + ADA (target 0.6) + EMA 0.999", ["--augment", "ada", "--ema", "0.999"]),
     # not in the default table: the EMA with the reference's ramp-up (half-life min(693, 0.05 t) steps at step t)
     "ema_rampup": ("DCGAN + EMA 0.999, ramp-up 0.05", ["--ema", "0.999", "--ema-rampup", "0.05"]),
+    # issue 22: the same plain DCGAN computing in bfloat16 (quality at equal steps; compare with plain)
+    "bf16": ("DCGAN in mixed_bfloat16", ["--precision", "mixed_bfloat16"]),
 }
 DEFAULT_CONFIGS = ["plain", "ema", "diffaugment_ema", "ada_ema"]
 BATCH = 64

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from keras_gans import ALI, BEGAN, DCGAN, EBGAN, GAN, WGAN, WGANGP, BiGAN, ConditionalGAN
-from keras_gans.core.adversarial import AdversarialBase
+from keras_gans.core.network_model import NetworkModel
 from keras_gans.core.noise_to_image import NoiseToImage, latent_for_seed
 
 SMALL = {
@@ -27,7 +27,7 @@ KERAS_KEYS = {"name", "trainable", "dtype"}
 
 def accepted_arguments(cls):
     """The named arguments ``cls`` accepts: its ``__init__``'s and those it passes on to its bases'."""
-    return {name for c in cls.__mro__ if issubclass(c, AdversarialBase) and "__init__" in vars(c)
+    return {name for c in cls.__mro__ if issubclass(c, NetworkModel) and "__init__" in vars(c)
             for name, p in inspect.signature(c.__init__).parameters.items()
             if name != "self" and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
 
