@@ -240,7 +240,7 @@ def run_worker(cfg):
     if name == "WGAN":
         notes.append("warmup_schedule=False")
     if name == "DCGAN":
-        notes.append(f"sync_bn={model.architecture['synchronized_batch_norm']}")
+        notes.append(f"sync_bn={model.get_config().get('synchronized_batch_norm')}")
     jit = model.jit_compile
     notes.append(f"jit={jit}" + ("" if cfg.get("jit") is not None else "(auto)"))
     intra = tf.config.threading.get_intra_op_parallelism_threads()
