@@ -10,8 +10,9 @@ from keras_gans.core.noise_to_image import check_r1
 
 
 def add_toolbox_options(parser, discriminator_options=True, spectral_norm_help=None):
-    """``--ema``/``--ema-kimg``/``--ema-rampup``/``--no-ema`` and ``--spectral-norm``; with ``discriminator_options`` also ``--augment``,
-    ``--augment-policy``, ``--ada-target``, ``--r1`` and ``--r1-interval`` (the noise -> image models)."""
+    """``--ema``/``--ema-kimg``/``--ema-rampup``/``--no-ema`` and ``--spectral-norm``; with
+    ``discriminator_options`` also ``--augment``, ``--augment-policy``, ``--ada-target``, ``--r1`` and
+    ``--r1-interval`` (the noise -> image models)."""
     toolbox = parser.add_argument_group("training toolbox (docs/toolbox.md)")
     toolbox.add_argument("--ema", type=float, default=None, metavar="DECAY",
                          help="generator EMA: sample, evaluate and export a moving average of G, decay per "

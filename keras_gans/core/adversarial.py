@@ -114,8 +114,8 @@ class AdversarialBase(NetworkModel):
                 raise ValueError(f"{type(self).__name__}.compile takes g_optimizer/d_optimizer, not {key}=")
         kwargs.pop("optimizer", None)
         default_g, default_d = self.default_optimizers()
-        self.g_optimizer = self.loss_scaled(optimizers.get(g_optimizer) if g_optimizer is not None else default_g)
-        self.d_optimizer = self.loss_scaled(optimizers.get(d_optimizer) if d_optimizer is not None else default_d)
+        self.g_optimizer = self.loss_scaled(default_g if g_optimizer is None else optimizers.get(g_optimizer))
+        self.d_optimizer = self.loss_scaled(default_d if d_optimizer is None else optimizers.get(d_optimizer))
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("g_optimizer and d_optimizer must be two different optimizer objects")
         metrics = list(metrics or [])

@@ -46,10 +46,10 @@ class NetworkModel(keras.Model):
     network_config_keys = ()
 
     def __init__(self, precision="float32", **kwargs):
-        precisions.check(precision)
+        policy = precisions.resolve(precision)  # (checks it first)
         super().__init__(**kwargs)
         #: what was asked (saved in the config) and the dtype policy it stands for on this machine
-        self.precision, self.precision_policy = precision, precisions.resolve(precision)
+        self.precision, self.precision_policy = precision, policy
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self.tracker_names}
 
     @classmethod

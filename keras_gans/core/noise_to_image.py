@@ -125,7 +125,8 @@ class NoiseToImage(AdversarialBase):
             raise ValueError(f"instance_noise_steps must be a positive integer, got {instance_noise_steps!r}")
         self.instance_noise = float(instance_noise)
         self.instance_noise_steps = int(instance_noise_steps)
-        logged = [name for name, on in (("instance_noise", self.instance_noise), ("ema_beta", ema.enabled(ema_decay, ema_kimg)),
+        logged = [name for name, on in (("instance_noise", self.instance_noise),
+                                        ("ema_beta", ema.enabled(ema_decay, ema_kimg)),
                                         ("augment_p", augment == "ada"), ("ada_rt", augment == "ada"),
                                         ("r1", r1_gamma)) if on]
         names = self.tracker_names  # the class's, or what a subclass set before calling this __init__
