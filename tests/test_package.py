@@ -3,6 +3,7 @@ FID/KID classifier was looked up beside the source tree, so only an editable ins
 The full installed scenario (fresh virtual environment, run from outside the repository) is
 ``scripts/ci/smoke_installed.sh``, which ``.ci/run`` runs."""
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,7 +19,13 @@ PACKAGE = REPO / "keras_gans"
 def wheel(tmp_path_factory):
     pytest.importorskip("setuptools", reason="builds the wheel offline with this environment's setuptools")
     out = tmp_path_factory.mktemp("wheel")
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation",
+    # built from a private copy: setuptools works in <source>/build, which two xdist workers (each running this
+    # module fixture) or a developer's own build would otherwise share; a shared one failed CI with ENOENT
+    source = tmp_path_factory.mktemp("source")
+    for name in ("setup.py", "MANIFEST.in", "README.md", "keras_gans_launcher.py"):
+        shutil.copy2(REPO / name, source / name)
+    shutil.copytree(PACKAGE, source / "keras_gans", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation",
                            "--quiet", "-w", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     (path,) = out.glob("keras_gans-*.whl")
