@@ -46,7 +46,7 @@ def keras_worker(cfg):
         tf.config.threading.set_intra_op_parallelism_threads(cfg["threads"])
         tf.config.threading.set_inter_op_parallelism_threads(cfg["threads"])
     keras.utils.set_random_seed(0)
-    model = AdaINStyleTransfer()
+    model = AdaINStyleTransfer(precision=cfg.get("precision", "float32"))
     rng = np.random.default_rng(0)
     size = cfg["size"]
     if cfg["task"] == "train":
@@ -63,8 +63,8 @@ def keras_worker(cfg):
 
         model.fit(ds, steps_per_epoch=cfg["warmup"] + cfg["steps"], epochs=1, verbose=0, callbacks=[Timer()])
         seconds = times[-1] - times[cfg["warmup"] - 1]
-        return {"per_s": cfg["steps"] / seconds, "unit": "steps/s",
-                "notes": f"jit={bool(cfg.get('jit'))}; tf threads {cfg.get('threads') or 'default'}; {cfg['steps']} "
+        return {"per_s": cfg["steps"] / seconds, "unit": "steps/s", "peak_rss_mb": _peak_rss_mb(),
+                "notes": f"jit={bool(cfg.get('jit'))}; {model.precision}; tf threads {cfg.get('threads') or 'default'}; {cfg['steps']} "
                          f"steps after {cfg['warmup']} warm-up"}
     content = rng.integers(0, 256, (size, size, 3)).astype("uint8")
     style = rng.integers(0, 256, (size, size, 3)).astype("uint8")
@@ -75,12 +75,22 @@ def keras_worker(cfg):
     start = time.perf_counter()
     for _ in range(cfg["images"]):
         model.stylize(content, style)
-    return {"per_s": cfg["images"] / (time.perf_counter() - start), "unit": "images/s",
-            "notes": f"jit={bool(cfg.get('jit'))}; tf threads {cfg.get('threads') or 'default'}; {cfg['images']} "
+    return {"per_s": cfg["images"] / (time.perf_counter() - start), "unit": "images/s", "peak_rss_mb": _peak_rss_mb(),
+            "notes": f"jit={bool(cfg.get('jit'))}; {model.precision}; tf threads {cfg.get('threads') or 'default'}; {cfg['images']} "
                      f"images after {cfg['warmup']} warm-up"}
 
 
+def _peak_rss_mb():
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def torch_worker(cfg):
+    """The twin; ``cfg["bf16"]``: forward passes and losses under ``torch.autocast("cpu", torch.bfloat16)``,
+    ``cfg["channels_last"]``: networks and images channels-last (PyTorch at its best on a bfloat16 CPU)."""
+    import contextlib
+
     import torch
 
     sys.path.insert(0, str(HERE / "torch_twins"))
@@ -91,28 +101,37 @@ def torch_worker(cfg):
     twin = AdaINTwin()
     size = cfg["size"]
     gen = torch.Generator().manual_seed(0)
+    amp = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if cfg.get("bf16") else contextlib.nullcontext
+    layout = torch.channels_last if cfg.get("channels_last") else torch.contiguous_format
+    twin.to(memory_format=layout)
+    setting = (f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+               + ("; bf16 autocast" if cfg.get("bf16") else "") + ("; channels-last" if cfg.get("channels_last") else ""))
+    batch = cfg["batch"] if cfg["task"] == "train" else 1
+    content = torch.randint(0, 256, (batch, 3, size, size), generator=gen).float().contiguous(memory_format=layout)
+    style = torch.randint(0, 256, (batch, 3, size, size), generator=gen).float().contiguous(memory_format=layout)
     if cfg["task"] == "train":
-        content = torch.randint(0, 256, (cfg["batch"], 3, size, size), generator=gen).float()
-        style = torch.randint(0, 256, (cfg["batch"], 3, size, size), generator=gen).float()
         opt, sched = twin.make_optimizer()
+        twin.amp = amp
         for _ in range(cfg["warmup"]):
             twin.train_step(content, style, opt, sched)
         start = time.perf_counter()
         for _ in range(cfg["steps"]):
             twin.train_step(content, style, opt, sched)
         return {"per_s": cfg["steps"] / (time.perf_counter() - start), "unit": "steps/s",
-                "notes": f"torch {torch.__version__}, {torch.get_num_threads()} threads; {cfg['steps']} steps "
-                         f"after {cfg['warmup']} warm-up"}
-    content = torch.randint(0, 256, (1, 3, size, size), generator=gen).float()
-    style = torch.randint(0, 256, (1, 3, size, size), generator=gen).float()
+                "peak_rss_mb": _peak_rss_mb(),
+                "notes": f"{setting}; {cfg['steps']} steps after {cfg['warmup']} warm-up"}
+
+    def stylize():
+        with amp():
+            return twin.stylize(content, style).numpy()
+
     for _ in range(cfg["warmup"]):
-        twin.stylize(content, style).numpy()
+        stylize()
     start = time.perf_counter()
     for _ in range(cfg["images"]):
-        twin.stylize(content, style).numpy()
-    return {"per_s": cfg["images"] / (time.perf_counter() - start), "unit": "images/s",
-            "notes": f"torch {torch.__version__}, {torch.get_num_threads()} threads; {cfg['images']} images "
-                     f"after {cfg['warmup']} warm-up"}
+        stylize()
+    return {"per_s": cfg["images"] / (time.perf_counter() - start), "unit": "images/s", "peak_rss_mb": _peak_rss_mb(),
+            "notes": f"{setting}; {cfg['images']} images after {cfg['warmup']} warm-up"}
 
 
 def main(argv=None):

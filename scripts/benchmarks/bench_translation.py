@@ -88,8 +88,8 @@ def worker(cfg):
     keras.utils.set_random_seed(0)
     size, batch = cfg["image_size"], cfg["batch"]
     cls = {"pix2pix": keras_gans.Pix2Pix, "cyclegan": keras_gans.CycleGAN}[cfg["model"]]
-    model = cls(image_size=size, seed=0)
-    model.compile()
+    model = cls(image_size=size, seed=0, precision=cfg.get("precision", "float32"))
+    model.compile(jit_compile=bool(cfg.get("jit")))
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
     ds = tf.data.Dataset.from_tensors((images, images[::-1].copy())).repeat()
@@ -127,7 +127,7 @@ def worker(cfg):
     return {"model": cfg["model"], "image_size": size, "batch": batch, "framework": "keras_gans",
             "train_images_per_s": batch / np.median(step_s), "infer_images_per_s": batch / np.median(call_s),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
-            "notes": f"params {model.count_params():,}; first {warmup} step(s) + trace "
+            "notes": f"params {model.count_params():,}; {model.precision}; first {warmup} step(s) + trace "
                      f"{timer.warm_s:.0f}s; {spread(step_s)}; cores {cores:.2f}; load {load:.1f}"}
 
 
@@ -152,8 +152,9 @@ def _python(argv):
     return [sys.executable, *argv], dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
 
 
-def _spawn(argv, timeout):
+def _spawn(argv, timeout, python=None):
     command, env = _python(argv)
+    command[0] = python or command[0]
     proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, cwd=REPO)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
@@ -166,7 +167,7 @@ def _torch_argv(cfg):
     argv = [str(HERE / "torch_twins" / "torch_translation.py"), "--model", cfg["model"], "--image-size",
             str(cfg["image_size"]), "--batch-size", str(cfg["batch"]), "--steps", str(cfg["steps"]),
             "--warmup", str(cfg["warmup"]), "--infer-steps", str(cfg["infer_steps"])]
-    return argv + (["--lockstep"] if cfg.get("lockstep") else [])
+    return argv + (["--lockstep"] if cfg.get("lockstep") else []) + list(cfg.get("torch_options", ()))
 
 
 def _torch_row(cfg, res):
@@ -181,8 +182,8 @@ def run_keras(cfg, timeout):
     return _spawn([__file__, "--worker", json.dumps(cfg)], timeout)
 
 
-def run_torch(cfg, timeout):
-    return _torch_row(cfg, _spawn(_torch_argv(cfg), timeout))
+def run_torch(cfg, timeout, python=None):
+    return _torch_row(cfg, _spawn(_torch_argv(cfg), timeout, python))
 
 
 class _Worker:

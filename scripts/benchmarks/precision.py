@@ -1,25 +1,32 @@
-"""DCGAN 32x32x3 batch 128 training throughput in float32 and bfloat16, keras_gans and its PyTorch twin, side by
-side in one run (issue 22).
+"""Training and inference throughput in float32 and bfloat16, keras_gans and its PyTorch twins, side by side in one run
+(issue 22).
 
-    python scripts/benchmarks/precision.py                  # 3 rounds, 20 timed steps each
-    python scripts/benchmarks/precision.py --rounds 5 --steps 30
-    python scripts/benchmarks/precision.py --torch-python /tmp/torchvenv/bin/python   # torch in another venv
+    python scripts/benchmarks/precision.py --torch-python /tmp/torchvenv/bin/python      # DCGAN, 3 rounds
+    python scripts/benchmarks/precision.py --rows dcgan pix2pix256b1 pix2pix256b4 cyclegan256b1 adain256train \\
+        adain256stylize --name precision_all --torch-python /tmp/torchvenv/bin/python
 
-Configurations, each run in a fresh process per round, the rounds interleaved (every round runs every
-configuration once, in a rotated order, so drift of the machine falls on all of them alike):
+Rows (``--rows``) and their workers, each configuration run in a fresh process:
 
-- ``keras float32``: ``keras_gans.DCGAN(image_shape=(32, 32, 3))`` (``scripts/benchmarks/benchmark.py``'s worker:
-  synthetic images, ``fit`` with warm-up steps excluded from the clock);
-- ``keras mixed_bfloat16``: the same with ``precision="mixed_bfloat16"``;
-- ``torch float32``: ``scripts/benchmarks/torch_twins/torch_dcgan.py``, the same networks and step;
-- ``torch bf16 autocast + channels-last``: the twin at its best on a bfloat16 CPU (``--bf16 --channels-last``).
+- ``dcgan``: DCGAN 32x32x3, batch 128, training images/s (``benchmark.py``'s worker: synthetic images, ``fit``,
+  warm-up steps excluded; the twin ``torch_twins/torch_dcgan.py``);
+- ``pix2pix256b1`` / ``pix2pix256b4`` / ``cyclegan256b1``: the paper networks at 256x256, training images/s, median
+  step (``bench_translation.py``'s worker; the twin ``torch_twins/torch_translation.py``);
+- ``adain256train``: AdaIN (paper widths) training on batches of 8 256x256 pairs, steps/s; ``adain256stylize``:
+  one 256x256 content and style image per call, images/s (``bench_adain.py``'s workers; the twin
+  ``torch_twins/torch_adain.py``).
 
-Writes ``--out``/NAME.csv (every run) and NAME.md (median and range of images/s and peak memory per
-configuration, and the keras/torch ratios of the medians). Both frameworks use the machine's 2 threads.
+Configurations (``--configs``): ``keras float32``; ``keras mixed_bfloat16`` (the model's ``precision=``);
+``torch float32``; ``torch bf16 autocast + channels-last`` (the twin at its best on a bfloat16 CPU:
+``torch.autocast("cpu", dtype=torch.bfloat16)`` around the forward passes and losses, channels-last networks
+and images). Every round runs every configuration of every row once, in a rotated order, so that drift of the
+machine falls on all alike. Writes ``--out``/NAME.csv (every run) and NAME.md (per row and configuration the
+median and range of the throughput and of the peak memory, and the keras/torch ratios of the medians). Both
+frameworks use the machine's threads (TensorFlow's defaults, ``torch.set_num_threads(2)``).
 """
 
 import argparse
 import datetime
+import json
 import os
 import statistics
 import sys
@@ -27,74 +34,131 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import benchmark  # noqa: E402  (the keras and torch workers)
+import bench_translation  # noqa: E402  (the translation workers)
+import benchmark  # noqa: E402  (the DCGAN workers)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
-CONFIGS = {
-    "keras float32": dict(precision="float32"),
-    "keras mixed_bfloat16": dict(precision="mixed_bfloat16"),
-    "torch float32": (),
-    "torch bf16 autocast + channels-last": ("--bf16", "--channels-last"),
+CONFIGS = ("keras float32", "keras mixed_bfloat16", "torch float32", "torch bf16 autocast + channels-last")
+ROWS = {  # name: (what is measured, its unit, worker settings)
+    "dcgan": ("DCGAN 32x32x3 batch 128, training", "images/s", dict(kind="dcgan", batch=128)),
+    "pix2pix256b1": ("Pix2Pix 256x256 batch 1, training", "images/s",
+                     dict(kind="translation", model="pix2pix", batch=1)),
+    "pix2pix256b4": ("Pix2Pix 256x256 batch 4, training", "images/s",
+                     dict(kind="translation", model="pix2pix", batch=4)),
+    "cyclegan256b1": ("CycleGAN 256x256 batch 1, training", "images/s",
+                      dict(kind="translation", model="cyclegan", batch=1)),
+    "adain256train": ("AdaIN 256x256 batch 8, training", "steps/s", dict(kind="adain", task="train", batch=8)),
+    "adain256stylize": ("AdaIN 256x256 stylize (1 content + 1 style)", "images/s", dict(kind="adain", task="stylize")),
 }
 
 
-def run(name, args):
-    if name.startswith("keras"):
-        cfg = dict(model="DCGAN", image_size=32, channels=3, batch=args.batch_size, steps=args.steps,
-                   warmup=args.warmup, data="synthetic", **CONFIGS[name])
-        return benchmark.run_keras(cfg)
-    return benchmark.run_torch(args.batch_size, 32, args.steps, args.warmup, extra=CONFIGS[name],
-                               python=args.torch_python)
+def run(row, config, args):
+    """(throughput, peak memory MB, notes) of one configuration of one row, in a fresh process."""
+    settings = ROWS[row][2]
+    keras, bf16 = config.startswith("keras"), "bf16" in config or "bfloat16" in config
+    python = None if keras else args.torch_python
+    if settings["kind"] == "dcgan":
+        if keras:
+            res = benchmark.run_keras(dict(model="DCGAN", image_size=32, channels=3, batch=settings["batch"],
+                                           steps=args.steps, warmup=args.warmup, data="synthetic",
+                                           precision="mixed_bfloat16" if bf16 else "float32"))
+        else:
+            res = benchmark.run_torch(settings["batch"], 32, args.steps, args.warmup, python=python,
+                                      extra=("--bf16", "--channels-last") if bf16 else ())
+        return res["images_per_s"], res["peak_rss_mb"], res["notes"]
+    if settings["kind"] == "translation":
+        cfg = dict(model=settings["model"], image_size=256, batch=settings["batch"], steps=args.translation_steps,
+                   warmup=1, infer_steps=1)
+        if keras:
+            res = bench_translation.run_keras(dict(cfg, precision="mixed_bfloat16" if bf16 else "float32"), 3600)
+        else:
+            res = bench_translation.run_torch(dict(cfg, torch_options=("--bf16", "--channels-last") if bf16 else ()),
+                                              3600, python=python)
+        return res["train_images_per_s"], res["peak_rss_mb"], res["notes"]
+    cfg = dict(task=settings["task"], size=256, batch=settings.get("batch", 1), warmup=1, steps=args.adain_steps,
+               images=args.adain_images, framework="keras_gans" if keras else "torch")
+    cfg.update(dict(precision="mixed_bfloat16" if bf16 else "float32") if keras
+               else dict(bf16=bf16, channels_last=bf16))
+    res = benchmark._spawn([str(HERE / "bench_adain.py"), "--worker", json.dumps(cfg)], python=python, timeout=3600)
+    return res["per_s"], res["peak_rss_mb"], res["notes"]
 
 
 def spread(values, fmt="{:.0f}"):
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
-def main(argv=None):
+def number_format(values):
+    return "{:.0f}" if statistics.median(values) >= 20 else "{:.2f}" if statistics.median(values) >= 1 else "{:.3f}"
+
+
+def write(rows, args, load_before):
     import pandas as pd
 
+    stem = Path(args.out) / args.name
+    pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
+    command = (f"python scripts/benchmarks/precision.py --rows {' '.join(args.rows)} --rounds {args.rounds} "
+               f"--name {args.name} --torch-python PYTHON_WITH_TORCH")
+    lines = [f"# keras_gans and the PyTorch twins in float32 and bfloat16 ({args.name})", "",
+             f"- Regenerate: `{command}`. Method: the script's docstring.",
+             f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
+             f"1-minute load before: {load_before:.1f}.",
+             f"- CPU: {tsd.cpu_note()}.",
+             f"- {args.rounds} rounds, configurations interleaved (rotated order), each run a new process. Steps: "
+             f"DCGAN {args.steps} timed after {args.warmup} warm-up; Pix2Pix/CycleGAN the median of "
+             f"{args.translation_steps} steps after 1; AdaIN {args.adain_steps} training steps / {args.adain_images} "
+             f"images after 1. Synthetic data.", ""]
+    for row in args.rows:
+        what, unit, _ = ROWS[row]
+        runs = {c: [r for r in rows if r["row"] == row and r["config"] == c] for c in args.configs}
+        runs = {c: r for c, r in runs.items() if r}
+        if not runs:
+            continue
+        lines += [f"## {what}", "", f"| configuration | {unit}, median (range) | peak memory MB | runs |",
+                  "|---|---|---|---|"]
+        for config, rs in runs.items():
+            values = [r["per_s"] for r in rs]
+            lines.append(f"| {config} | {spread(values, number_format(values))} | "
+                         f"{spread([r['peak_rss_mb'] for r in rs])} | {len(rs)} |")
+        medians = {c: statistics.median(r["per_s"] for r in rs) for c, rs in runs.items()}
+        lines += ["", "| keras_gans / torch (medians) | ratio |", "|---|---|"]
+        for k in [c for c in medians if c.startswith("keras")]:
+            for t in [c for c in medians if c.startswith("torch")]:
+                lines.append(f"| {k} / {t} | {medians[k] / medians[t]:.2f} |")
+        best_keras = max((c for c in medians if c.startswith("keras")), key=medians.get, default=None)
+        best_torch = max((c for c in medians if c.startswith("torch")), key=medians.get, default=None)
+        if best_keras and best_torch and "torch float32" in medians:
+            lines += ["", f"Best against best: {best_keras} / {best_torch} = "
+                          f"**{medians[best_keras] / medians[best_torch]:.2f}** (goal >= 1.2); against torch float32 "
+                          f"**{medians[best_keras] / medians['torch float32']:.2f}** (goal >= 1.5)."]
+        lines += ["", "<details><summary>notes of the first runs</summary>", ""]
+        lines += [f"- {c}: {rs[0]['notes']}" for c, rs in runs.items()] + ["", "</details>", ""]
+    Path(f"{stem}.md").write_text("\n".join(lines))
+    return stem
+
+
+def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--steps", type=int, default=20)
-    p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--torch-python", default=None, help="a Python with torch for the twin (default this one)")
+    p.add_argument("--rows", nargs="+", default=["dcgan"], choices=list(ROWS))
     p.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--steps", type=int, default=20, help="DCGAN timed steps")
+    p.add_argument("--warmup", type=int, default=3, help="DCGAN warm-up steps")
+    p.add_argument("--translation-steps", type=int, default=3, help="Pix2Pix/CycleGAN timed steps (median)")
+    p.add_argument("--adain-steps", type=int, default=2, help="AdaIN timed training steps")
+    p.add_argument("--adain-images", type=int, default=4, help="AdaIN timed stylized images")
+    p.add_argument("--torch-python", default=None, help="a Python with torch for the twins (default this one)")
     p.add_argument("--out", default=str(benchmark.RESULTS))
     p.add_argument("--name", default="precision_dcgan")
     args = p.parse_args(argv)
     rows, load_before = [], os.getloadavg()[0]
     for round_ in range(args.rounds):
-        order = args.configs[round_ % len(args.configs):] + args.configs[:round_ % len(args.configs)]
-        for name in order:
-            row = dict(run(name, args), config=name, round=round_)
-            rows.append(row)
-            print(f"round {round_} {name}: {row['images_per_s']:.0f} images/s, {row['peak_rss_mb']:.0f} MB",
-                  flush=True)
-    stem = Path(args.out) / args.name
-    pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
-    medians = {name: statistics.median(r["images_per_s"] for r in rows if r["config"] == name)
-               for name in args.configs}
-    table = ["| configuration | images/s, median (range) | peak memory MB | notes (first run) |", "|---|---|---|---|"]
-    for name in args.configs:
-        runs = [r for r in rows if r["config"] == name]
-        table.append(f"| {name} | {spread([r['images_per_s'] for r in runs])} | "
-                     f"{spread([r['peak_rss_mb'] for r in runs])} | {runs[0]['notes']} |")
-    ratios = []
-    for keras_name in [n for n in args.configs if n.startswith("keras")]:
-        for torch_name in [n for n in args.configs if n.startswith("torch")]:
-            ratios.append(f"| {keras_name} / {torch_name} | {medians[keras_name] / medians[torch_name]:.2f} |")
-    Path(f"{stem}.md").write_text("\n".join([
-        "# DCGAN 32x32x3 batch 128: float32 and bfloat16, keras_gans and the PyTorch twin", "",
-        f"- Regenerate: `python scripts/benchmarks/precision.py --rounds {args.rounds} --steps {args.steps} "
-        f"--warmup {args.warmup}`. Method: the script's docstring.",
-        f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; 1-minute "
-        f"load before: {load_before:.1f}.",
-        f"- CPU: {tsd.cpu_note()}.",
-        f"- {args.rounds} rounds, configurations interleaved (rotated order), each run a new process; "
-        f"{args.steps} timed steps after {args.warmup} warm-up steps; synthetic images.", "",
-        *table, "", "Ratios of the medians:", "", "| keras_gans / torch | ratio |", "|---|---|", *ratios, ""]))
+        shift = round_ % len(args.configs)
+        for row in args.rows:
+            for config in args.configs[shift:] + args.configs[:shift]:
+                per_s, peak, notes = run(row, config, args)
+                rows.append(dict(row=row, config=config, round=round_, per_s=per_s, peak_rss_mb=peak, notes=notes))
+                print(f"round {round_} {row} {config}: {per_s:.3g} {ROWS[row][1]}, {peak:.0f} MB", flush=True)
+        stem = write(rows, args, load_before)  # after every round: a partial table survives an interrupted run
     print(f"wrote {stem}.md")
 
 

@@ -24,10 +24,11 @@ from tests.cli.helpers import REPO
 pytestmark = pytest.mark.slow
 
 #: 4 epochs x 10 steps of DCGAN on the embedded Fashion-MNIST subset, a checkpoint after every step: enough
-#: steps that 20 kills land before the run can finish
+#: steps that the kills land before the run can finish. 12 kills (6 at random moments, 6 timed into a checkpoint
+#: write or the export); it had 20, which took 143 s of a 28-minute suite (issue 22 session: the suite's time)
 OPTIONS = ["train", "dcgan", "--epochs", "4", "--steps-per-epoch", "10", "--batch-size", "8", "--num-samples", "4",
            "--checkpoint-every", "1", "--seed", "3"]
-KILLS = 20
+KILLS = 12
 
 
 def start(run, exports, *extra, log=None):
@@ -125,7 +126,7 @@ def test_sigkill_at_random_moments_then_resume_is_exact(reference, tmp_path):
             # rewritten after each checkpoint commits (a kill in between leaves it one epoch behind) and on resume
             assert epochs_done - 1 <= rows <= epochs_done
     assert kills == KILLS, f"the run finished after {kills} kills; make it longer"
-    assert mid_write >= 5, f"only {mid_write} of {kills} kills landed during a checkpoint write or the export"
+    assert mid_write >= 3, f"only {mid_write} of {kills} kills landed during a checkpoint write or the export"
     proc = start(run, exports, *resume_if_started(), log=tmp_path / "last.log")
     assert proc.wait(timeout=600) == 0, (tmp_path / "last.log").read_text()[-2000:]
     assert_same_run(run, reference)

@@ -17,6 +17,7 @@ into these modules and compares the stylized outputs and the loss (proof that th
 """
 
 import argparse
+import contextlib
 import sys
 
 import torch
@@ -83,6 +84,7 @@ class Decoder(nn.Module):
 
 
 def mean_std(x, eps=1e-5):
+    x = x.float()  # the statistics in float32 under bf16 autocast too, as keras_gans computes them
     mean = x.mean(dim=(2, 3))
     var = ((x - mean[..., None, None]) ** 2).mean(dim=(2, 3))
     return mean, torch.sqrt(var + eps)
@@ -118,9 +120,12 @@ class AdaINTwin(nn.Module):
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0 / (1.0 + 5e-5 * step))
         return opt, sched
 
+    amp = staticmethod(contextlib.nullcontext)  # or lambda: torch.autocast("cpu", dtype=torch.bfloat16)
+
     def train_step(self, content, style, opt, sched):
-        loss_c, loss_s = self.losses(content, style)
-        loss = loss_c + self.style_weight * loss_s
+        with self.amp():  # the forward passes and losses; the backward pass outside, as PyTorch's AMP recipe
+            loss_c, loss_s = self.losses(content, style)
+            loss = loss_c + self.style_weight * loss_s
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

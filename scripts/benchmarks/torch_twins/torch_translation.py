@@ -9,9 +9,15 @@ prints them, to check against keras_gans). A training step is the reference ``op
 Usage (one configuration per process; prints ``RESULT {json}``)::
 
     python scripts/benchmarks/torch_twins/torch_translation.py --model pix2pix --image-size 256 --batch-size 1 --steps 3
+    python scripts/benchmarks/torch_twins/torch_translation.py --model cyclegan --bf16 --channels-last   # torch at best
+
+``--bf16``: the forward passes and losses under ``torch.autocast("cpu", dtype=torch.bfloat16)`` (the backward
+passes outside it, as PyTorch's AMP recipe; weights and Adam in float32); ``--channels-last``: networks and
+images in the channels-last memory format (oneDNN's preferred layout for bfloat16 convolutions).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -139,20 +145,23 @@ class Pix2PixTwin:
         return [self.g, self.d]
 
     def step(self, a, b):
-        fake = self.g(a)
+        with self.amp():
+            fake = self.g(a)
         for p in self.d.parameters():
             p.requires_grad_(True)
         self.opt_d.zero_grad()
-        real_logits, fake_logits = self.d(a, b), self.d(a, fake.detach())
-        loss_d = 0.5 * (self.bce(real_logits, torch.ones_like(real_logits))
-                        + self.bce(fake_logits, torch.zeros_like(fake_logits)))
+        with self.amp():
+            real_logits, fake_logits = self.d(a, b), self.d(a, fake.detach())
+            loss_d = 0.5 * (self.bce(real_logits, torch.ones_like(real_logits))
+                            + self.bce(fake_logits, torch.zeros_like(fake_logits)))
         loss_d.backward()
         self.opt_d.step()
         for p in self.d.parameters():
             p.requires_grad_(False)
         self.opt_g.zero_grad()
-        logits = self.d(a, fake)
-        loss_g = self.bce(logits, torch.ones_like(logits)) + 100.0 * (fake - b).abs().mean()
+        with self.amp():
+            logits = self.d(a, fake)
+            loss_g = self.bce(logits, torch.ones_like(logits)) + 100.0 * (fake.float() - b).abs().mean()
         loss_g.backward()
         self.opt_g.step()
 
@@ -190,15 +199,17 @@ class CycleGANTwin:
 
     def step(self, a, b):
         mse, l1 = nn.MSELoss(), nn.L1Loss()
-        fake_b, fake_a = self.g_ab(a), self.g_ba(b)
-        rec_a, rec_b = self.g_ba(fake_b), self.g_ab(fake_a)
+        with self.amp():
+            fake_b, fake_a = self.g_ab(a), self.g_ba(b)
+            rec_a, rec_b = self.g_ba(fake_b), self.g_ab(fake_a)
         for d in (self.d_a, self.d_b):
             for p in d.parameters():
                 p.requires_grad_(False)
         self.opt_g.zero_grad()
-        pb, pa = self.d_b(fake_b), self.d_a(fake_a)
-        loss = (mse(pb, torch.ones_like(pb)) + mse(pa, torch.ones_like(pa)) + 10 * (l1(rec_a, a) + l1(rec_b, b))
-                + 5 * (l1(self.g_ab(b), b) + l1(self.g_ba(a), a)))
+        with self.amp():
+            pb, pa = self.d_b(fake_b), self.d_a(fake_a)
+            loss = (mse(pb, torch.ones_like(pb)) + mse(pa, torch.ones_like(pa)) + 10 * (l1(rec_a, a) + l1(rec_b, b))
+                    + 5 * (l1(self.g_ab(b), b) + l1(self.g_ba(a), a)))
         loss.backward()
         self.opt_g.step()
         for d in (self.d_a, self.d_b):
@@ -207,8 +218,9 @@ class CycleGANTwin:
         self.opt_d.zero_grad()
         loss_d = 0
         for d, real, fake, pool in ((self.d_b, b, fake_b, self.pool_b), (self.d_a, a, fake_a, self.pool_a)):
-            r, f = d(real), d(self.query(pool, fake))
-            loss_d = loss_d + 0.5 * (mse(r, torch.ones_like(r)) + mse(f, torch.zeros_like(f)))
+            with self.amp():
+                r, f = d(real), d(self.query(pool, fake))
+                loss_d = loss_d + 0.5 * (mse(r, torch.ones_like(r)) + mse(f, torch.zeros_like(f)))
         loss_d.backward()
         self.opt_d.step()
 
@@ -217,6 +229,8 @@ class CycleGANTwin:
 
 
 TWINS = {"pix2pix": Pix2PixTwin, "cyclegan": CycleGANTwin}
+for _twin in TWINS.values():
+    _twin.amp = staticmethod(contextlib.nullcontext)  # --bf16 sets torch.autocast
 
 
 def main(argv=None):
@@ -229,17 +243,25 @@ def main(argv=None):
     p.add_argument("--infer-steps", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--params", action="store_true", help="print the networks' parameter counts and exit")
+    p.add_argument("--bf16", action="store_true", help="torch.autocast('cpu', dtype=torch.bfloat16)")
+    p.add_argument("--channels-last", action="store_true", help="channels-last networks and images")
     p.add_argument("--lockstep", action="store_true",
                    help="time each step and call in a turn given by bench_translation.py (stdin/stdout)")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     twin = TWINS[args.model](args.image_size)
+    if args.bf16:
+        twin.amp = lambda: torch.autocast("cpu", dtype=torch.bfloat16)
     if args.params:
         print("RESULT " + json.dumps([sum(p.numel() for p in net.parameters()) for net in twin.nets()]))
         return 0
     shape = (args.batch_size, 3, args.image_size, args.image_size)
     a, b = torch.rand(shape) * 2 - 1, torch.rand(shape) * 2 - 1
+    if args.channels_last:
+        a, b = a.contiguous(memory_format=torch.channels_last), b.contiguous(memory_format=torch.channels_last)
+        for net in twin.nets():
+            net.to(memory_format=torch.channels_last)
     for net in twin.nets():
         net.train()
     load = os.getloadavg()[0]
@@ -253,14 +275,18 @@ def main(argv=None):
     for net in twin.nets():
         net.eval()
     with torch.no_grad():
-        timed_calls(lambda: twin.infer(a), 1, turns)  # the untimed first call after training (time unused)
-        call_s = timed_calls(lambda: twin.infer(a), args.infer_steps, turns)
+        def infer():
+            with twin.amp():
+                return twin.infer(a)
+
+        timed_calls(infer, 1, turns)  # the untimed first call after training (time unused)
+        call_s = timed_calls(infer, args.infer_steps, turns)
     print("RESULT " + json.dumps({
         "torch": torch.__version__, "train_images_per_s": args.batch_size / statistics.median(step_s),
         "infer_images_per_s": args.batch_size / statistics.median(call_s), "cores": train_cpu / train_s,
         "step_s": step_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, "load": load,
-        "threads": torch.get_num_threads()}))
+        "threads": torch.get_num_threads(), "bf16": args.bf16, "channels_last": args.channels_last}))
     return 0
 
 
