@@ -160,8 +160,18 @@ def _kernel_grad_4x4s2(high, low):
     8x8x512 -> 4x4x1024, 104 -> 19 ms; 16x16x512 -> 8x8x1024, 114 -> 48 ms; 4x4x512 -> 2x2x512,
     8.4 -> 4.6 ms. With more pixels it is as fast or faster (32x32x128 -> 16x16x256: 14.8 vs 23 ms),
     so the switch is at 2 * pixels of ``low`` = channels of ``high``.
+
+    In bfloat16 (oneDNN on AVX-512 BF16, Zen 4, batch 128) the native kernel gains nothing over float32 while the
+    matmul gets faster (medians of 5 rounds): 8x8x128 -> 256 took 26 ms native vs 16 ms by patches, 8x8x256 -> 512
+    170 vs 45, 4x4x256 -> 512 52 vs 12; 16x16x128 -> 256 was even (58 vs 57), 32x32x128 -> 64 lost (46 vs 134).
+    There the switch is at pixels of ``low`` = 16 x channels of ``high``
+    (``scripts/benchmarks/results/conv_kernel_grad_bf16.md``, ``scripts/benchmarks/conv_kernel_grad.py``).
     """
-    return _if_few_pixels(2 * _pixels(low), high.shape[3], lambda: _kernel_grad_patches(high, low),
+    if high.dtype == tf.bfloat16:
+        few, limit = _pixels(low), 16 * high.shape[3]
+    else:
+        few, limit = 2 * _pixels(low), high.shape[3]
+    return _if_few_pixels(few, limit, lambda: _kernel_grad_patches(high, low),
                           lambda: tf.compat.v1.nn.conv2d_backprop_filter(
                               high, [4, 4, high.shape[3], low.shape[3]], low, _STRIDES, "SAME"))
 

@@ -53,13 +53,13 @@ def dataset(args):
 
 
 def op_table(logdir):
-    """{op type: (self microseconds on the host, calls)} from the profile's ``tensorflow_stats`` tool."""
+    """{op type: (self microseconds on the host, calls)} from the profile's ``framework_op_stats`` tool."""
     from tensorflow.python.profiler.internal import _pywrap_profiler_plugin as plugin
 
     (path,) = glob.glob(os.path.join(logdir, "plugins", "profile", "*", "*.xplane.pb"))
-    raw, ok = plugin.xspace_to_tools_data([path], "tensorflow_stats", {})
+    raw, ok = plugin.xspace_to_tools_data([path], "framework_op_stats", {})
     if not ok:
-        raise SystemExit("the profiler's tensorflow_stats tool gave no data")
+        raise SystemExit("the profiler's framework_op_stats tool gave no data")
     table = json.loads(raw)
     if isinstance(table, list):
         table = table[0]

@@ -175,3 +175,32 @@ def test_generators_convert_to_tflite_builtin_ops(network):
     want = model(x, training=False).numpy()
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, atol=1e-4)
+
+
+@pytest.mark.parametrize("fast_cls, keras_cls, shape, filters", [
+    (FastConv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32),  # kernel gradient: float32 native, bfloat16 patches
+    (FastConv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16),
+])
+def test_bfloat16_takes_the_patches_kernel_gradient_and_matches_float32(fast_cls, keras_cls, shape, filters,
+                                                                          monkeypatch):
+    """In bfloat16 the kernel gradient goes through patches + matmul with more pixels than in float32
+    (``_kernel_grad_4x4s2``); the layer still computes Keras's float32 function to bfloat16 rounding."""
+    from keras_gans.kernels import conv
+
+    calls = []
+    patches = conv._kernel_grad_patches
+    monkeypatch.setattr(conv, "_kernel_grad_patches", lambda high, low: calls.append(high.dtype) or patches(high, low))
+    x = tf.random.normal(shape, seed=1)
+    reference = keras_cls(filters, **S2, bias_initializer="random_normal")
+    reference(x)
+    fast = fast_cls(filters, **S2, dtype="mixed_bfloat16")
+    fast(x)
+    fast.set_weights(reference.get_weights())
+    calls.clear()
+    got = _outputs_and_grads(fast, x)
+    assert calls == [tf.bfloat16]
+    for got_, want in zip(got, _outputs_and_grads(reference, x)):
+        assert got_.shape == want.shape
+        # bfloat16 keeps 8 significant bits (relative rounding 2^-9 per value; sums of 256-512 rounded products)
+        np.testing.assert_allclose(tf.cast(got_, tf.float32).numpy(), want.numpy(),
+                                   atol=2e-2 * float(tf.reduce_max(tf.abs(want))))
