@@ -23,7 +23,7 @@ def test_save_load_resume_exact(fashion, tmp_path):
 
 def test_export_serves_in_fresh_process(fashion, tmp_path):
     model = checks.check_fit_finite(DCGAN, KWARGS, fashion, batch=32, steps=1)
-    checks.check_export(model, tmp_path)
+    checks.check_export(model, tmp_path, saved_model_cli=True)
 
 
 def test_mirrored_matches_single_device(fashion):
