@@ -1,0 +1,117 @@
+"""Experiment for issue 22 (not in the library yet): DCGAN 32x32x3 batch 128 with Keras's batch norm vs TensorFlow's
+fused kernel for single-replica training, float32 and mixed_bfloat16, interleaved process pairs.
+
+    python scripts/benchmarks/fused_batchnorm_ab.py --rounds 3
+
+Keras 3's ``BatchNormalization`` computes the moments and normalises in separate element-wise ops (in float32,
+with casts around them under a mixed policy). ``FusedBN`` below sends a training call on one replica through
+``FusedBatchNormV3`` (oneDNN) instead: same outputs and gradients to float32 rounding, the kernel's unbiased batch
+variance turned back into Keras's biased one for the moving average. Each run installs it in place of
+``keras.layers.BatchNormalization`` before keras_gans is imported (``--worker``), builds DCGAN, and times 26 ``fit``
+steps after 2 (median step). Writes ``results/fused_batchnorm_ab.md`` and ``.csv``.
+"""
+
+import argparse
+import datetime
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+
+
+def worker(variant, precision):
+    import time
+
+    import numpy as np
+    import tensorflow as tf
+
+    import keras
+
+    class FusedBN(keras.layers.BatchNormalization):
+        def call(self, inputs, training=None, mask=None):
+            if not (training and self.trainable and mask is None and len(inputs.shape) == 4 and self.axis in (-1, 3)
+                    and tf.distribute.get_strategy().num_replicas_in_sync == 1):
+                return super().call(inputs, training=training, mask=mask)
+            y, mean, var, *_ = tf.raw_ops.FusedBatchNormV3(
+                x=inputs, scale=tf.cast(self.gamma, tf.float32), offset=tf.cast(self.beta, tf.float32),
+                mean=tf.constant([], tf.float32), variance=tf.constant([], tf.float32), epsilon=self.epsilon,
+                exponential_avg_factor=1.0, data_format="NHWC", is_training=True)
+            n = tf.cast(tf.reduce_prod(tf.shape(inputs)[:3]), tf.float32)
+            var = var * (n - 1.0) / n  # unbiased (the kernel's) -> biased (Keras's moving variance)
+            self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
+            self.moving_variance.assign(self.moving_variance * self.momentum + var * (1.0 - self.momentum))
+            return tf.cast(y, self.compute_dtype)
+
+    if variant == "fused":
+        keras.layers.BatchNormalization = FusedBN
+    sys.path.insert(0, str(REPO))
+    import keras_gans
+
+    keras.utils.set_random_seed(0)
+    model = keras_gans.DCGAN(image_shape=(32, 32, 3), seed=0, precision=precision)
+    classes = sorted({type(layer).__name__ for net in (model.generator, model.discriminator) for layer in net.layers
+                      if "Normalization" in type(layer).__name__})
+    model.compile()
+    x = np.random.default_rng(0).uniform(-1, 1, (1024, 32, 32, 3)).astype("float32")
+    data = tf.data.Dataset.from_tensor_slices(x).repeat().batch(128, drop_remainder=True).prefetch(-1)
+    stamps = []
+
+    class Timer(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            stamps.append(time.perf_counter())
+
+    model.fit(data, steps_per_epoch=28, epochs=1, verbose=0, callbacks=[Timer()])
+    step = statistics.median(np.diff(stamps[2:]))
+    print("RESULT " + json.dumps(dict(images_per_s=128 / step, norm_classes=classes)))
+
+
+def main(argv=None):
+    import pandas as pd
+
+    sys.path.insert(0, str(HERE))
+    import toolbox_small_data as tsd
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        return worker(*args.worker)
+    rows = []
+    for round_ in range(args.rounds):
+        for variant in ("keras", "fused"):
+            for precision in ("mixed_bfloat16", "float32"):
+                proc = subprocess.run([sys.executable, __file__, "--worker", variant, precision], capture_output=True,
+                                      text=True, env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+                line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+                if proc.returncode or not line:
+                    raise SystemExit(proc.stderr[-3000:])
+                res = json.loads(line[-1][7:])
+                rows.append(dict(round=round_, variant=variant, precision=precision, **res))
+                print(rows[-1], flush=True)
+    df = pd.DataFrame(rows)
+    out = HERE / "results" / "fused_batchnorm_ab"
+    df.to_csv(f"{out}.csv", index=False)
+    lines = ["# DCGAN 32x32x3 batch 128: Keras's batch norm vs the fused kernel (experiment, issue 22)", "",
+             f"- Regenerate: `python scripts/benchmarks/fused_batchnorm_ab.py --rounds {args.rounds}`.",
+             f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
+             f"CPU: {tsd.cpu_note()}.",
+             f"- {args.rounds} rounds, each a fresh process per configuration; median step of 26 after 2.", "",
+             "| precision | Keras BN images/s, median (runs) | fused BN images/s, median (runs) | fused / Keras |",
+             "|---|---|---|---|"]
+    for precision in ("float32", "mixed_bfloat16"):
+        k = df[(df.variant == "keras") & (df.precision == precision)].images_per_s.tolist()
+        f = df[(df.variant == "fused") & (df.precision == precision)].images_per_s.tolist()
+        lines.append(f"| {precision} | {statistics.median(k):.0f} ({', '.join(f'{v:.0f}' for v in k)}) | "
+                     f"{statistics.median(f):.0f} ({', '.join(f'{v:.0f}' for v in f)}) | "
+                     f"{statistics.median(f) / statistics.median(k):.2f} |")
+    Path(f"{out}.md").write_text("\n".join(lines) + "\n")
+    print(Path(f"{out}.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
