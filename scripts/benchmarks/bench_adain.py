@@ -63,9 +63,9 @@ def keras_worker(cfg):
 
         model.fit(ds, steps_per_epoch=cfg["warmup"] + cfg["steps"], epochs=1, verbose=0, callbacks=[Timer()])
         seconds = times[-1] - times[cfg["warmup"] - 1]
+        setting = f"jit={bool(cfg.get('jit'))}; {model.precision}; tf threads {cfg.get('threads') or 'default'}"
         return {"per_s": cfg["steps"] / seconds, "unit": "steps/s", "peak_rss_mb": _peak_rss_mb(),
-                "notes": f"jit={bool(cfg.get('jit'))}; {model.precision}; tf threads {cfg.get('threads') or 'default'}; {cfg['steps']} "
-                         f"steps after {cfg['warmup']} warm-up"}
+                "notes": f"{setting}; {cfg['steps']} steps after {cfg['warmup']} warm-up"}
     content = rng.integers(0, 256, (size, size, 3)).astype("uint8")
     style = rng.integers(0, 256, (size, size, 3)).astype("uint8")
     if cfg.get("jit"):
@@ -76,14 +76,15 @@ def keras_worker(cfg):
     for _ in range(cfg["images"]):
         model.stylize(content, style)
     return {"per_s": cfg["images"] / (time.perf_counter() - start), "unit": "images/s", "peak_rss_mb": _peak_rss_mb(),
-            "notes": f"jit={bool(cfg.get('jit'))}; {model.precision}; tf threads {cfg.get('threads') or 'default'}; {cfg['images']} "
-                     f"images after {cfg['warmup']} warm-up"}
+            "notes": f"jit={bool(cfg.get('jit'))}; {model.precision}; tf threads {cfg.get('threads') or 'default'}; "
+                     f"{cfg['images']} images after {cfg['warmup']} warm-up"}
 
 
 def _peak_rss_mb():
-    import resource
+    sys.path.insert(0, str(HERE))
+    from benchmark import rss_mb  # the other workers' peak-memory reading
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return rss_mb()
 
 
 def torch_worker(cfg):
@@ -104,8 +105,8 @@ def torch_worker(cfg):
     amp = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if cfg.get("bf16") else contextlib.nullcontext
     layout = torch.channels_last if cfg.get("channels_last") else torch.contiguous_format
     twin.to(memory_format=layout)
-    setting = (f"torch {torch.__version__}, {torch.get_num_threads()} threads"
-               + ("; bf16 autocast" if cfg.get("bf16") else "") + ("; channels-last" if cfg.get("channels_last") else ""))
+    setting = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    setting += ("; bf16 autocast" if cfg.get("bf16") else "") + ("; channels-last" if cfg.get("channels_last") else "")
     batch = cfg["batch"] if cfg["task"] == "train" else 1
     content = torch.randint(0, 256, (batch, 3, size, size), generator=gen).float().contiguous(memory_format=layout)
     style = torch.randint(0, 256, (batch, 3, size, size), generator=gen).float().contiguous(memory_format=layout)

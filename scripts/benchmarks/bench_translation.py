@@ -89,7 +89,7 @@ def worker(cfg):
     size, batch = cfg["image_size"], cfg["batch"]
     cls = {"pix2pix": keras_gans.Pix2Pix, "cyclegan": keras_gans.CycleGAN}[cfg["model"]]
     model = cls(image_size=size, seed=0, precision=cfg.get("precision", "float32"))
-    model.compile(jit_compile=bool(cfg.get("jit")))
+    model.compile(**({} if cfg.get("jit") is None else {"jit_compile": cfg["jit"]}))  # Keras's "auto" unless set
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (batch, size, size, 3)).astype("float32")
     ds = tf.data.Dataset.from_tensors((images, images[::-1].copy())).repeat()
