@@ -13,6 +13,7 @@ from keras_gans.models import (
     DTN,
     EBGAN,
     GAN,
+    GRAN,
     WGAN,
     WGANGP,
     AdaINStyleTransfer,
@@ -30,5 +31,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ALI", "AdaIN", "AdaINStyleTransfer", "BEGAN", "BiGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN",
-    "DomainTransferNetwork", "EBGAN", "GAN", "Pix2Pix", "SNGAN", "StyleGAN", "WGAN", "WGANGP", "export", "__version__",
+    "DomainTransferNetwork", "EBGAN", "GAN", "GRAN", "Pix2Pix", "SNGAN", "StyleGAN", "WGAN", "WGANGP", "export", "__version__",
 ]

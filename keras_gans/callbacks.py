@@ -82,6 +82,27 @@ class SampleGrid(_GridCallback):
         return make_grid(images, cols=getattr(self.model, "num_classes", None) or None)
 
 
+def drawing_grid(canvases):
+    """The paper's drawing figure: one row per image, one column per step (``canvases``: ``[N, T, H, W, C]`` in
+    [-1, 1], as ``GRAN.generate(..., return_steps=True)`` gives them)."""
+    canvases = np.asarray(canvases)
+    return make_grid(to_uint8(canvases.reshape(-1, *canvases.shape[2:])), cols=canvases.shape[1])
+
+
+class DrawingSteps(_GridCallback):
+    """Every ``every`` epochs, the canvases of ``num`` fixed latents after each drawing step (GRAN, Im et al. 2016,
+    Figures 4-6): ``directory/epoch_NNNN.png`` with one row per image and one column per step."""
+
+    tag = "drawing_steps"
+
+    def __init__(self, directory=None, num=8, seed=0, every=1, log_dir=None):
+        super().__init__(directory, every, log_dir)
+        self.num, self.seed = int(num), int(seed)
+
+    def grid(self):
+        return drawing_grid(self.model.generate(self.num, seed=self.seed, return_steps=True)[1])
+
+
 class TranslationGrid(_GridCallback):
     """Every ``every`` epochs, translate fixed images and save ``input | output (| target)`` rows.
 

@@ -1,5 +1,5 @@
-"""The noise -> image family: ``keras-gans train gan|dcgan|wgan|wgan_gp|cgan|ebgan|began|ali|bigan`` on an image
-dataset, and ``keras-gans sample`` from a trained model (``.keras`` or SavedModel)."""
+"""The noise -> image family: ``keras-gans train gan|dcgan|wgan|wgan_gp|cgan|ebgan|began|ali|bigan|sngan|stylegan|gran``
+on an image dataset, and ``keras-gans sample`` from a trained model (``.keras`` or SavedModel)."""
 
 import inspect
 import os
@@ -13,7 +13,7 @@ from keras_gans import datasets
 from keras_gans.cli.common import check_positive, parse_labels
 from keras_gans.cli.errors import BadInput, user_input
 from keras_gans.cli.loading import is_saved_model, load
-from keras_gans.cli import stylegan
+from keras_gans.cli import gran, stylegan
 from keras_gans.cli.toolbox import add_toolbox_options, check_toolbox
 from keras_gans.cli.training import run_training, train_options
 from keras_gans.models import MODELS, ConditionalGAN
@@ -23,7 +23,8 @@ from keras_gans.serving.images import make_grid, save_png, to_uint8
 #: DCGAN 25, ``niter = 25`` in the reference dcgan.torch ``main.lua``.
 DEFAULT_EPOCHS = {"dcgan": 25}
 #: Models with options of their own: name -> (add the options to the parser, args -> checked model kwargs)
-MODEL_OPTIONS = {"stylegan": (stylegan.add_model_options, stylegan.model_kwargs)}
+MODEL_OPTIONS = {"stylegan": (stylegan.add_model_options, stylegan.model_kwargs),
+                 "gran": (gran.add_model_options, gran.model_kwargs)}
 
 
 # --- train ---------------------------------------------------------------------------------------
@@ -100,6 +101,9 @@ def cmd_train(args):
         grids = [kg_callbacks.SampleGrid(os.path.join(work, "samples"), num=args.num_samples, seed=args.seed or 0,
                                          log_dir=os.path.join(work, "logs", "samples")),
                  keras.callbacks.TensorBoard(os.path.join(work, "logs"), update_freq="epoch", write_graph=False)]
+        if callable(getattr(model, "increments", None)):  # GRAN: the canvas after each drawing step
+            grids.append(kg_callbacks.DrawingSteps(os.path.join(work, "drawing"), num=8, seed=args.seed or 0,
+                                                   log_dir=os.path.join(work, "logs", "drawing")))
         if "preview" in info:
             grids.append(kg_callbacks.ReconstructionGrid(info["preview"], os.path.join(work, "reconstructions"),
                                                          log_dir=os.path.join(work, "logs", "reconstructions")))
@@ -169,6 +173,8 @@ def add_sample_command(commands):
     p.add_argument("--labels", default=None, help="comma-separated class ids (conditional models)")
     p.add_argument("--truncation", type=float, default=None, metavar="PSI",
                    help="StyleGAN's truncation trick: pull w towards its average, psi in [0, 1] (1: none)")
+    p.add_argument("--drawing", action="store_true",
+                   help="GRAN: one row per image, one column per drawing step (the canvas after each step)")
     p.add_argument("--out", default="samples.png")
     p.set_defaults(func=cmd_sample)
 
@@ -181,6 +187,16 @@ def cmd_sample(args):
             labels = labels * args.num
         if len(labels) != args.num:
             raise BadInput(f"--labels gives {len(labels)} labels for --num {args.num}")
+    if args.drawing:
+        model = load(args.model, saved_model=False)
+        if not callable(getattr(model, "increments", None)):
+            raise BadInput(f"--drawing: {args.model} holds a {type(model).__name__}, which does not draw in steps "
+                           "(GRAN does)")
+        if labels is not None or args.truncation is not None:
+            raise BadInput("--drawing takes no --labels or --truncation")
+        save_png(kg_callbacks.drawing_grid(model.generate(args.num, seed=args.seed, return_steps=True)[1]), args.out)
+        print(f"keras-gans: wrote the {model.num_steps} drawing steps of {args.num} samples to {args.out}")
+        return 0
     images = Sampler(load(args.model), args.model)(args.num, args.seed, labels, args.truncation)
     save_png(make_grid(images), args.out)
     print(f"keras-gans: wrote {args.num} samples to {args.out}")

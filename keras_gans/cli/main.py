@@ -20,7 +20,7 @@ import sys  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_gans.callbacks import NonFiniteLossError, TrainingInterrupted  # noqa: E402
-from keras_gans.cli import dtn, evaluate, export, gan, latent, results, style, stylegan, translation  # noqa: E402
+from keras_gans.cli import dtn, evaluate, export, gan, gran, latent, results, style, stylegan, translation  # noqa: E402
 from keras_gans.cli.errors import BadInput  # noqa: E402
 
 OK, FAILURE, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
@@ -68,7 +68,7 @@ def build_parser():
 
     train = commands.add_parser("train", help="train a model; writes samples, history, checkpoints, model and export")
     models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
-    gan.add_train_commands(models)  # gan, dcgan, wgan, wgan_gp, cgan, ebgan, began, ali, bigan
+    gan.add_train_commands(models)  # gan, dcgan, wgan, wgan_gp, cgan, ebgan, began, ali, bigan, sngan, stylegan, gran
     translation.add_train_commands(models)  # pix2pix, cyclegan
     style.add_train_command(models)  # adain
     dtn.add_train_commands(models)  # classifier, dtn
@@ -94,6 +94,7 @@ def build_parser():
     dtn.add_evaluate_arguments(commands.add_parser("evaluate-dtn", help="the same as `evaluate dtn`"))
     dtn.add_translate_command(commands)
     results.add_results_command(commands)
+    gran.add_gam_command(commands)
     return parser
 
 

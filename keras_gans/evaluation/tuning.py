@@ -82,6 +82,8 @@ class GANHyperModel(kt.HyperModel):
         elif "g_units" in self.params and "num_classes" not in self.params:
             units = hp.Choice("g_units", [20 * w for w in self.widths])
             kw["g_units"] = (units, units)
+        if "num_steps" in self.params:  # GRAN's drawing steps (the paper shows 1 to 5)
+            kw["num_steps"] = hp.Int("num_steps", 1, 5, default=self._default("num_steps"))
         if "n_critic" in self.params:
             kw["n_critic"] = hp.Int("n_critic", 1, 5, default=self._default("n_critic"))
         if "gp_weight" in self.params:

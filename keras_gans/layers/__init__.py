@@ -2,6 +2,7 @@
 
 from keras_gans.layers.ada import AdaptiveAugment
 from keras_gans.layers.adain import AdaIN
+from keras_gans.layers.canvas import ZeroState
 from keras_gans.layers.diffaugment import DiffAugment
 from keras_gans.layers.dropout import Dropout
 from keras_gans.layers.image_pool import ImagePool
@@ -13,6 +14,6 @@ from keras_gans.layers.stylegan import (Bias, ConstantInput, EqualizedConv2D, Eq
                                         ModulatedConv2D, NoiseInjection, PixelNorm, SelectStyle, StyleModulation)
 
 __all__ = ["AdaIN", "AdaptiveAugment", "DiffAugment", "Dropout", "ImagePool", "InstanceNormalization", "Maxout", "ReflectionPadding2D",
-           "SpectralNormalization",
+           "SpectralNormalization", "ZeroState",
            "Bias", "SelectStyle", "ConstantInput", "EqualizedConv2D", "EqualizedDense", "MinibatchStdDev", "ModulatedConv2D", "NoiseInjection",
            "PixelNorm", "StyleModulation"]

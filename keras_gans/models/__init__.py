@@ -12,6 +12,7 @@ from keras_gans.models.dcgan import DCGAN
 from keras_gans.models.dtn import DTN, DomainTransferNetwork
 from keras_gans.models.ebgan import EBGAN
 from keras_gans.models.gan import GAN
+from keras_gans.models.gran import GRAN
 from keras_gans.models.pix2pix import Pix2Pix
 from keras_gans.models.sngan import SNGAN
 from keras_gans.models.stylegan import StyleGAN
@@ -31,6 +32,7 @@ MODELS = {
     "bigan": BiGAN,
     "sngan": SNGAN,
     "stylegan": StyleGAN,
+    "gran": GRAN,
 }
 
 #: image-to-image models (paired and unpaired); the CLI trains them on (A, B) data
@@ -48,4 +50,4 @@ def get_model_class(name):
 
 
 __all__ = ["ALI", "AdaINStyleTransfer", "AdversarialBase", "BEGAN", "BiGAN", "EBGAN", "ConditionalGAN", "CycleGAN", "DCGAN", "DTN", "DomainTransferNetwork",
-           "GAN", "ImageTranslationModel", "MODELS", "NoiseToImage", "Pix2Pix", "SNGAN", "StyleGAN", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]
+           "GAN", "GRAN", "ImageTranslationModel", "MODELS", "NoiseToImage", "Pix2Pix", "SNGAN", "StyleGAN", "TRANSLATION_MODELS", "WGAN", "WGANGP", "get_model_class"]

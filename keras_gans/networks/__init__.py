@@ -13,6 +13,7 @@ from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_gen
 from keras_gans.networks.dtn import (build_dtn_classifier, build_dtn_discriminator, build_dtn_encoder,
                                      build_dtn_generator)
 from keras_gans.networks.ebgan import build_ebgan_discriminator
+from keras_gans.networks.gran import build_gran_encoder, build_gran_generator, gran_increments
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
 from keras_gans.networks.patchgan import build_patchgan_discriminator
 from keras_gans.networks.resnet import build_resnet_generator
@@ -34,6 +35,8 @@ __all__ = [
     "build_dtn_encoder",
     "build_dtn_generator",
     "build_ebgan_discriminator",
+    "build_gran_encoder",
+    "build_gran_generator",
     "build_mlp_discriminator",
     "build_mlp_generator",
     "build_patchgan_discriminator",
@@ -45,5 +48,6 @@ __all__ = [
     "build_unet_generator",
     "build_vgg19_encoder",
     "dcgan_start_size",
+    "gran_increments",
     "load_vgg19_weights",
 ]

@@ -72,11 +72,14 @@ def build_dcgan_generator(
     synchronized_batch_norm=True,
     kernel_size=4,
     name="generator",
+    output_activation="tanh",
 ):
     """DCGAN generator ``z -> image`` in [-1, 1].
 
     ``base_filters`` is the width of the last hidden layer (``ngf``); each lower
     resolution doubles it, so a 64×64 generator goes 512→256→128→64→C.
+    ``output_activation``: ``"tanh"`` (the paper's), or ``"linear"`` for a network whose output is squashed
+    later (GRAN's canvas increments).
     """
     image_shape = check_image_shape(image_shape)
     start, n_up = dcgan_start_size(square_size(image_shape))
@@ -109,7 +112,7 @@ def build_dcgan_generator(
             kernel_initializer=weight_init(),
             name="to_image" if last else f"up_{i}",
         )(x)
-    images = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    images = keras.layers.Activation(output_activation, dtype="float32", name=output_activation)(x)
     return keras.Model(inputs if num_classes else z, images, name=name)
 
 

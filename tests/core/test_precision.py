@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans import (ALI, BEGAN, DCGAN, DTN, EBGAN, GAN, SNGAN, WGAN, WGANGP, AdaINStyleTransfer, BiGAN,
+from keras_gans import (ALI, BEGAN, DCGAN, DTN, EBGAN, GAN, GRAN, SNGAN, WGAN, WGANGP, AdaINStyleTransfer, BiGAN,
                         ConditionalGAN, CycleGAN, Pix2Pix, StyleGAN)
 from keras_gans.core import precision as precisions
 from tests import model_checks as checks
@@ -29,6 +29,7 @@ MODELS = {
     "ALI": (lambda p: ALI(g_filters=8, d_filters=8, e_filters=8, latent_dim=16, precision=p, **IMAGES), "images"),
     "BiGAN": (lambda p: BiGAN(g_filters=8, d_filters=8, e_filters=8, latent_dim=16, precision=p, **IMAGES),
               "images"),
+    "GRAN": (lambda p: GRAN(g_filters=8, d_filters=8, num_steps=2, precision=p, **IMAGES), "images"),
     "SNGAN": (lambda p: SNGAN(architecture="cnn", image_shape=(32, 32, 1), n_dis=1, precision=p), "images32"),
     "StyleGAN": (lambda p: StyleGAN(image_shape=(16, 16, 1), latent_dim=16, w_dim=16, mapping_layers=2,
                                     channel_base=128, channel_max=16, ema_kimg=0.1, r1_gamma=0.1, precision=p),

@@ -48,6 +48,7 @@ def test_every_model_has_a_search_space_and_fresh_optimizers():
     assert {"momentum", "g_units"} <= spaces["gan"]  # SGD with momentum, MLP widths
     assert {"g_lr", "d_lr"} <= spaces["cgan"]
     assert {"channel_max", "g_lr", "d_lr", "beta_1"} <= spaces["stylegan"]
+    assert {"num_steps", "g_filters", "d_filters", "beta_1"} <= spaces["gran"]
 
 
 def test_tuned_values_reach_the_model():

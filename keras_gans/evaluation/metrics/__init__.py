@@ -1,5 +1,5 @@
 """Evaluation of generative models: FID, KID, Inception score, improved precision and recall, density and
-coverage, memorisation check, Parzen likelihood.
+coverage, memorisation check, Parzen likelihood, and GAM (two GANs judging each other, :func:`gam`).
 
 Functions take image sets (arrays in [-1, 1] or uint8, ``tf.data`` datasets or iterables of
 batches) and a feature extractor (default: the shipped Fashion-MNIST classifier's 128-d features;
@@ -19,6 +19,7 @@ from keras_gans.evaluation.metrics.features import (
     inception_logits,
 )
 from keras_gans.evaluation.metrics.evaluation import METRIC_NAMES, EvaluateEvery, evaluate_samples, parse_metric_names
+from keras_gans.evaluation.metrics.gam import GAMResult, gam
 from keras_gans.evaluation.metrics.frechet import FID, FeatureStats, feature_statistics, fid, fid_from_features, frechet_distance
 from keras_gans.evaluation.metrics.inception_score import inception_score, inception_score_from_logits
 from keras_gans.evaluation.metrics.kid import KID, kid, kid_from_features, mmd2_unbiased
@@ -38,6 +39,8 @@ from keras_gans.evaluation.metrics.precision_recall import (
 )
 
 __all__ = [
+    "GAMResult",
+    "gam",
     "METRIC_NAMES",
     "EvaluateEvery",
     "evaluate_samples",
