@@ -1,4 +1,4 @@
-"""``keras-gans walk | arithmetic | invert | inpaint``: the latent-space tools from the command line.
+"""``keras-gans walk | arithmetic | invert | inpaint | edit``: the latent-space tools from the command line.
 
 MODEL is a ``.keras`` file saved by the library (``keras-gans train`` writes ``RUN/model.keras``).
 Outputs are written to temporary files and renamed into place; a folder output must not exist yet.
@@ -12,8 +12,8 @@ from keras_gans.cli.common import new_output_dir, parse_labels
 from keras_gans.cli.errors import BadInput, user_input
 from keras_gans.cli.loading import load
 from keras_gans.cli.training import make_strategy
-from keras_gans.latent import (arithmetic, arithmetic_grid, check_masks, inpaint, invert, make_mask, parse_expression,
-                               save_gif, walk, walk_grid)
+from keras_gans.latent import (arithmetic, arithmetic_grid, check_masks, inpaint, invert, make_mask, manipulate,
+                               parse_expression, save_gif, strokes_from_rgba, walk, walk_grid)
 from keras_gans.latent.common import SPACES, check_model, read_images
 from keras_gans.latent.inpainting import BLENDS
 from keras_gans.latent.interpolation import METHODS
@@ -68,6 +68,22 @@ def add_commands(commands):
             p.add_argument("--lam", type=float, default=0.1, help="perceptual loss weight (bamos: 0.1; Yeh: 0.2)")
             p.add_argument("--iterations", type=int, default=1000)
             p.set_defaults(func=cmd_inpaint)
+
+    p = commands.add_parser("edit", help="generative visual manipulation (iGAN): follow colour strokes and a sketch")
+    p.add_argument("model", help="MODEL.keras saved by keras-gans (an unconditional noise -> image model)")
+    start = p.add_mutually_exclusive_group(required=True)
+    start.add_argument("--seed", type=int, help="edit the samples of this seed (model.generate / keras-gans sample)")
+    start.add_argument("--image", help="edit this image (of the generator's size), projected first")
+    p.add_argument("--num", type=int, default=1, help="samples of --seed to edit, each with the same strokes")
+    p.add_argument("--colors", default=None, help="RGBA PNG of the generator's size: painted (opaque) pixels are "
+                   "colour strokes")
+    p.add_argument("--sketch", default=None, help="PNG of the generator's size: painted pixels (opaque, or dark "
+                   "where there is no alpha channel) are lines that should become edges")
+    p.add_argument("--keep-margin", type=int, default=2, help="pixels around the strokes free to change (2)")
+    p.add_argument("--iterations", type=int, default=200)
+    p.add_argument("--frames", type=int, default=8, help="frames of the morph GIF (>= 2)")
+    p.add_argument("--out", required=True, help="output folder (must not exist)")
+    p.set_defaults(func=cmd_edit)
 
 
 def load_generator_model(args):
@@ -158,4 +174,71 @@ def cmd_inpaint(args):
             save_png(generated, os.path.join(tmp, f"{stem}_generated.png"))
         save_png((mask[0] * 255).astype(np.uint8), os.path.join(tmp, "mask.png"))
     print(f"keras-gans: inpainted {len(images)} image(s) ({args.blend} blending) into {args.out}")
+    return 0
+
+
+def read_drawing(path, shape, what):
+    """A PNG of ``shape[:2]`` as ``(RGBA uint8 [H, W, 4])``; a drawing without alpha is opaque where it is dark."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+            rgba = np.asarray(image.convert("RGBA")).copy()
+    except FileNotFoundError:
+        raise BadInput(f"{what}: no file {path}") from None
+    except (UnidentifiedImageError, OSError) as e:
+        raise BadInput(f"{what}: {path} is not an image ({e})") from None
+    if rgba.shape[:2] != tuple(shape[:2]):
+        raise BadInput(f"{what}: {path} is {rgba.shape[0]}x{rgba.shape[1]}, the generator makes {shape[0]}x{shape[1]} "
+                       "images")
+    if not has_alpha:
+        rgba[..., 3] = np.where(rgba[..., :3].mean(axis=-1) < 128, 255, 0)
+    return rgba, has_alpha
+
+
+def cmd_edit(args):
+    if args.num < 1 or args.iterations < 1 or args.frames < 2 or args.keep_margin < 0:
+        raise BadInput("--num and --iterations must be >= 1, --frames >= 2 and --keep-margin >= 0")
+    if args.colors is None and args.sketch is None:
+        raise BadInput("nothing to edit: give --colors STROKES.png and/or --sketch SKETCH.png")
+    model, strategy = load_generator_model(args)
+    shape = model.image_shape
+    colors = color_mask = sketch = None
+    if args.colors:
+        rgba, has_alpha = read_drawing(args.colors, shape, "--colors")
+        if not has_alpha:
+            raise BadInput(f"--colors: {args.colors} has no transparency; paint the strokes on a transparent layer "
+                           "(RGBA PNG) so that unpainted pixels can be told apart")
+        colors, color_mask = (a[0] for a in strokes_from_rgba(rgba))  # one drawing for every image
+        if not color_mask.any():
+            raise BadInput(f"--colors: {args.colors} has no painted (opaque) pixel")
+    if args.sketch:
+        sketch = strokes_from_rgba(read_drawing(args.sketch, shape, "--sketch")[0])[1][0]
+        if not sketch.any():
+            raise BadInput(f"--sketch: {args.sketch} has no painted pixel")
+    num = args.num if args.image is None else 1
+    with user_input():
+        images = read_images([args.image], model) if args.image else None
+    with new_output_dir(args.out) as tmp:
+        with user_input():
+            result = manipulate(model, seed=args.seed, images=images, num=num if images is None else None,
+                                colors=colors, color_mask=color_mask, sketch_mask=sketch, keep_margin=args.keep_margin,
+                                iterations=args.iterations, frames=args.frames, strategy=strategy)
+        np.savez(os.path.join(tmp, "latents.npz"), start=result.start_latents, edited=result.latents)
+        for i in range(num):
+            save_png(to_uint8(result.start_images[i]), os.path.join(tmp, f"{i:04d}_start.png"))
+            save_png(to_uint8(result.images[i]), os.path.join(tmp, f"{i:04d}_edited.png"))
+            save_gif(result.morph[i][None], os.path.join(tmp, f"{i:04d}_morph.gif"))
+        lines = ["image\tcolor_before\tcolor_after\tsketch_before\tsketch_after\tkeep_after"]
+        for i in range(num):
+            lines.append("\t".join([f"{i:04d}"] + [f"{result.__dict__[k][when][i]:.6f}" for k, when in (
+                ("color_error", "before"), ("color_error", "after"), ("sketch_error", "before"),
+                ("sketch_error", "after"), ("keep_error", "after"))]))
+        with open(os.path.join(tmp, "errors.tsv"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    color = result.color_error
+    print(f"keras-gans: edited {num} image(s) into {args.out}: colour error {float(color['before'].mean()):.4f}"
+          f" -> {float(color['after'].mean()):.4f}, sketch error "
+          f"{float(result.sketch_error['before'].mean()):.4f} -> {float(result.sketch_error['after'].mean()):.4f}")
     return 0

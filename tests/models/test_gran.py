@@ -121,3 +121,13 @@ def test_bad_arguments_are_clear_errors(kwargs, message):
 def test_a_generator_of_other_steps_is_refused():
     with pytest.raises(ValueError, match="num_steps=3 but the generator draws in 2 steps"):
         GRAN(**KWARGS, generator=build_gran_generator(16, (28, 28, 1), 8, num_steps=2))
+
+
+def test_instance_noise_and_the_toolbox_options_apply(fashion):
+    """GRAN's train_step is MinimaxGame's: instance noise, DiffAugment, R1 and EMA enter through the shared helpers."""
+    model = checks.check_fit_finite(GRAN, dict(KWARGS, instance_noise=0.1, augment="diffaugment", r1_gamma=1.0,
+                                               ema_decay=0.9), fashion, batch=16, steps=2)
+    assert {"instance_noise", "ema_beta", "r1"} <= set(model.tracker_names)
+    assert checks.max_diff(model.ema_networks[0].get_weights(), model.generator.get_weights()) > 0
+    ada = checks.check_fit_finite(GRAN, dict(KWARGS, augment="ada"), fashion, batch=16, steps=1)
+    assert "augment_p" in ada.tracker_names
