@@ -13,13 +13,20 @@ from keras_gans.cli.errors import BadInput, user_input
 
 def load(path, what="model", saved_model=True):
     """What ``path`` holds: a ``keras.Model`` for a ``.keras`` file (the keras_gans classes are registered by
-    importing keras_gans), or the ``tf.saved_model.load`` object of a SavedModel folder, whose ``signatures``
-    are the model's endpoints. Commands that need the Python model pass ``saved_model=False``.
+    importing keras_gans) or for ``preset:NAME`` (a shipped preset, :mod:`keras_gans.presets`), or the
+    ``tf.saved_model.load`` object of a SavedModel folder, whose ``signatures`` are the model's endpoints. Commands that need the Python model pass ``saved_model=False``.
 
     A missing file, a folder without ``saved_model.pb``, or a damaged or truncated file is :class:`BadInput`
     (``what`` names the input in the message). Load in a strategy's scope to place the weights on its devices.
     """
     path = os.fspath(path)
+    if path.startswith("preset:"):  # a trained model shipped with the package (keras_gans.presets)
+        from keras_gans import presets
+
+        try:
+            return presets.load(path[len("preset:"):])
+        except presets.PresetError as e:
+            raise BadInput(f"{what}: {e}") from None
     if path.endswith(".keras"):
         if not os.path.isfile(path):
             raise BadInput(f"no {what} file {path}")

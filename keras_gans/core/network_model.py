@@ -64,6 +64,14 @@ class NetworkModel(keras.Model):
     def get_config(self):
         return {**super().get_config(), "precision": self.precision}
 
+    @classmethod
+    def from_preset(cls, name):
+        """A trained model shipped with the package (:mod:`keras_gans.presets`, KerasHub's convention):
+        ``keras_gans.DCGAN.from_preset("fashion_mnist")`` or by its full name, ``"dcgan_fashion_mnist"``."""
+        from keras_gans import presets
+
+        return presets.load(presets.resolve(cls, name), expected_class=cls)
+
     @property
     def metrics(self):
         return list(self._trackers.values())
