@@ -59,9 +59,12 @@ def train(name, runs_dir):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("names", nargs="*", choices=[[], *PRESETS], default=list(PRESETS), metavar="NAME")
+    p.add_argument("names", nargs="*", metavar="NAME", help=f"presets to train (default all: {', '.join(PRESETS)})")
     p.add_argument("--runs-dir", default="/tmp/presets_runs")
     args = p.parse_args(argv)
+    unknown = [n for n in args.names if n not in PRESETS]
+    if unknown:
+        p.error(f"unknown presets {unknown}; expected some of {list(PRESETS)}")
     os.makedirs(args.runs_dir, exist_ok=True)
     import keras
 
