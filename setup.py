@@ -32,9 +32,11 @@ setup(
         # the LiteRT interpreter (tf.lite.Interpreter's successor; TensorFlow's own is the fallback)
         "tflite": ['ai-edge-litert>=1.2; platform_system != "Windows"'],
         "test": ["pytest>=8", "pytest-xdist>=3.5", "scipy", "scikit-learn", "keras-tuner>=1.4.7",
-                 "tensorflow-serving-api>=2.21,<2.22"],  # the gRPC PredictRequest/PredictResponse protos
+                 "tensorflow-serving-api>=2.21,<2.22",  # the gRPC PredictRequest/PredictResponse protos
+                 "gradio>=5,<6", "gradio_client", "selenium>=4"],  # the studio's HTTP API and browser tests
         "serving": ["tensorflow-serving-api>=2.21,<2.22"],  # gRPC clients (docs/serving.md)
         "benchmark": ["torch"],
+        "studio": ["gradio>=5,<6"],  # keras-gans studio
     },
     entry_points={"console_scripts": ["keras-gans=keras_gans_launcher:main"]},
 )

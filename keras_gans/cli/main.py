@@ -20,7 +20,8 @@ import sys  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_gans.callbacks import NonFiniteLossError, TrainingInterrupted  # noqa: E402
-from keras_gans.cli import dtn, evaluate, export, gan, gran, latent, results, style, stylegan, translation  # noqa: E402
+from keras_gans.cli import (dtn, evaluate, export, gan, gran, latent, results, studio, style, stylegan,  # noqa: E402
+                            translation)
 from keras_gans.cli.errors import BadInput  # noqa: E402
 
 OK, FAILURE, BAD_INPUT, INTERRUPTED = 0, 1, 2, 130
@@ -95,6 +96,7 @@ def build_parser():
     dtn.add_translate_command(commands)
     results.add_results_command(commands)
     gran.add_gam_command(commands)
+    studio.add_studio_command(commands)
     return parser
 
 
