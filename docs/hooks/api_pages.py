@@ -34,6 +34,9 @@ PAGES = {
     "serving": "keras_gans.serving",
     "evaluation": "keras_gans.evaluation",
     "latent": "keras_gans.latent",
+    "presets": "keras_gans.presets",
+    "studio": "keras_gans.studio",
+    "metrics": "keras_gans.metrics",
     "cli": "keras_gans.cli",
 }
 
