@@ -23,6 +23,7 @@ Writes ``--out``/NAME.md and NAME.json.
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -92,7 +93,7 @@ def main(argv=None):
         "kid_start": float(kid_start), "seconds_all": total_s,
         "latency_single_s": statistics.median(single), "latency_single_runs": single,
         "latency_per_edit_batch64_s": statistics.median(batch) / 64, "latency_batch64_runs": batch,
-        "cpu": tsd.cpu_note(), "commit": tsd.git_commit(("keras_gans",)), "measured": time.strftime("%Y-%m-%d %H:%M"),
+        "load_1min_after": os.getloadavg()[0], "cpu": tsd.cpu_note(), "commit": tsd.git_commit(("keras_gans",)), "measured": time.strftime("%Y-%m-%d %H:%M"),
     }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,9 @@ def main(argv=None):
     md = [f"# Generative visual manipulation (iGAN) on {args.num} held-out Fashion-MNIST garments", "",
           f"- Regenerate: `python scripts/benchmarks/manipulation.py --model {args.model} --num {args.num}` "
           "(method: the script's docstring).",
-          f"- Model: `{args.model}`; measured {r['measured']} at {r['commit']}; CPU: {r['cpu']}.", "",
+          f"- Model: `{args.model}`; measured {r['measured']} at {r['commit']}; CPU: {r['cpu']}; 1-minute load "
+          f"average at the end {r['load_1min_after']:.1f} (other jobs ran alongside when it is above 2: the latencies "
+          "are then upper bounds).", "",
           "| quantity | before (the start samples) | after the edit |", "|---|---|---|",
           f"| colour error at the strokes (MSE, [-1, 1] units) | {r['color_error_before']:.4f} ± "
           f"{r['color_error_before_std']:.4f} | {r['color_error_after']:.4f} ± {r['color_error_after_std']:.4f} |",
