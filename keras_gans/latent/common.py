@@ -206,8 +206,12 @@ def best_of_restarts(losses, restarts, *values):
     return [tf.gather(losses, index)] + [tf.gather(v, index) for v in values]
 
 
-def run_batched(fn, arrays, strategy=None, batch_size=None):
+def run_batched(fn, arrays, strategy=None, batch_size=None, cache=None):
     """``fn(*arrays)`` as a compiled ``tf.function`` over the batch axis of ``arrays``.
+
+    ``cache``: a dict the caller keeps for calls whose ``fn`` computes the same thing (same model, same
+    constants): the compiled function is kept there, so later calls reuse its trace instead of tracing again
+    (seconds per call for an optimisation loop).
 
     The batch is cut into chunks of ``batch_size`` (the last padded by repeating its final row, so
     every chunk reuses one trace). Under a ``tf.distribute`` strategy with N replicas each chunk
@@ -226,7 +230,10 @@ def run_batched(fn, arrays, strategy=None, batch_size=None):
         out = fn(*args)
         return tuple(out) if isinstance(out, (tuple, list)) else (out,)
 
-    if replicas == 1:
+    key = ("compiled", id(strategy), chunk)
+    if cache is not None and key in cache:
+        compiled = cache[key]
+    elif replicas == 1:
         compiled = tf.function(wrapped)
     else:
         run = tf.function(lambda values: strategy.run(lambda v: wrapped(*v), args=(values,)))
@@ -238,6 +245,8 @@ def run_batched(fn, arrays, strategy=None, batch_size=None):
 
             return run(strategy.experimental_distribute_values_from_function(value_fn))
 
+    if cache is not None:
+        cache[key] = compiled
     results = []
     for start in range(0, total, chunk):
         part = [a[start:start + chunk] for a in arrays]

@@ -21,6 +21,7 @@ from the original to the edit. Everything runs as one compiled, batched function
 a strategy's replicas like the other latent tools).
 """
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,10 @@ from keras_gans.latent.inversion import invert
 #: the Sobel magnitude (luminance in [-1, 1]) that counts as a full edge: half the response of a black-to-white
 #: step (a step of height 2 gives |∇| = 8 with the 3x3 Sobel kernels)
 EDGE_SCALE = 4.0
+
+
+#: model -> {the edit's constants: its compiled function}: an edit with the same settings reuses the trace
+_COMPILED = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -250,7 +255,10 @@ def manipulate(model, seed=None, latents=None, images=None, num=None, colors=Non
         morph = tf.reshape(morph, (-1, int(frames), *shape))
         return (z, after, morph, *errors[0], *errors[1])
 
-    out = common.run_batched(edit, [z0, start, colors, color_mask, sketch_mask, keep_mask], strategy, batch_size)
+    settings = (*weights, int(iterations), float(learning_rate), z_clip, int(frames))
+    cache = _COMPILED.setdefault(model, {}).setdefault(settings, {})
+    out = common.run_batched(edit, [z0, start, colors, color_mask, sketch_mask, keep_mask], strategy, batch_size,
+                             cache=cache)
     z, after, morph = out[:3]
     names = ("color_error", "sketch_error", "keep_error")
     errors = {name: {"before": out[3 + i], "after": out[6 + i]} for i, name in enumerate(names)}

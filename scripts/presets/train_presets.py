@@ -25,7 +25,8 @@ PRESETS = {
     "dcgan_fashion_mnist": (
         ["train", "dcgan", "--dataset", "fashion_mnist", "--epochs", "5", "--seed", "0"], "fid_kid_2000",
         "Fashion-MNIST training set (60,000 images, 28x28x1)",
-        "DCGAN (Radford et al. 2015) with the paper's defaults (ngf = ndf = 64, Adam 2e-4 / beta1 0.5, batch 128)"),
+        "DCGAN (Radford et al. 2015) with the paper's networks and optimizer (ngf = ndf = 64, Adam 2e-4 / beta1 0.5), "
+        "batch 64 (the CLI's default; the paper's is 128), 5 epochs"),
     "pix2pix_fashion_edges": (
         ["train", "pix2pix", "--g-filters", "16", "--d-filters", "16", "--epochs", "4", "--steps-per-epoch", "500",
          "--seed", "0"], "pix2pix_mae_1000",
