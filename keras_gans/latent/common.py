@@ -1,6 +1,8 @@
 """What the latent-space tools share: the model's networks, input checks, Adam on ``z``,
 and running a compiled function on a batch on one device or split over a strategy's replicas."""
 
+import weakref
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -204,6 +206,16 @@ def best_of_restarts(losses, restarts, *values):
     batch = tf.shape(per)[1]
     index = best * batch + tf.range(batch)
     return [tf.gather(losses, index)] + [tf.gather(v, index) for v in values]
+
+
+#: model -> {(tool, its settings): the cache run_batched keeps its compiled function in}
+COMPILED = weakref.WeakKeyDictionary()
+
+
+def compiled_cache(model, tool, *settings):
+    """The :func:`run_batched` cache of ``tool`` on ``model`` with these settings (the Python constants its function
+    closes over): a second call with the same ones reuses the trace."""
+    return COMPILED.setdefault(model, {}).setdefault((tool, *settings), {})
 
 
 def run_batched(fn, arrays, strategy=None, batch_size=None, cache=None):

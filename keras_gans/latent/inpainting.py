@@ -129,7 +129,11 @@ def inpaint(model, images, mask, labels=None, perceptual_weight=0.1, window=7, i
             filled = masks * images + (1.0 - masks) * generated
         return filled, generated, z, loss
 
-    filled, generated, z, loss = common.run_batched(fill, [images, masks, label_array, z0], strategy, batch_size)
+    cache = common.compiled_cache(model, "inpaint", float(perceptual_weight), int(window), int(iterations),
+                                  float(learning_rate), beta_1, beta_2, epsilon, int(restarts), z_clip, blend,
+                                  poisson_iterations, space, conditional)
+    filled, generated, z, loss = common.run_batched(fill, [images, masks, label_array, z0], strategy, batch_size,
+                                                    cache=cache)
     return InpaintingResult(filled=filled, generated=generated, latents=z, loss=loss)
 
 

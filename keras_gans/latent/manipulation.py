@@ -21,7 +21,6 @@ from the original to the edit. Everything runs as one compiled, batched function
 a strategy's replicas like the other latent tools).
 """
 
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +32,6 @@ from keras_gans.latent.inversion import invert
 #: the Sobel magnitude (luminance in [-1, 1]) that counts as a full edge: half the response of a black-to-white
 #: step (a step of height 2 gives |∇| = 8 with the 3x3 Sobel kernels)
 EDGE_SCALE = 4.0
-
-
-#: model -> {the edit's constants: its compiled function}: an edit with the same settings reuses the trace
-_COMPILED = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -255,8 +250,8 @@ def manipulate(model, seed=None, latents=None, images=None, num=None, colors=Non
         morph = tf.reshape(morph, (-1, int(frames), *shape))
         return (z, after, morph, *errors[0], *errors[1])
 
-    settings = (*weights, int(iterations), float(learning_rate), z_clip, int(frames))
-    cache = _COMPILED.setdefault(model, {}).setdefault(settings, {})
+    cache = common.compiled_cache(model, "manipulate", *weights, int(iterations), float(learning_rate), z_clip,
+                                  int(frames))
     out = common.run_batched(edit, [z0, start, colors, color_mask, sketch_mask, keep_mask], strategy, batch_size,
                              cache=cache)
     z, after, morph = out[:3]

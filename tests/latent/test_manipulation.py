@@ -115,13 +115,13 @@ def test_models_that_cannot_be_manipulated_are_refused():
 
 def test_repeated_edits_reuse_the_compiled_function(tiny_dcgan):
     """The studio edits again and again: the same settings must not trace the optimisation loop again."""
-    from keras_gans.latent.manipulation import _COMPILED
+    from keras_gans.latent.common import COMPILED
 
     mask = np.zeros((28, 28), "float32")
     mask[12, 6:22] = 1
     for seed in (1, 2, 3):
         manipulate(tiny_dcgan, seed=seed, num=2, sketch_mask=mask, iterations=7)
-    caches = [cache for settings, cache in _COMPILED[tiny_dcgan].items() if settings[5] == 7]
+    caches = [cache for key, cache in COMPILED[tiny_dcgan].items() if key[0] == "manipulate" and key[6] == 7]
     assert len(caches) == 1
     (compiled,) = caches[0].values()
     assert compiled.experimental_get_tracing_count() == 1
