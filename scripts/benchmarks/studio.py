@@ -18,6 +18,7 @@ change, median and range of 5 strokes. Writes ``--results``/studio_latency.md an
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import sys
@@ -158,7 +159,8 @@ def main(argv=None):
     docs = Path(args.docs)
     for name, png in shots.items():
         (docs / f"studio_{name}.png").write_bytes(png)
-    record = {"api_colour_s": api, "browser_stroke_to_output_s": browser, "cpu": tsd.cpu_note(),
+    record = {"api_colour_s": api, "browser_stroke_to_output_s": browser, "load_1min": os.getloadavg()[0],
+              "cpu": tsd.cpu_note(),
               "commit": tsd.git_commit(("keras_gans",)), "measured": time.strftime("%Y-%m-%d %H:%M")}
     results = Path(args.results)
     (results / "studio_latency.json").write_text(json.dumps(record, indent=1) + "\n")
@@ -166,7 +168,8 @@ def main(argv=None):
           "- Regenerate: `python scripts/benchmarks/studio.py` (method: its docstring); it also writes the docs' "
           "screenshots.",
           f"- Measured {record['measured']} at {record['commit']}; CPU: {record['cpu']}; the server and the "
-          "browser on the same machine.", "",
+          f"browser on the same machine; 1-minute load average at the end {record['load_1min']:.1f} (above 2: other "
+          "jobs ran alongside, so these are upper bounds).", "",
           "| path | median | range | calls |", "|---|---|---|---|",
           f"| HTTP API `/colour` (gradio_client), 256x256 drawing | {1000 * statistics.median(api):.0f} ms | "
           f"{1000 * min(api):.0f}-{1000 * max(api):.0f} ms | {len(api)} |",
