@@ -234,7 +234,7 @@ def run_batched(fn, arrays, strategy=None, batch_size=None, cache=None):
     total = arrays[0].shape[0]
     strategy = strategy or tf.distribute.get_strategy()
     replicas = strategy.num_replicas_in_sync
-    chunk = int(batch_size or total)
+    chunk = min(int(batch_size or total), total)  # (a single edit is not padded to a whole batch)
     chunk = -(-chunk // replicas) * replicas  # a multiple of the replica count
     per_replica = chunk // replicas
 
