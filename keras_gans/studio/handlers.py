@@ -6,6 +6,7 @@ import numpy as np
 from PIL import Image
 
 from keras_gans import latent
+from keras_gans.core.image_to_image import ImageTranslationModel
 from keras_gans.serving.images import make_grid, to_uint8
 
 #: side of the images the page shows (the models make 28-64 px images: scaled up, nearest neighbour)
@@ -30,7 +31,7 @@ def default_models():
 def _kind(model):
     if callable(getattr(model, "stylize", None)):
         return "style"
-    if callable(getattr(model, "translate", None)):
+    if isinstance(model, ImageTranslationModel):
         return "translate"
     if callable(getattr(model, "generate", None)) and not getattr(model, "num_classes", None):
         return "generate"
@@ -110,7 +111,11 @@ class Studio:
                              f"its tabs take: {'; '.join(TAB_NEEDS.values())}")
 
     def names(self, kind):
-        return [name for name, k in self.kinds.items() if k == kind]
+        """The session's models of ``kind``; translation models with one direction (Pix2Pix: sketch -> colour)
+        first."""
+        found = [name for name, k in self.kinds.items() if k == kind]
+        return sorted(found, key=lambda n: len(getattr(self.models[n], "directions", ()))) if kind == "translate" \
+            else found
 
     def model(self, name, kind, tab):
         if not name:
@@ -131,13 +136,14 @@ class Studio:
                                and drawing.get("background") is None):
             return None, None  # an untouched canvas: nothing to colour yet
         rgba = canvas_image(drawing)
-        shape = tuple(model.generator.inputs[0].shape[1:]) if hasattr(model, "generator") else None
-        if shape is None or None in shape[:2]:
-            size = getattr(model, "image_size", None) or 32
-            shape = (size, size, int(model.generator.inputs[0].shape[-1]))
+        if direction not in ("AtoB", "BtoA"):
+            raise ValueError(f"sketch: the direction is AtoB or BtoA, got {direction!r}")
+        directions = getattr(model, "directions", ("AtoB",))
+        direction = direction if direction in directions else "AtoB"  # (a paired model has AtoB only)
+        # the training size and the direction's input channels (ImageTranslationModel's attributes)
+        shape = (model.image_size, model.image_size, model.channels_for(direction)[0])
         x = to_model_image(rgba, shape)
-        kwargs = {"direction": direction} if getattr(model, "directions", None) else {}
-        y = model.translate(x, **kwargs)
+        y = model.translate(x, direction)
         return display(x), display(y)
 
     # --- Explore ------------------------------------------------------------------------------------------

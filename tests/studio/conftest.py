@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans import AdaINStyleTransfer, Pix2Pix, StyleGAN
+from keras_gans import AdaINStyleTransfer, CycleGAN, Pix2Pix, StyleGAN
 from keras_gans.datasets.translation import load_paired
 from tests.latent.conftest import trained_tiny_dcgan
 
@@ -22,7 +22,9 @@ def studio_models(fashion):
     stylegan = StyleGAN(image_shape=(16, 16, 1), latent_dim=16, w_dim=16, mapping_layers=2, channel_base=128,
                         channel_max=16, seed=0)
     adain = AdaINStyleTransfer(width=1 / 16)
-    return {"dcgan": trained_tiny_dcgan(fashion), "pix2pix": pix2pix, "stylegan": stylegan, "adain": adain}
+    cyclegan = CycleGAN(input_channels=1, output_channels=1, image_size=32, g_filters=4, d_filters=4, n_blocks=1)
+    return {"cyclegan": cyclegan, "dcgan": trained_tiny_dcgan(fashion), "pix2pix": pix2pix, "stylegan": stylegan,
+            "adain": adain}
 
 
 def sketch_drawing(size=256, column=128):

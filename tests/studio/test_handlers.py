@@ -15,7 +15,8 @@ def studio(studio_models):
 
 
 def test_models_are_sorted_into_tabs(studio):
-    assert studio.names("translate") == ["pix2pix"] and studio.names("style") == ["adain"]
+    assert studio.names("translate") == ["pix2pix", "cyclegan"]  # one direction first: sketch -> colour
+    assert studio.names("style") == ["adain"]
     assert studio.names("generate") == ["dcgan", "stylegan"]
 
 
@@ -32,6 +33,16 @@ def test_sketch_to_colour_follows_the_drawing(studio):
     assert studio.colour(blank, "pix2pix")[0].min() == 255
     editor_value = {"background": None, "layers": [], "composite": sketch_drawing(column=80)}
     np.testing.assert_array_equal(studio.colour(editor_value, "pix2pix")[1], coloured)
+
+
+def test_cyclegan_translates_the_drawing_both_ways(studio, studio_models):
+    seen, forwards = studio.colour(sketch_drawing(column=80), "cyclegan", "AtoB")
+    _, backwards = studio.colour(sketch_drawing(column=80), "cyclegan", "BtoA")
+    model = studio_models["cyclegan"]
+    np.testing.assert_array_equal(forwards[::8, ::8, 0], model.translate(seen[::8, ::8, :1], "AtoB")[..., 0])
+    np.testing.assert_array_equal(backwards[::8, ::8, 0], model.translate(seen[::8, ::8, :1], "BtoA")[..., 0])
+    with pytest.raises(ValueError, match="the direction is AtoB or BtoA"):
+        studio.colour(sketch_drawing(), "cyclegan", "sideways")
 
 
 def test_explore_samples_walks_truncates_and_mixes(studio, studio_models):
