@@ -65,14 +65,14 @@ def build_app(studio):
         with gr.Tab("Edit", id="edit", elem_id="tab_edit"):
             _needs(generators, "edit")
             gr.Markdown("Generate a start image, paint strokes on it (colours, or lines that should become edges), "
-                        "then **Edit**: the generator finds the image on its manifold that follows them (iGAN).")
+                        "then **Apply the strokes**: the generator finds the image on its manifold that follows them (iGAN).")
             with gr.Row():
                 model = _choice(generators, "model")
                 seed = gr.Number(0, precision=0, label="seed", minimum=0)
                 meaning = gr.Radio(["colour", "sketch"], value="colour", label="the strokes are")
                 iterations = gr.Slider(10, 500, 150, step=10, label="iterations")
             with gr.Row():
-                start, run = gr.Button("New start image"), gr.Button("Edit", variant="primary")
+                start, run = gr.Button("New start image"), gr.Button("Apply the strokes", variant="primary")
             with gr.Row():
                 editor = gr.ImageEditor(type="numpy", image_mode="RGBA", brush=paint, label="paint on the image",
                                         canvas_size=(DISPLAY, DISPLAY), elem_id="edit_canvas")
@@ -122,14 +122,14 @@ def build_app(studio):
                      api_name="style")
         with gr.Tab("Inpaint", id="inpaint", elem_id="tab_inpaint"):
             _needs(generators, "inpaint")
-            gr.Markdown("Generate (or upload) an image, brush over the part to fill, then **Inpaint** "
+            gr.Markdown("Generate (or upload) an image, brush over the part to fill, then **Fill the hole** "
                         "(Yeh et al. 2016's contextual loss).")
             with gr.Row():
                 model = _choice(generators, "model")
                 seed = gr.Number(0, precision=0, label="seed", minimum=0)
                 iterations = gr.Slider(50, 2000, 300, step=50, label="iterations")
             with gr.Row():
-                start, run = gr.Button("Generate an image"), gr.Button("Inpaint", variant="primary")
+                start, run = gr.Button("Generate an image"), gr.Button("Fill the hole", variant="primary")
             with gr.Row():
                 canvas = gr.ImageEditor(type="numpy", image_mode="RGBA", brush=paint, label="brush over the hole",
                                         canvas_size=(DISPLAY, DISPLAY), elem_id="inpaint_canvas")

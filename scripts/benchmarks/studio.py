@@ -7,8 +7,8 @@ It serves ``keras-gans studio``'s page for the presets (``keras_gans.studio.defa
 drives it with headless Chromium (Selenium), as a user would:
 
 - *Sketch → colour*: draws a garment outline with the brush; screenshot once coloured;
-- *Edit*: "New start image", a white stroke across it, "Edit"; screenshot with the edit and its morph;
-- *Explore*: "Sample"; *Inpaint*: "Generate an image", a brushed hole, "Inpaint"; *Style*: as it opens (no AdaIN
+- *Edit*: "New start image", a white stroke across it, "Apply the strokes"; screenshot with the edit and its morph;
+- *Explore*: "Sample"; *Inpaint*: "Generate an image", a brushed hole, "Fill the hole"; *Style*: as it opens (no AdaIN
   preset ships: the tab says what it needs).
 
 **Latency.** (1) Through the page's HTTP API (``gradio_client``): ``/colour`` on a 256x256 drawing, the median
@@ -127,8 +127,12 @@ def main(argv=None):
         canvas = [c for c in driver.find_elements(By.CSS_SELECTOR, "#edit_canvas canvas") if c.is_displayed()][0]
         driver.find_element(By.CSS_SELECTOR, "#edit_canvas button[aria-label='Brush']").click()
         line(canvas, [(-70, -20), (70, -20)])
-        button("Edit")
-        wait("#edit_morph img")
+        button("Apply the strokes")
+        try:
+            wait("#edit_morph img", timeout=300)
+        except RuntimeError:
+            Path("/tmp/studio_edit_debug.png").write_bytes(driver.get_screenshot_as_png())
+            raise
         time.sleep(1)
         shots["edit"] = driver.get_screenshot_as_png()
 
@@ -148,7 +152,7 @@ def main(argv=None):
         driver.find_element(By.CSS_SELECTOR, "#inpaint_canvas button[aria-label='Brush']").click()
         for dy in range(-30, 31, 10):
             line(canvas, [(-30, dy), (30, dy)])
-        button("Inpaint")
+        button("Fill the hole")
         wait("#inpaint_output img")
         time.sleep(1)
         shots["inpaint"] = driver.get_screenshot_as_png()
