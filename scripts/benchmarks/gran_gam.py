@@ -80,8 +80,8 @@ def score(run_dir, num_samples):
             "discriminator_params": int(model.discriminator.count_params())}
 
 
-def battles(runs, seed, steps, num):
-    """The GAM battles of :data:`BATTLES` among the finished runs: a list of rows."""
+def battles(runs, seed, steps, num, pairs=BATTLES):
+    """The GAM battles ``pairs`` (default :data:`BATTLES`) among the finished runs: a list of rows."""
     from keras_gans import datasets
     from keras_gans.cli.loading import load
     from keras_gans.metrics import gam
@@ -91,7 +91,7 @@ def battles(runs, seed, steps, num):
     models = {m: load(str(runs / run_name(m, seed, steps) / "model.keras")) for m in MODELS
               if (runs / run_name(m, seed, steps) / "model.keras").is_file()}
     rows = []
-    for a, b in BATTLES:
+    for a, b in pairs:
         if a not in models or b not in models:
             continue
         t = time.perf_counter()
@@ -164,6 +164,8 @@ def main(argv=None):
     p.add_argument("--records", default=str(RESULTS / "gran_runs"))
     p.add_argument("--out", default=str(RESULTS))
     p.add_argument("--name", default="gran_gam")
+    p.add_argument("--battles", nargs="+", default=None, metavar="A:B",
+                   help="only these battles (e.g. dcgan:wgan_gp); the table keeps the others' earlier rows")
     args = p.parse_args(argv)
     if args.steps < EPOCHS or args.steps % EPOCHS:
         p.error(f"--steps must be a positive multiple of {EPOCHS}")
@@ -183,9 +185,17 @@ def main(argv=None):
             record.write_text(json.dumps(rec, indent=1) + "\n")
             print(f"{name}: FID {rec['fid']:.2f} KID {rec['kid']:.4f} wall {rec['wall_s']:.0f}s", flush=True)
     records = [json.loads(f.read_text()) for f in sorted(records_dir.glob("*.json"))]
+    pairs = BATTLES if args.battles is None else [tuple(b.split(":")) for b in args.battles]
     gam_rows = []
     for seed in args.seeds:
-        gam_rows += battles(runs_dir, seed, args.steps, args.num_samples)
+        gam_rows += battles(runs_dir, seed, args.steps, args.num_samples, pairs)
+    earlier = Path(args.out) / f"{args.name}_gam.csv"
+    if args.battles is not None and earlier.is_file():  # keep the battles not run again
+        import pandas as pd
+
+        done = {(r["model_a"], r["model_b"], r["seed"], r["steps"]) for r in gam_rows}
+        gam_rows = [r for r in pd.read_csv(earlier).to_dict("records")
+                    if (r["model_a"], r["model_b"], r["seed"], r["steps"]) not in done] + gam_rows
     for row in gam_rows:
         print(f"{row['model_a']} vs {row['model_b']}: r_test {row['r_test']:.3f} r_samples {row['r_samples']:.3f} "
               f"-> {row['winner']}", flush=True)
