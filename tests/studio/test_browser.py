@@ -68,7 +68,6 @@ def test_drawing_on_the_sketch_canvas_colours_it(page):
                                           ("Style", "#style_content"), ("Inpaint", "#inpaint_canvas"),
                                           ("Sketch → colour", "#sketchpad")])
 def test_every_tab_opens(page, tab, element):
-    buttons = [b for b in page.find_elements(By.CSS_SELECTOR, "button[role='tab']") if b.text.strip() == tab]
-    assert buttons, [b.text for b in page.find_elements(By.CSS_SELECTOR, "button[role='tab']")]
-    buttons[0].click()
+    buttons = wait_for(page, "button[role='tab']", lambda els: any(b.text.strip() == tab for b in els))
+    [b for b in buttons if b.text.strip() == tab][0].click()
     wait_for(page, element, lambda els: bool(els) and els[0].is_displayed())
