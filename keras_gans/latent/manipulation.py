@@ -144,10 +144,8 @@ def _colors(colors, num, image_shape):
 
 def start_points(model, num, seed=None, latents=None, images=None, invert_kwargs=None):
     """``(z0, start images)`` of a manipulation: from ``seed`` (``model.generate``'s latents), from ``latents``, or from
-    ``images`` projected with :func:`keras_gans.latent.invert` (the start image is then the given image)."""
-    given = [name for name, value in (("seed", seed), ("latents", latents), ("images", images)) if value is not None]
-    if len(given) != 1:
-        raise ValueError(f"give exactly one start: a seed, latents or images (got {given or 'none'})")
+    ``images`` projected with :func:`keras_gans.latent.invert` (the start image is then the given image); exactly
+    one of the three, which :func:`manipulate` checks before anything else."""
     if images is not None:
         images = common.check_images(images, model)
         projected = invert(model, images, **(invert_kwargs or {}))

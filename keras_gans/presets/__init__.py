@@ -46,8 +46,7 @@ def _paths(name, directory):
 
 def card(name, directory=DATA):
     """The model card of preset ``name``: a dict (see the module docstring)."""
-    npz, card_path = _paths(check_name(name, directory), directory)
-    with open(card_path) as f:
+    with open(_paths(check_name(name, directory), directory)[1]) as f:
         return json.load(f)
 
 

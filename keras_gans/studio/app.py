@@ -42,6 +42,17 @@ def _needs(names, tab):
         gr.Markdown(f"*This session has no model for this tab: it needs {TAB_NEEDS[tab]}.*")
 
 
+def _shown(label, elem_id=None):
+    """An output image (PNG: lossless, so the page shows the model's pixels)."""
+    return gr.Image(label=label, elem_id=elem_id, interactive=False, format="png")
+
+
+def _canvas(label, brush, elem_id):
+    """An image editor whose layers carry the user's strokes over a background image."""
+    return gr.ImageEditor(type="numpy", image_mode="RGBA", brush=brush, label=label, canvas_size=(DISPLAY, DISPLAY),
+                          elem_id=elem_id)
+
+
 def build_app(studio):
     """The page of ``studio``: five tabs (see :mod:`keras_gans.studio`)."""
     translators, generators = studio.names("translate"), studio.names("generate")
@@ -59,13 +70,14 @@ def build_app(studio):
             with gr.Row():
                 pad = gr.Sketchpad(canvas_size=(DISPLAY, DISPLAY), brush=pen, type="numpy", image_mode="RGBA",
                                    label="draw dark lines on white", elem_id="sketchpad", layers=False)
-                seen = gr.Image(label="what the model sees", elem_id="sketch_input", interactive=False, format="png")
-                out = gr.Image(label="coloured", elem_id="sketch_output", interactive=False, format="png")
+                seen = _shown("what the model sees", "sketch_input")
+                out = _shown("coloured", "sketch_output")
             pad.change(guarded(studio.colour), [pad, model, direction], [seen, out], api_name="colour")
         with gr.Tab("Edit", id="edit", elem_id="tab_edit"):
             _needs(generators, "edit")
             gr.Markdown("Generate a start image, paint strokes on it (colours, or lines that should become edges), "
-                        "then **Apply the strokes**: the generator finds the image on its manifold that follows them (iGAN).")
+                        "then **Apply the strokes**: the generator finds the image on its manifold that follows "
+                        "them (iGAN).")
             with gr.Row():
                 model = _choice(generators, "model")
                 seed = gr.Number(0, precision=0, label="seed", minimum=0)
@@ -74,11 +86,9 @@ def build_app(studio):
             with gr.Row():
                 start, run = gr.Button("New start image"), gr.Button("Apply the strokes", variant="primary")
             with gr.Row():
-                editor = gr.ImageEditor(type="numpy", image_mode="RGBA", brush=paint, label="paint on the image",
-                                        canvas_size=(DISPLAY, DISPLAY), elem_id="edit_canvas")
-                edited = gr.Image(label="edited", elem_id="edit_output", interactive=False, format="png")
-            morph = gr.Image(label="morph: from the start to the edit", elem_id="edit_morph", interactive=False,
-                             format="png")
+                editor = _canvas("paint on the image", paint, "edit_canvas")
+                edited = _shown("edited", "edit_output")
+            morph = _shown("morph: from the start to the edit", "edit_morph")
             start.click(guarded(studio.start_image), [model, seed], editor, api_name="edit_start")
             run.click(guarded(studio.edit), [model, seed, editor, meaning, iterations], [edited, morph],
                       api_name="edit")
@@ -92,7 +102,7 @@ def build_app(studio):
             with gr.Row():
                 sample, walk = gr.Button("Sample", variant="primary"), gr.Button("Latent walk")
                 steps = gr.Slider(2, 16, 8, step=1, label="walk steps")
-            grid = gr.Image(label="samples", elem_id="explore_output", interactive=False, format="png")
+            grid = _shown("samples", "explore_output")
             sample.click(guarded(studio.sample), [model, seed, num, truncation], grid, api_name="sample")
             walk.click(guarded(studio.walk), [model, seed, steps], grid, api_name="walk")
             with gr.Accordion("Style mixing (StyleGAN)", open=bool(stylegans)):
@@ -101,8 +111,7 @@ def build_app(studio):
                     seed_b = gr.Number(2, precision=0, label="seed B (styles from the crossover on)", minimum=0)
                     crossover = gr.Number(2, precision=0, label="crossover layer", minimum=1)
                     mix = gr.Button("Mix")
-                mixed = gr.Image(label="A | B | A with B's styles", elem_id="explore_mix", interactive=False,
-                                 format="png")
+                mixed = _shown("A | B | A with B's styles", "explore_mix")
                 mix.click(guarded(studio.style_mix), [model, seed_a, seed_b, crossover], mixed, api_name="style_mix")
         with gr.Tab("Style", id="style", elem_id="tab_style"):
             _needs(stylers, "style")
@@ -117,7 +126,7 @@ def build_app(studio):
                 weight = gr.Slider(0.0, 1.0, 0.0, step=0.05, label="second style's weight")
                 mask = gr.Image(type="numpy", label="region mask (optional): dark = second style")
             go = gr.Button("Stylize", variant="primary")
-            styled = gr.Image(label="stylized", elem_id="style_output", interactive=False, format="png")
+            styled = _shown("stylized", "style_output")
             go.click(guarded(studio.style), [model, content, first, alpha, second, weight, preserve, mask], styled,
                      api_name="style")
         with gr.Tab("Inpaint", id="inpaint", elem_id="tab_inpaint"):
@@ -131,10 +140,9 @@ def build_app(studio):
             with gr.Row():
                 start, run = gr.Button("Generate an image"), gr.Button("Fill the hole", variant="primary")
             with gr.Row():
-                canvas = gr.ImageEditor(type="numpy", image_mode="RGBA", brush=paint, label="brush over the hole",
-                                        canvas_size=(DISPLAY, DISPLAY), elem_id="inpaint_canvas")
-                masked = gr.Image(label="what the model keeps", interactive=False, format="png")
-                filled = gr.Image(label="filled", elem_id="inpaint_output", interactive=False, format="png")
+                canvas = _canvas("brush over the hole", paint, "inpaint_canvas")
+                masked = _shown("what the model keeps")
+                filled = _shown("filled", "inpaint_output")
             start.click(guarded(studio.start_image), [model, seed], canvas, api_name="inpaint_start")
             run.click(guarded(studio.inpaint), [model, canvas, iterations], [masked, filled], api_name="inpaint")
     return app
