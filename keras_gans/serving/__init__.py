@@ -11,8 +11,8 @@
 
 from keras_gans.serving import dtn, noise_to_image, style_transfer, stylegan, translation  # noqa: F401  (register)
 from keras_gans.serving.formats import FORMATS, portable_endpoints
-from keras_gans.serving.saved_model import export, export_archive, export_new_version
+from keras_gans.serving.saved_model import export, export_archive, export_new_version, read_model_info
 from keras_gans.serving.signatures import Endpoint, Signatures, register, signatures_for
 
 __all__ = ["FORMATS", "Endpoint", "Signatures", "export", "export_archive", "export_new_version", "portable_endpoints",
-           "register", "signatures_for"]
+           "read_model_info", "register", "signatures_for"]

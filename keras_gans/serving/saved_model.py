@@ -6,8 +6,13 @@ The signatures come from :func:`keras_gans.serving.signatures_for` (``noise_to_i
 ``tf.saved_model.load`` (no keras_gans import). Writing is atomic: the model goes to a temporary folder
 beside ``path`` and is renamed into place only when complete, so a failed export leaves an earlier one
 untouched.
+
+Beside the model, ``assets.extra/keras_gans.json`` (:data:`INFO_FILE`; TF Serving's folder for extra files, which
+it does not read) says what the model is: its class and the sizes a client needs (:func:`model_info`), e.g. the
+size a translation model was trained at, which its any-size signatures cannot say.
 """
 
+import json
 import os
 import socket
 
@@ -16,6 +21,35 @@ import keras
 from keras_gans import files
 from keras_gans.serving import formats
 from keras_gans.serving.signatures import signatures_for
+
+
+#: the export's description of its model, relative to the SavedModel folder (:func:`model_info`)
+INFO_FILE = os.path.join("assets.extra", "keras_gans.json")
+#: attributes of a model that :func:`model_info` records when it has them
+INFO_ATTRIBUTES = ("image_shape", "image_size", "latent_dim", "num_ws", "directions", "num_classes", "input_channels",
+                   "output_channels")
+
+
+def model_info(model):
+    """``{"class": name, attribute: value}`` of ``model``: its :data:`INFO_ATTRIBUTES` that are plain values."""
+    info = {"class": type(model).__name__}
+    for name in INFO_ATTRIBUTES:
+        value = getattr(model, name, None)
+        if isinstance(value, (int, str)) or (isinstance(value, (tuple, list))
+                                             and all(isinstance(v, (int, str)) for v in value)):
+            info[name] = list(value) if isinstance(value, (tuple, list)) else value
+    if callable(getattr(model, "channels_for", None)):  # a translation model: (input, output) channels per direction
+        info["channels"] = {d: [int(c) for c in model.channels_for(d)] for d in model.directions}
+    return info
+
+
+def read_model_info(path):
+    """The :func:`model_info` an export at ``path`` wrote, or ``None`` (an export from before it was written)."""
+    try:
+        with open(os.path.join(os.fspath(path), INFO_FILE)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
 
 
 def export_archive(model):
@@ -63,6 +97,9 @@ def export(model, path, overwrite=False, format="savedmodel", quantize=None, ema
     formats.check_can_replace(path, overwrite)
     with files.atomic_path(path, folder=True, replace=overwrite) as tmp:
         archive.write_out(tmp, verbose=False)
+        os.makedirs(os.path.join(tmp, os.path.dirname(INFO_FILE)), exist_ok=True)
+        with open(os.path.join(tmp, INFO_FILE), "w") as f:
+            json.dump(model_info(model), f, indent=1)
     return path
 
 

@@ -11,11 +11,15 @@ raises ``ValueError`` with a message for the page on bad input. :func:`build_app
 - *Style*: AdaIN style transfer with α, two-style interpolation weights, colour preservation and a region mask;
 - *Inpaint*: erase part of a generated or uploaded image with a brush, fill it with the model
   (:func:`keras_gans.latent.inpaint`).
+
+Exported SavedModels join through :func:`served` (:mod:`keras_gans.studio.served`): the tabs their signatures
+allow (Explore, Sketch -> colour, Style; Edit and Inpaint need the ``.keras`` model's gradients).
 """
 
 from keras_gans.studio.handlers import Studio, TAB_NEEDS, default_models
+from keras_gans.studio.served import served
 
-__all__ = ["Studio", "TAB_NEEDS", "build_app", "default_models"]
+__all__ = ["Studio", "TAB_NEEDS", "build_app", "default_models", "served"]
 
 
 def build_app(studio):

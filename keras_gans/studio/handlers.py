@@ -29,6 +29,8 @@ def default_models():
 
 
 def _kind(model):
+    if getattr(model, "studio_kind", None):  # an exported SavedModel (keras_gans.studio.served)
+        return model.studio_kind
     if callable(getattr(model, "stylize", None)):
         return "style"
     if isinstance(model, ImageTranslationModel):
@@ -117,7 +119,9 @@ class Studio:
         return sorted(found, key=lambda n: len(getattr(self.models[n], "directions", ()))) if kind == "translate" \
             else found
 
-    def model(self, name, kind, tab):
+    def model(self, name, kind, tab, gradients=False):
+        """The session's model ``name`` for ``tab``, or a ValueError saying why not (``gradients``: the tab
+        optimises a latent through the generator, which an exported SavedModel cannot)."""
         if not name:
             raise ValueError(f"{tab}: choose a model ({TAB_NEEDS[tab]}); this session has "
                              f"{', '.join(self.names(kind)) or 'none'}")
@@ -125,6 +129,8 @@ class Studio:
             raise ValueError(f"{tab}: no model {name!r} in this session")
         if self.kinds[name] != kind:
             raise ValueError(f"{tab}: {name} is a {type(self.models[name]).__name__}; this tab needs {TAB_NEEDS[tab]}")
+        if gradients and getattr(self.models[name], "no_gradients", None):
+            raise ValueError(f"{tab}: {self.models[name].no_gradients}")
         return self.models[name]
 
     # --- Sketch -> colour ---------------------------------------------------------------------------------
@@ -157,12 +163,13 @@ class Studio:
                                  "leave truncation at 1")
             kwargs["truncation_psi"] = float(truncation)
         images = model.generate(num, seed=seed, **kwargs)
-        return display(make_grid(to_uint8(images)), size=4 * DISPLAY)
+        return display(make_grid(images), size=4 * DISPLAY)
 
     def walk(self, model_name, seed, steps=8, rows=4):
         model = self.model(model_name, "generate", "explore")
-        images = latent.walk(model, _int(steps, "steps", 2, 32), seed=_int(seed, "seed", 0, 2**31 - 1),
-                             rows=_int(rows, "rows", 1, 8))
+        steps, seed, rows = _int(steps, "steps", 2, 32), _int(seed, "seed", 0, 2**31 - 1), _int(rows, "rows", 1, 8)
+        walk = getattr(model, "walk_images", None) or (lambda *args: latent.walk(model, *args))  # (a SavedModel's own)
+        images = walk(steps, seed, rows)
         return display(latent.walk_grid(images), size=4 * DISPLAY)
 
     def style_mix(self, model_name, seed_a, seed_b, crossover):
@@ -172,7 +179,7 @@ class Studio:
         crossover = _int(crossover, "crossover layer", 1, model.num_ws - 1)
         a, b = _int(seed_a, "seed A", 0, 2**31 - 1), _int(seed_b, "seed B", 0, 2**31 - 1)
         images = np.concatenate([model.generate(1, seed=a), model.generate(1, seed=b), model.mix(a, b, crossover)])
-        return display(make_grid(to_uint8(images), cols=3), size=3 * DISPLAY)
+        return display(make_grid(images, cols=3), size=3 * DISPLAY)
 
     # --- Edit (iGAN) --------------------------------------------------------------------------------------
     def start_image(self, model_name, seed):
@@ -183,7 +190,7 @@ class Studio:
     def edit(self, model_name, seed, strokes, meaning="colour", iterations=150):
         """Strokes painted over the start image (an editor value: its layers, or an RGBA image whose opaque pixels
         are the strokes) -> ``(edited image, morph grid)``, scaled for display."""
-        model = self.model(model_name, "generate", "edit")
+        model = self.model(model_name, "generate", "edit", gradients=True)
         if meaning not in ("colour", "sketch"):
             raise ValueError(f"edit: strokes are 'colour' or 'sketch', got {meaning!r}")
         layer = _strokes_layer(strokes)
@@ -201,7 +208,7 @@ class Studio:
     def inpaint(self, model_name, canvas, iterations=300):
         """An editor value: its background (the image, the model's size or larger: it is resized) and its layers
         (painted where the image should be filled) -> ``(what the model keeps, filled image)``, scaled for display."""
-        model = self.model(model_name, "generate", "inpaint")
+        model = self.model(model_name, "generate", "inpaint", gradients=True)
         shape = model.image_shape
         if not isinstance(canvas, dict) or canvas.get("background") is None:
             raise ValueError("inpaint: generate or upload an image first")

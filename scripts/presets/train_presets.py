@@ -39,6 +39,15 @@ PRESETS = {
         "built-in fashion_sneaker2boot: Fashion-MNIST sneakers (A) and ankle boots (B), unpaired, 32x32",
         "CycleGAN (Zhu et al. 2017): ResNet generators (6 blocks), PatchGAN, cycle 10, identity 0.5, batch 1, at a "
         "quarter of the paper's widths (ngf = ndf = 16)"),
+    "stylegan2_fashion_mnist": (
+        ["train", "stylegan", "--dataset", "fashion_mnist", "--image-size", "32", "--latent-dim", "128", "--w-dim",
+         "128", "--channel-base", "2048", "--channel-max", "128", "--precision", "mixed_bfloat16", "--epochs", "4",
+         "--steps-per-epoch", "1000", "--seed", "0"], "fid_kid_2000",
+        "Fashion-MNIST training set (60,000 images, resized to 32x32x1)",
+        "StyleGAN2 (Karras et al. 2020): mapping network (8 layers), modulated convolutions, skip generator, residual "
+        "discriminator, R1 10 every 16 steps, style mixing 0.9, EMA half-life 10k images; at the CPU widths of "
+        "docs/models/stylegan.md (z = w = 128, feature maps min(2048 / resolution, 128)), batch 64, trained in "
+        "mixed bfloat16"),
 }
 
 
