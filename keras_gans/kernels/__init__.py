@@ -8,12 +8,15 @@ says in its module docstring which measurement justifies it:
   gradient kernels are slow on CPU.
 - :class:`FusedAdam` (``kernels/adam.py``): Keras's Adam update through TensorFlow's fused
   ``ResourceApplyAdam`` kernel.
+- :class:`FastBatchNormalization` (``kernels/batchnorm.py``): batch norm whose training call on one replica runs
+  TensorFlow's fused ``FusedBatchNormV3`` kernel.
 
 Networks choose them explicitly (``networks/*.py``); ``keras_gans.optimizers.get("adam")`` gives
 :class:`FusedAdam`.
 """
 
 from keras_gans.kernels.adam import FusedAdam
+from keras_gans.kernels.batchnorm import FastBatchNormalization
 from keras_gans.kernels.conv import FastConv2D, FastConv2DTranspose
 
-__all__ = ["FastConv2D", "FastConv2DTranspose", "FusedAdam"]
+__all__ = ["FastBatchNormalization", "FastConv2D", "FastConv2DTranspose", "FusedAdam"]

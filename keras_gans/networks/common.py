@@ -4,6 +4,7 @@ import math
 
 import keras
 
+from keras_gans.kernels.batchnorm import FastBatchNormalization
 from keras_gans.layers import InstanceNormalization
 from keras_gans.layers.spectral_norm import SpectralNormalization
 
@@ -35,12 +36,13 @@ def normalization(norm, name, synchronized=True):
     """A normalization layer by name, or ``None`` for ``"none"``.
 
     ``synchronized`` batch norm computes the statistics over the global batch
-    under ``tf.distribute`` so N replicas train exactly like one device.
+    under ``tf.distribute`` so N replicas train exactly like one device; on one replica it trains through
+    TensorFlow's fused kernel (:class:`keras_gans.kernels.FastBatchNormalization`).
     Instance norm is ``keras_gans.layers.InstanceNormalization``, a ``GroupNormalization(groups=-1)``
     (``groups=1`` would be layer norm) with a faster inference path.
     """
     if norm == "batch":
-        return keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=synchronized, name=name)
+        return FastBatchNormalization(momentum=0.9, epsilon=1e-5, synchronized=synchronized, name=name)
     if norm == "layer":
         return keras.layers.LayerNormalization(axis=[1, 2, 3], epsilon=1e-5, name=name)
     if norm == "instance":

@@ -21,7 +21,7 @@ from keras_gans.evaluation.metrics import fid, kid
 def _noise_to_image(model):
     num = 2000
     real = datasets.load_arrays("fashion_mnist", split="test")[0][:num]
-    fake = model.generate(num, seed=0)
+    fake = np.clip(model.generate(num, seed=0), -1.0, 1.0)  # (StyleGAN2's output is linear: as an export clips it)
     if fake.shape[1:3] != real.shape[1:3]:  # a 32x32 model: the test images at its size, as it was trained
         real = datasets.resize_images(real, tuple(fake.shape[1:3]))
     kid_mean, kid_std = kid(real, fake)

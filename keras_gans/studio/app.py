@@ -95,7 +95,8 @@ def build_app(studio):
         with gr.Tab("Explore", id="explore", elem_id="tab_explore"):
             _needs(generators, "explore")
             with gr.Row():
-                model = _choice(generators, "model")
+                # a StyleGAN first where the session has one: the tab's truncation and style mixing work on it
+                model = _choice(stylegans + [n for n in generators if n not in stylegans], "model")
                 seed = gr.Number(0, precision=0, label="seed", minimum=0)
                 num = gr.Slider(1, 64, 16, step=1, label="images")
                 truncation = gr.Slider(0.0, 1.0, 1.0, step=0.05, label="truncation ψ (StyleGAN)")

@@ -1,14 +1,16 @@
-"""Experiment for issue 22 (not in the library yet): DCGAN 32x32x3 batch 128 with Keras's batch norm vs TensorFlow's
-fused kernel for single-replica training, float32 and mixed_bfloat16, interleaved process pairs.
+"""DCGAN 32x32x3 batch 128 with Keras's batch norm vs TensorFlow's fused kernel for single-replica training
+(``keras_gans.kernels.FastBatchNormalization``, the library's default since this measurement), float32 and
+mixed_bfloat16, interleaved process pairs (issue 22).
 
-    python scripts/benchmarks/fused_batchnorm_ab.py --rounds 3
+    python scripts/benchmarks/fused_batchnorm_ab.py --rounds 3 --name fused_batchnorm_amx
 
 Keras 3's ``BatchNormalization`` computes the moments and normalises in separate element-wise ops (in float32,
 with casts around them under a mixed policy). ``FusedBN`` below sends a training call on one replica through
 ``FusedBatchNormV3`` (oneDNN) instead: same outputs and gradients to float32 rounding, the kernel's unbiased batch
-variance turned back into Keras's biased one for the moving average. Each run installs it in place of
-``keras.layers.BatchNormalization`` before keras_gans is imported (``--worker``), builds DCGAN, and times 26 ``fit``
-steps after 2 (median step). Writes ``results/fused_batchnorm_ab.md`` and ``.csv``.
+variance turned back into Keras's biased one for the moving average. The "keras" runs put Keras's own
+``BatchNormalization`` in its place in the network builders (``--worker``), builds DCGAN, and times 26 ``fit``
+steps after 2 (median step). Writes ``results/NAME.md`` and ``.csv``. (``results/fused_batchnorm_ab.md``, measured
+on Zen 4 before the layer entered the library, installed an equivalent experimental layer instead.)
 """
 
 import argparse
@@ -31,25 +33,12 @@ def worker(variant, precision):
 
     import keras
 
-    class FusedBN(keras.layers.BatchNormalization):
-        def call(self, inputs, training=None, mask=None):
-            if not (training and self.trainable and mask is None and len(inputs.shape) == 4 and self.axis in (-1, 3)
-                    and tf.distribute.get_strategy().num_replicas_in_sync == 1):
-                return super().call(inputs, training=training, mask=mask)
-            y, mean, var, *_ = tf.raw_ops.FusedBatchNormV3(
-                x=inputs, scale=tf.cast(self.gamma, tf.float32), offset=tf.cast(self.beta, tf.float32),
-                mean=tf.constant([], tf.float32), variance=tf.constant([], tf.float32), epsilon=self.epsilon,
-                exponential_avg_factor=1.0, data_format="NHWC", is_training=True)
-            n = tf.cast(tf.reduce_prod(tf.shape(inputs)[:3]), tf.float32)
-            var = var * (n - 1.0) / n  # unbiased (the kernel's) -> biased (Keras's moving variance)
-            self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
-            self.moving_variance.assign(self.moving_variance * self.momentum + var * (1.0 - self.momentum))
-            return tf.cast(y, self.compute_dtype)
-
-    if variant == "fused":
-        keras.layers.BatchNormalization = FusedBN
     sys.path.insert(0, str(REPO))
     import keras_gans
+    from keras_gans.networks import common
+
+    if variant == "keras":  # the library's networks with Keras's own batch norm in place of FastBatchNormalization
+        common.FastBatchNormalization = keras.layers.BatchNormalization
 
     keras.utils.set_random_seed(0)
     model = keras_gans.DCGAN(image_shape=(32, 32, 3), seed=0, precision=precision)
@@ -77,6 +66,7 @@ def main(argv=None):
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--name", default="fused_batchnorm_ab", help="file stem of the results")
     p.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -94,10 +84,10 @@ def main(argv=None):
                 rows.append(dict(round=round_, variant=variant, precision=precision, **res))
                 print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
-    out = HERE / "results" / "fused_batchnorm_ab"
+    out = HERE / "results" / args.name
     df.to_csv(f"{out}.csv", index=False)
-    lines = ["# DCGAN 32x32x3 batch 128: Keras's batch norm vs the fused kernel (experiment, issue 22)", "",
-             f"- Regenerate: `python scripts/benchmarks/fused_batchnorm_ab.py --rounds {args.rounds}`.",
+    lines = ["# DCGAN 32x32x3 batch 128: Keras's batch norm vs the fused kernel (issue 22)", "",
+             f"- Regenerate: `python scripts/benchmarks/fused_batchnorm_ab.py --rounds {args.rounds} --name {args.name}`.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
              f"CPU: {tsd.cpu_note()}.",
              f"- {args.rounds} rounds, each a fresh process per configuration; median step of 26 after 2.", "",

@@ -172,8 +172,8 @@ def main(argv=None):
           "- Regenerate: `python scripts/benchmarks/studio.py` (method: its docstring); it also writes the docs' "
           "screenshots.",
           f"- Measured {record['measured']} at {record['commit']}; CPU: {record['cpu']}; the server and the "
-          f"browser on the same machine; 1-minute load average at the end {record['load_1min']:.1f} (above 2: other "
-          "jobs ran alongside, so these are upper bounds).", "",
+          f"browser on the same machine; 1-minute load average at the end {record['load_1min']:.1f} (the server, the browser and its "
+          "software-rendering GPU process count in it).", "",
           "| path | median | range | calls |", "|---|---|---|---|",
           f"| HTTP API `/colour` (gradio_client), 256x256 drawing | {1000 * statistics.median(api):.0f} ms | "
           f"{1000 * min(api):.0f}-{1000 * max(api):.0f} ms | {len(api)} |",

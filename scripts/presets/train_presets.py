@@ -7,7 +7,9 @@ Each preset is trained by the ``keras-gans train`` command in :data:`PRESETS` (i
 ``--runs-dir/NAME``). The trained ``model.keras`` is then written as the preset, with float16 weights and no
 optimizer state (``keras_gans.presets.save``). Its card's metrics are measured on the *loaded preset*
 (``keras_gans.presets.measure``), so the shipped numbers are those of the shipped weights;
-``tests/presets/test_presets.py`` measures them again.
+``tests/presets/test_presets.py`` measures them again. A preset trained in a mixed precision is shipped computing in
+float32 (``to_precision``), so that it gives its card's numbers on any CPU. ``--reuse`` skips the training of a
+preset whose run folder already holds its ``model.keras`` (and its ``train_seconds.txt``).
 """
 
 import argparse
@@ -51,9 +53,12 @@ PRESETS = {
 }
 
 
-def train(name, runs_dir):
+def train(name, runs_dir, reuse=False):
     args, protocol, data, what = PRESETS[name]
     run = Path(runs_dir) / name
+    if reuse and (run / "model.keras").is_file() and (run / "train_seconds.txt").is_file():
+        print(f"{name}: reusing {run / 'model.keras'}", flush=True)
+        return run / "model.keras", float((run / "train_seconds.txt").read_text())
     cmd = [sys.executable, "-m", "keras_gans.cli", *args, "--out", str(run), "--export-dir", str(run / "export")]
     log = Path(runs_dir) / f"{name}.log"
     print(f"[{time.strftime('%H:%M:%S')}] {name}: keras-gans {' '.join(args)}", flush=True)
@@ -63,7 +68,9 @@ def train(name, runs_dir):
                             env={**os.environ, "PYTHONPATH": str(REPO)}).returncode
     if rc != 0:
         raise SystemExit(f"{name}: training failed ({rc}); log {log}")
-    return run / "model.keras", time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    (run / "train_seconds.txt").write_text(f"{seconds:.1f}\n")
+    return run / "model.keras", seconds
 
 
 def main(argv=None):
@@ -71,6 +78,7 @@ def main(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("names", nargs="*", metavar="NAME", help=f"presets to train (default all: {', '.join(PRESETS)})")
     p.add_argument("--runs-dir", default="/tmp/presets_runs")
+    p.add_argument("--reuse", action="store_true", help="skip training where the run folder holds a trained model")
     args = p.parse_args(argv)
     unknown = [n for n in args.names if n not in PRESETS]
     if unknown:
@@ -85,9 +93,11 @@ def main(argv=None):
     for name in args.names or list(PRESETS):
         cli_args, protocol, data, what = PRESETS[name]
         commit = git_commit(("keras_gans",))
-        model_path, seconds = train(name, args.runs_dir)
+        model_path, seconds = train(name, args.runs_dir, args.reuse)
         model = keras.models.load_model(model_path)
         steps = int(model.g_optimizer.iterations.numpy()) if hasattr(model, "g_optimizer") else None
+        if getattr(model, "precision_policy", "float32") != "float32":  # shipped computing in float32
+            model = model.to_precision("float32")
         card = {"description": what, "data": data, "command": "keras-gans " + " ".join(cli_args),
                 "generator_steps": steps, "trained_on": f"{cpu_note()}; {seconds / 60:.1f} min", "commit": commit,
                 "regenerate": f"python scripts/presets/train_presets.py {name}", "protocol": protocol}

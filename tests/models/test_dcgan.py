@@ -39,10 +39,10 @@ def test_defaults_are_the_papers():
     # batch norm everywhere except G's output and D's input; LeakyReLU 0.2 in D; N(0, 0.02) weights
     g_layers = [type(l).__name__ for l in model.generator.layers]
     assert g_layers[-2:] == ["FastConv2DTranspose", "Activation"]
-    assert g_layers.count("BatchNormalization") == 4
+    assert g_layers.count("FastBatchNormalization") == 4  # (keras_gans.kernels: the fused kernel on one replica)
     d = model.discriminator.layers
     assert [type(l).__name__ for l in d[1:3]] == ["FastConv2D", "LeakyReLU"]
-    assert sum(type(l).__name__ == "BatchNormalization" for l in d) == 3
+    assert sum(type(l).__name__ == "FastBatchNormalization" for l in d) == 3
     assert all(l.negative_slope == pytest.approx(0.2) for l in d if isinstance(l, keras.layers.LeakyReLU))
     kernel = model.generator.get_layer("up_0").kernel.numpy()
     assert abs(kernel.std() - 0.02) < 0.002

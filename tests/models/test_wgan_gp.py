@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -41,7 +42,7 @@ def test_defaults_are_the_papers():
     assert model.gp_weight == 10.0 and model.n_critic == 5 and model.clip_value is None
     assert float(model.d_optimizer.learning_rate) == pytest.approx(1e-4)
     assert (float(model.d_optimizer.beta_1), float(model.d_optimizer.beta_2)) == pytest.approx((0.5, 0.9))
-    assert not any(type(l).__name__ == "BatchNormalization" for l in model.discriminator.layers)
+    assert not any(isinstance(l, keras.layers.BatchNormalization) for l in model.discriminator.layers)
 
 
 def test_batch_norm_critic_is_refused():

@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans import DCGAN, GRAN, CycleGAN, Pix2Pix, presets
+from keras_gans import DCGAN, GRAN, CycleGAN, Pix2Pix, StyleGAN, presets
 from keras_gans.presets.measure import measure
 from tests.cli.helpers import run_main
 
-#: the presets the package ships (issue 23's list, StyleGAN's still to come)
-SHIPPED = {"cyclegan_sneaker2boot": CycleGAN, "dcgan_fashion_mnist": DCGAN, "pix2pix_fashion_edges": Pix2Pix}
+#: the presets the package ships (issue 23's list)
+SHIPPED = {"cyclegan_sneaker2boot": CycleGAN, "dcgan_fashion_mnist": DCGAN, "pix2pix_fashion_edges": Pix2Pix,
+           "stylegan2_fashion_mnist": StyleGAN}
 #: every preset together, in the installed package (issue 23: <= 15 MB)
 BUDGET_BYTES = 15_000_000
 
@@ -53,6 +54,20 @@ def test_the_cards_say_the_presets_learned():
     cyclegan = presets.card("cyclegan_sneaker2boot")["metrics"]
     assert cyclegan["fid_sneakers_as_boots"] < cyclegan["fid_sneakers_vs_boots"]
     assert presets.card("dcgan_fashion_mnist")["metrics"]["fid"] < 20.0
+    assert presets.card("stylegan2_fashion_mnist")["metrics"]["fid"] < 20.0
+
+
+def test_a_preset_trained_in_bfloat16_computes_in_float32():
+    """The StyleGAN preset was trained in mixed bfloat16 (its card's command) and ships computing in float32, so it
+    gives its card's numbers on any CPU; its truncation and style mixing work from the preset."""
+    card = presets.card("stylegan2_fashion_mnist")
+    assert "--precision mixed_bfloat16" in card["command"]
+    model = StyleGAN.from_preset("stylegan2_fashion_mnist")
+    assert model.precision_policy == "float32" and model.image_shape == (32, 32, 1)
+    images = model.generate(4, seed=0, truncation_psi=0.7)
+    assert images.dtype == np.float32 and images.shape == (4, 32, 32, 1) and np.isfinite(images).all()
+    mixed = model.mix(1, 2, 4)
+    assert mixed.shape == (1, 32, 32, 1) and np.abs(mixed - model.generate(1, seed=1)).max() > 0
 
 
 def test_from_preset_takes_the_short_name_and_checks_the_class():
