@@ -18,6 +18,7 @@ from keras_gans.cli.toolbox import add_toolbox_options, check_toolbox
 from keras_gans.cli.training import run_training, train_options
 from keras_gans.models import MODELS, ConditionalGAN
 from keras_gans.serving.images import make_grid, save_png, to_uint8
+from keras_gans.serving.signatures import failed_check
 
 #: Per-model ``--epochs`` defaults where the reference code has one (others: 5, a quick look):
 #: DCGAN 25, ``niter = 25`` in the reference dcgan.torch ``main.lua``.
@@ -149,8 +150,7 @@ class Sampler:
             try:
                 return self._signature(num=tf.constant(num, tf.int32), seed=seed, truncation_psi=psi)["images"].numpy()
             except tf.errors.InvalidArgumentError as e:  # the signature's own check of psi
-                failed = [line for line in e.message.splitlines() if line.startswith("assertion failed")]
-                raise BadInput(f"--truncation: {(failed or [e.message])[0].strip()}") from e
+                raise BadInput(f"--truncation: {failed_check(e)}") from e
         if not self.conditional:
             if labels is not None:
                 raise BadInput("this SavedModel is not conditional: it takes no --labels")
@@ -161,8 +161,7 @@ class Sampler:
         try:
             return self._signature(labels=tf.constant(labels), seed=seed)["images"].numpy()
         except tf.errors.InvalidArgumentError as e:  # the signature's own check of the labels
-            failed = [line for line in e.message.splitlines() if line.startswith("assertion failed")]
-            raise BadInput(f"--labels: {(failed or [e.message])[0].strip()}") from e
+            raise BadInput(f"--labels: {failed_check(e)}") from e
 
 
 def add_sample_command(commands):

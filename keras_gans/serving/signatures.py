@@ -43,3 +43,10 @@ def signatures_for(model):
 def register(cls):
     """Decorator: ``@register(MyModel) def my_signatures(model) -> Signatures``."""
     return signatures_for.register(cls)
+
+
+def failed_check(error):
+    """What a serving signature's own ``tf.debugging`` check says in ``error`` (the ``InvalidArgumentError`` of a
+    call): its "assertion failed" line, or the whole message when no check failed."""
+    failed = [line for line in error.message.splitlines() if line.startswith("assertion failed")]
+    return (failed or [error.message])[0].strip()

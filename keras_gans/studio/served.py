@@ -20,6 +20,7 @@ import tensorflow as tf
 from keras_gans.core.noise_to_image import latent_for_seed
 from keras_gans.latent.interpolation import interpolate
 from keras_gans.serving import read_model_info
+from keras_gans.serving.signatures import failed_check
 
 
 def served(loaded, path):
@@ -44,8 +45,7 @@ def _run(signature, what, **inputs):
     try:
         return signature(**inputs)
     except tf.errors.InvalidArgumentError as e:
-        failed = [line.strip() for line in e.message.splitlines() if line.startswith("assertion failed")]
-        raise ValueError(f"{what}: {(failed or [e.message.splitlines()[0]])[0]}") from None
+        raise ValueError(f"{what}: {failed_check(e)}") from None
 
 
 class ServedGenerator:
