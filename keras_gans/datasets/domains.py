@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from keras_gans.datasets.pipeline import AUTOTUNE, check_image_size, check_images, make_dataset
+from keras_gans.datasets.pipeline import check_image_size, check_images, make_dataset, prefetched
 
 
 def make_domain_dataset(source_images, target_images, *, batch_size, image_size=None, seed=None, repeat=False,
@@ -25,4 +25,4 @@ def make_domain_dataset(source_images, target_images, *, batch_size, image_size=
                           start_batch=start_batch)
     target = make_dataset(target_images, batch_size=batch_size, image_size=size, seed=target_seed, repeat=True,
                           start_batch=start_batch)
-    return tf.data.Dataset.zip((source, target)).prefetch(AUTOTUNE)
+    return prefetched(tf.data.Dataset.zip((source, target)))

@@ -14,6 +14,23 @@ import tensorflow as tf
 AUTOTUNE = tf.data.AUTOTUNE
 
 
+def prefetched(ds):
+    """``ds.prefetch(AUTOTUNE)`` without tf.data's autotuning model thread: every pipeline of this package ends so.
+
+    With that thread (TensorFlow's default), the end of a ``fit`` often waits for the thread's next wake-up: it
+    wakes 10 ms after the iterator starts and then at doubling intervals (5.11 s, 10.23 s, 20.47 s ... after the
+    start, then every 60 s). On the AMX Xeon, DCGAN ``fit`` calls of 30 steps (about 3 s of training) returned
+    after exactly 5.11 s in about half of the calls, and a benchmark that timed whole ``fit`` calls saw two speeds
+    -- the bimodality of issue 22 (``python scripts/benchmarks/fit_end.py``, ``results/fit_end_amx.md``). Without
+    it, parallel maps run at the thread pool's size and ``prefetch`` grows its own buffer (its legacy autotuning),
+    and the steps were as fast. A ``tf.data`` pipeline of your own gets the same with
+    ``options.autotune.enabled = False``.
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return ds.prefetch(AUTOTUNE).with_options(options)
+
+
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
@@ -149,4 +166,4 @@ def make_dataset(
         ds = ds.map(to_float, num_parallel_calls=AUTOTUNE)
     else:
         ds = ds.map(lambda x, y: (to_float(x), y), num_parallel_calls=AUTOTUNE)
-    return ds.prefetch(AUTOTUNE)
+    return prefetched(ds)

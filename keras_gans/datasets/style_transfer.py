@@ -14,7 +14,7 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gans.datasets.folders import image_files
-from keras_gans.datasets.pipeline import check_start_batch
+from keras_gans.datasets.pipeline import check_start_batch, prefetched
 
 _CONVERTED = {"L": "grayscale", "1": "grayscale", "LA": "grayscale+alpha", "RGBA": "RGBA", "P": "palette",
               "PA": "palette+alpha", "CMYK": "CMYK"}
@@ -98,7 +98,7 @@ def content_style_dataset(content_dir, style_dir, batch_size=8, load_size=512, c
         raise ValueError(f"batch size {batch_size} is larger than the number of content images ({len(content_files)})")
     content = _stream(content_files, batch_size, load_size, crop_size, seed, repeat, salt=0, start_batch=start_batch)
     style = _stream(style_files, batch_size, load_size, crop_size, seed, True, salt=1, start_batch=start_batch)
-    dataset = tf.data.Dataset.zip((content, style)).prefetch(tf.data.AUTOTUNE)
+    dataset = prefetched(tf.data.Dataset.zip((content, style)))
     notes = [f"{what}: converted {n} {mode} image(s) to RGB"
              for what, conv in (("content", content_conv), ("style", style_conv)) for mode, n in sorted(conv.items())]
     info = {

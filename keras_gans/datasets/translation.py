@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.datasets.folders import IMAGE_EXTENSIONS, read_image, image_files
-from keras_gans.datasets.pipeline import AUTOTUNE, check_image_size, check_start_batch
+from keras_gans.datasets.pipeline import AUTOTUNE, check_image_size, check_start_batch, prefetched
 
 BUILTIN_PAIRED = ("fashion_edges",)
 BUILTIN_UNPAIRED = ("fashion_sneaker2boot",)
@@ -317,4 +317,4 @@ def make_translation_dataset(a, b, *, batch_size, paired, image_size=None, jitte
         ds = ds.repeat()
     skipped = start_batch * batch_size  # the crops are keyed by the element's position, so they continue alike
     ds = ds.skip(skipped).enumerate(start=skipped).map(lambda i, xy: prepare(i, *xy), num_parallel_calls=AUTOTUNE, deterministic=True)
-    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(AUTOTUNE)
+    return prefetched(ds.batch(batch_size, drop_remainder=drop_remainder))

@@ -28,6 +28,7 @@ whole CycleGAN steps (see the note at the table).
 """
 
 import contextlib
+import functools
 import threading
 
 import keras
@@ -128,18 +129,40 @@ def _if_few_pixels(pixels, limit, few, many):
     return tf.cond(pixels <= limit, few, many)
 
 
-def _transpose_conv(x, kernel):
-    """``conv2d_transpose(x, kernel, stride 2, SAME)``: matmul for few input pixels, else phases.
+@functools.lru_cache(maxsize=None)
+def onednn_enabled():
+    """Whether TensorFlow runs its oneDNN CPU kernels in this process (``TF_ENABLE_ONEDNN_OPTS`` and the CPU)."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+    except ImportError:  # a TensorFlow without this private module: assume the older, non-oneDNN kernels
+        return False
+    return bool(_pywrap_util_port.IsMklEnabled())
 
-    Measured per layer (2 cores): 4x4x1024 -> 512, 8 vs 51 ms; 16x16x512 -> 128, 10 vs 12 ms;
-    32x32x256 -> 64, 13.5 vs 11 ms. The matmul's ``cols`` grow with the pixels and the
-    phases' kernel copy with the weights: the switch is at pixels (B * h * w) = input channels.
+
+def _transpose_conv_native(x, kernel):
+    """TensorFlow's own ``conv2d_transpose(x, kernel, stride 2, SAME)`` (``Conv2DBackpropInput``)."""
+    shape = tf.stack([_size(x, 0), 2 * _size(x, 1), 2 * _size(x, 2), kernel.shape[2]])
+    return tf.nn.conv2d_transpose(x, kernel, shape, _STRIDES, "SAME")
+
+
+def _transpose_conv(x, kernel):
+    """``conv2d_transpose(x, kernel, stride 2, SAME)``: matmul for few input pixels, else phases or, where oneDNN
+    runs, TensorFlow's own kernel.
+
+    Without oneDNN (the first 2-core CPU), per layer: 4x4x1024 -> 512, matmul 8 vs phases 51 ms;
+    16x16x512 -> 128, 10 vs 12 ms; 32x32x256 -> 64, 13.5 vs 11 ms. The matmul's ``cols`` grow with the pixels and
+    the phases' kernel copy with the weights: the switch is at pixels (B * h * w) = input channels. Where oneDNN
+    runs (Zen 4, AMX Xeon) its ``Conv2DBackpropInput`` beats the phases (AMX Xeon, bfloat16, batch 128:
+    4x4x256 -> 128 3.1 vs 4.1 ms, 8x8x128 -> 64 2.3 vs 4.0; batch 1: 32x32x512 -> 128 1.9 vs 3.8, 64x64x256 -> 64
+    1.8 vs 3.4; float32 likewise or even), not the matmul below the switch
+    (``python scripts/benchmarks/transpose_conv.py``, ``scripts/benchmarks/results/transpose_conv_amx.md``).
     Graphs traced for conversion take the phases (:func:`tracing_for_conversion`).
     """
     if getattr(_TRACING, "for_conversion", False):
         return _transpose_conv_phases(x, kernel)
+    many = _transpose_conv_native if onednn_enabled() else _transpose_conv_phases
     return _if_few_pixels(_pixels(x), kernel.shape[3], lambda: _transpose_conv_matmul(x, kernel),
-                          lambda: _transpose_conv_phases(x, kernel))
+                          lambda: many(x, kernel))
 
 
 def _kernel_grad_patches(high, low):

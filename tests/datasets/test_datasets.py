@@ -523,3 +523,18 @@ def test_start_batch_k_is_the_stream_after_k_batches(maker):
     assert not np.array_equal(flat(whole[0])[0], flat(later[0])[0])
     with pytest.raises(ValueError, match="start_batch must be an integer >= 0, got -1"):
         stream(-1)
+
+
+@pytest.mark.parametrize("maker", ["images", "domains", "paired"])
+def test_pipelines_end_without_the_autotune_model_thread(maker):
+    """The package's training streams turn tf.data's autotuning model off: with it, ``fit`` often waits seconds
+    after its last step for the thread's next wake-up (issue 22, ``datasets.pipeline.prefetched``); they still
+    prefetch."""
+    from keras_gans.datasets.translation import make_translation_dataset
+
+    a = np.random.RandomState(0).randint(0, 256, (12, 8, 8, 1)).astype(np.uint8)
+    ds = {"images": lambda: kd.make_dataset(a, batch_size=4),
+          "domains": lambda: kd.make_domain_dataset(a, a[::-1], batch_size=4),
+          "paired": lambda: make_translation_dataset(a, a[::-1], batch_size=4, paired=True, load_size=10)}[maker]()
+    assert ds.options().autotune.enabled is False
+    assert b"PrefetchDataset" in ds._as_serialized_graph().numpy()

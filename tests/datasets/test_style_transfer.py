@@ -30,6 +30,7 @@ def test_batches_of_random_crops(folders):
     ds, info = content_style_dataset(content, style, batch_size=2, load_size=40, crop_size=32, seed=3)
     batches = list(ds)
     assert len(batches) == 2  # 5 content images, batch 2, remainder dropped: one epoch = one pass over content
+    assert ds.options().autotune.enabled is False  # no autotune model thread to wait for (issue 22)
     c, s = batches[0]
     assert c.shape == s.shape == (2, 32, 32, 3) and c.dtype.name == "float32"
     c, s = np.asarray(c), np.asarray(s)

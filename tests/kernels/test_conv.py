@@ -20,13 +20,23 @@ def _outputs_and_grads(layer, x):
 S2 = dict(kernel_size=4, strides=2, padding="same")
 
 
+@pytest.fixture(params=["phases", "native"])
+def large_path(request, monkeypatch):
+    """Above the few-pixels switch the transposed convolution takes TensorFlow's kernel where oneDNN runs and the
+    sub-pixel phases elsewhere (``kernels.conv._transpose_conv``): every test that uses this runs both."""
+    from keras_gans.kernels import conv
+
+    monkeypatch.setattr(conv, "onednn_enabled", lambda: request.param == "native")
+    return request.param
+
+
 @pytest.mark.parametrize(
     "fast_cls, keras_cls, shape, filters, conv",
     [
-        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16, S2),  # fast path: phases
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16, S2),  # fast path: phases / native
         (FastConv2DTranspose, keras.layers.Conv2DTranspose, (2, 2, 3, 32), 16, S2),  # few pixels: matmul
         (FastConv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3, S2),  # few channels: Keras path
-        (FastConv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2),  # fast path (input gradient by phases)
+        (FastConv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2),  # fast path (input gradient by phases / native)
         (FastConv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2),  # input gradient by matmul, kernel gradient by patches
         (FastConv2DTranspose, keras.layers.Conv2DTranspose, (1, 2, 2, 32), 64, S2),  # kernel gradient by patches
         (FastConv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2),  # odd size: Keras path
@@ -42,7 +52,7 @@ S2 = dict(kernel_size=4, strides=2, padding="same")
         (FastConv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid")),  # PatchGAN's conv3
     ],
 )
-def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv):
+def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv, large_path):
     x = tf.random.normal(shape, seed=1)
     reference = keras_cls(filters, **conv, bias_initializer="random_normal")
     reference(x)
@@ -63,9 +73,9 @@ def test_serializes_as_keras_gans_layer():
 
 
 @pytest.mark.parametrize("height, width, channels", [(5, 7, 16), (6, 3, 16), (2, 3, 32), (1, 2, 32)])
-def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
+def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels, large_path):
     """Fully convolutional networks trace with unknown H, W: the paths are then chosen at run time
-    (forward: phases for 2 * 5 * 7 pixels > 16 channels, matmul for 2 * 2 * 3 <= 32; kernel gradient:
+    (forward: phases or native for 2 * 5 * 7 pixels > 16 channels, matmul for 2 * 2 * 3 <= 32; kernel gradient:
     patches for 2 * (2 * 1 * 2) pixels <= 16 output channels) and must be exact."""
     x = tf.random.normal((2, height, width, channels), seed=2)
     reference = keras.layers.Conv2DTranspose(16, 4, strides=2, padding="same", bias_initializer="random_normal")
@@ -94,7 +104,7 @@ def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels):
         ((FastConv2D, keras.layers.Conv2D), 128, dict(kernel_size=4, padding="valid"), (2, 8, 8, 128)),
     ],
 )
-def test_second_order_gradients_match_keras(classes, filters, conv, shape):
+def test_second_order_gradients_match_keras(classes, filters, conv, shape, large_path):
     """WGAN-GP differentiates the input gradient again, by x and by the kernel: the custom
     gradients must themselves be differentiable (a stop_gradient on the kernel in the strided
     conv's input gradient once dropped the penalty's kernel term)."""
@@ -118,16 +128,18 @@ def test_second_order_gradients_match_keras(classes, filters, conv, shape):
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))
 
 
-def test_transposed_conv_graph_is_at_most_4d():
+def test_transposed_conv_graph_is_at_most_4d(large_path):
     """TFLite's built-in PAD (and ONNX runtimes in places) take no tensors above 4-D. Traced with unknown sizes,
-    the layer's graph holds both paths (matmul and phases, in a cond); the strided conv's input gradient too."""
+    the layer's graph holds both paths (matmul and phases or TensorFlow's kernel, in a cond); the strided conv's
+    input gradient too."""
     from tests.serving.graph_checks import graph_ops, max_rank
 
     transposed = FastConv2DTranspose(16, 4, strides=2, padding="same")
     transposed(tf.zeros((1, 4, 4, 32)))
     forward = tf.function(transposed).get_concrete_function(tf.TensorSpec([None, None, None, 32]))
     ops = graph_ops(forward)
-    assert {"If", "StatelessIf"} & ops and {"MatMul", "Conv2D"} <= ops
+    many = "Conv2D" if large_path == "phases" else "Conv2DBackpropInput"
+    assert {"If", "StatelessIf"} & ops and {"MatMul", many} <= ops
     assert max_rank(forward) <= 4
     strided = FastConv2D(32, 4, strides=2, padding="same")
     strided(tf.zeros((1, 8, 8, 16)))
@@ -155,7 +167,7 @@ def _tflite_builtins_output(concrete_function, x):
 
 @pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
 @pytest.mark.parametrize("network", ["dcgan", "unet"])
-def test_generators_convert_to_tflite_builtin_ops(network):
+def test_generators_convert_to_tflite_builtin_ops(network, large_path):
     """A DCGAN generator (batch 2: the matmul path at 4x4x64 -> 8x8x32, phases at 8x8x32 -> 16x16x16) with a
     fixed batch, and a U-Net (Pix2Pix) with unknown batch and size (both paths in a cond), convert to TFLite's
     built-in ops only and compute what TensorFlow computes."""
