@@ -191,7 +191,8 @@ def get_adversarial_loss(name):
 # --- Huang & Belongie 2017, "Arbitrary Style Transfer ... AdaIN", Section 4.2 ----------
 def content_loss(stylized_feature, target):
     """AdaIN's content loss ``||f(g(t)) - t||²`` as a mean over positions and channels, per example (Eq. 12)."""
-    return ops.mean(ops.square(stylized_feature - target), axis=[1, 2, 3])
+    difference = ops.cast(stylized_feature, "float32") - ops.cast(target, "float32")  # float32 under mixed precision
+    return ops.mean(ops.square(difference), axis=[1, 2, 3])
 
 
 def style_loss(stylized_features, style_features, epsilon=ADAIN_EPSILON):

@@ -76,10 +76,11 @@ class NetworkModel(keras.Model):
     def metrics(self):
         return list(self._trackers.values())
 
-    def in_precision(self, network):
-        """``network`` computing in the model's precision (its output layers in float32): what a model assigns as
-        its network, so that a network built, passed in or loaded in another precision is converted."""
-        return precisions.convert(network, self.precision_policy)
+    def in_precision(self, network, float32_outputs=True):
+        """``network`` computing in the model's precision (its output layers in float32 unless ``float32_outputs``
+        is false, see :func:`~keras_gans.core.precision.convert`): what a model assigns as its network, so that a
+        network built, passed in or loaded in another precision is converted."""
+        return precisions.convert(network, self.precision_policy, float32_outputs)
 
     def loss_scaled(self, optimizer):
         """``optimizer``, under dynamic loss scaling when the model computes in float16 (and without it else)."""

@@ -122,6 +122,38 @@ def test_loss_is_the_papers_equations(images, model):
     assert logs["loss"] == pytest.approx(l_c + 10 * l_s, rel=1e-4)
 
 
+def test_bfloat16_encoder_features_and_float32_losses(images, model):
+    """Under mixed_bfloat16 the encoder's outputs (relu1_1 ... relu4_1) stay bfloat16 -- their layers are its widest
+    convolutions -- and every consumer computes in float32: the losses equal float32 arithmetic on those features,
+    and the stylized images stay within bfloat16 rounding of the float32 model's on the same weights."""
+    mixed = model.to_precision("mixed_bfloat16")
+    content, style = images[0][:2], images[1][:2]
+
+
+    @tf.function  # a graph, as train_step's: its fused bfloat16 kernels round as the step's do
+    def forward(content, style):
+        features = mixed.encoder(style)
+        t = mixed.adain([mixed.encoder(content)[-1], features[-1]])
+        return features, t, mixed.encoder(mixed.decoder(t))
+
+    features, t, stylized = forward(tf.constant(content), tf.constant(style))
+    assert [f.dtype for f in features] == ["bfloat16"] * 4
+    f_g = [np.asarray(tf.cast(f, tf.float32), "float64") for f in stylized]
+    f_s = [np.asarray(tf.cast(f, tf.float32), "float64") for f in features]
+    l_c = ((f_g[-1] - np.asarray(tf.cast(t, tf.float32), "float64")) ** 2).mean()
+    l_s = sum(((a.mean((1, 2)) - b.mean((1, 2))) ** 2).mean() + ((np.sqrt(a.var((1, 2)) + 1e-5)
+              - np.sqrt(b.var((1, 2)) + 1e-5)) ** 2).mean() for a, b in zip(f_g, f_s))
+    mixed.compile(optimizer=keras.optimizers.SGD(0.0))
+    logs = mixed.train_on_batch(content, style, return_dict=True)
+    # float32 sums over bfloat16 features in another order than numpy's float64 ones
+    assert logs["content_loss"] == pytest.approx(l_c, rel=1e-4)
+    assert logs["style_loss"] == pytest.approx(l_s, rel=1e-4)
+    got = mixed.stylize(np.asarray(content[0], "uint8"), np.asarray(style[0], "uint8")).astype(float)
+    want = model.stylize(np.asarray(content[0], "uint8"), np.asarray(style[0], "uint8")).astype(float)
+    # bfloat16 keeps 8 bits of mantissa through ~20 layers: a few levels on average, not a different image
+    assert np.abs(got - want).mean() <= 4.0 and np.corrcoef(got.ravel(), want.ravel())[0, 1] > 0.99
+
+
 @pytest.mark.slow
 def test_save_load_resume_exact(images, model_kwargs, tmp_path):
     resumed = checks.check_save_resume(AdaINStyleTransfer, model_kwargs, None, batch=4, tmp_path=tmp_path,

@@ -61,8 +61,10 @@ class AdaINStyleTransfer(NetworkModel):
         if not style_weight >= 0:
             raise ValueError(f"style_weight must be >= 0, got {style_weight!r}")
         # === Networks ===
+        # The encoder's outputs stay in the compute precision: mean_std, AdaIN and the losses take them to float32.
         self.encoder = self.in_precision(encoder if encoder is not None
-                                         else build_vgg19_encoder(width, padding, encoder_weights))
+                                         else build_vgg19_encoder(width, padding, encoder_weights),
+                                         float32_outputs=False)
         self.encoder.trainable = False
         self.decoder = self.in_precision(decoder if decoder is not None else build_adain_decoder(width))
         feature_channels = self.encoder.outputs[-1].shape[-1]
@@ -161,7 +163,7 @@ class AdaINStyleTransfer(NetworkModel):
         """
         content = tf.cast(content, tf.float32)
         height, width = tf.shape(content)[1], tf.shape(content)[2]
-        features = self.encoder(pad_to_multiple(content, MULTIPLE, centered=False)[0])[-1]
+        features = tf.cast(self.encoder(pad_to_multiple(content, MULTIPLE, centered=False)[0])[-1], tf.float32)
         if mask is None:
             num = tf.shape(style_mean)[1]
             if style_weights is None:
