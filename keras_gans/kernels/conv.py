@@ -1,14 +1,15 @@
 """Convolutions with faster CPU kernels for slow cases (same math as Keras's layers).
 
-1. 4x4, stride 2, "same" (DCGAN, the U-Net, PatchGAN). On CPU, TensorFlow's
+1. 4x4, stride 2, "same" (DCGAN, the U-Net, PatchGAN). On a CPU where TensorFlow runs without oneDNN, its
 ``Conv2DBackpropInput`` kernel -- the forward pass of a transposed convolution and
-the input gradient of a strided convolution -- ran about 4x slower here than a
+the input gradient of a strided convolution -- ran about 4x slower than a
 stride-1 convolution with the same FLOPs (77 ms vs 20 ms for 128x4x4x256 -> 8x8x128).
 These layers keep Keras's kernel layout, weights and results and route that one
 computation through stride-1 convolutions instead (sub-pixel decomposition): the
 output phase ``(a, b)`` of ``y[2i + a, 2j + b]`` is a 2x2 "valid" convolution of the
 1-padded input with the kernel taps ``3 - a - 2t`` (or, with few input pixels, one matmul
-and a col2im). TensorFlow's ``Conv2DBackpropFilter`` is slow with few pixels and many
+and a col2im). Where oneDNN runs, its own kernel beats the phases, so only the matmul remains there
+(:func:`_transpose_conv`). TensorFlow's ``Conv2DBackpropFilter`` is slow with few pixels and many
 weights too, so there the kernel gradient is one matmul of the input's 4x4 patches
 (``_kernel_grad_4x4s2``); the other gradients are TensorFlow's own (``tf.custom_gradient``).
 Other configurations fall back to Keras.

@@ -18,7 +18,8 @@ Rows (``--rows``) and their workers, each configuration run in a fresh process:
 Configurations (``--configs``): ``keras float32``; ``keras mixed_bfloat16`` (the model's ``precision=``);
 ``torch float32``; ``torch bf16 autocast + channels-last`` (the twin at its best on a bfloat16 CPU:
 ``torch.autocast("cpu", dtype=torch.bfloat16)`` around the forward passes and losses, channels-last networks
-and images). Every round runs every configuration of every row once, in a rotated order, so that drift of the
+and images); on request also ``keras float32 + XLA`` and ``keras mixed_bfloat16 + XLA`` (``compile(jit_compile=True)``;
+AdaIN's ``stylize`` then runs XLA-compiled too). Every round runs every configuration of every row once, in a rotated order, so that drift of the
 machine falls on all alike. Writes ``--out``/NAME.csv (every run) and NAME.md (per row and configuration the
 median and range of the throughput and of the peak memory, and the keras/torch ratios of the medians). Both
 frameworks use the machine's threads (TensorFlow's defaults, ``torch.set_num_threads(2)``).
@@ -39,6 +40,7 @@ import benchmark  # noqa: E402  (the DCGAN workers)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
 CONFIGS = ("keras float32", "keras mixed_bfloat16", "torch float32", "torch bf16 autocast + channels-last")
+XLA_CONFIGS = ("keras float32 + XLA", "keras mixed_bfloat16 + XLA")  # compile(jit_compile=True); not run by default
 ROWS = {  # name: (what is measured, its unit, worker settings)
     "dcgan": ("DCGAN 32x32x3 batch 128, training", "images/s", dict(kind="dcgan", batch=128)),
     "pix2pix256b1": ("Pix2Pix 256x256 batch 1, training", "images/s",
@@ -56,12 +58,13 @@ def run(row, config, args):
     """(throughput, peak memory MB, notes) of one configuration of one row, in a fresh process."""
     settings = ROWS[row][2]
     keras, bf16 = config.startswith("keras"), "bf16" in config or "bfloat16" in config
+    xla = dict(jit=True) if config.endswith("+ XLA") else {}
     python = None if keras else args.torch_python
     if settings["kind"] == "dcgan":
         if keras:
             res = benchmark.run_keras(dict(model="DCGAN", image_size=32, channels=3, batch=settings["batch"],
                                            steps=args.steps, warmup=args.warmup, data="synthetic",
-                                           precision="mixed_bfloat16" if bf16 else "float32"))
+                                           precision="mixed_bfloat16" if bf16 else "float32", **xla))
         else:
             res = benchmark.run_torch(settings["batch"], 32, args.steps, args.warmup, python=python,
                                       extra=("--bf16", "--channels-last") if bf16 else ())
@@ -70,14 +73,14 @@ def run(row, config, args):
         cfg = dict(model=settings["model"], image_size=256, batch=settings["batch"], steps=args.translation_steps,
                    warmup=1, infer_steps=1)
         if keras:
-            res = bench_translation.run_keras(dict(cfg, precision="mixed_bfloat16" if bf16 else "float32"), 3600)
+            res = bench_translation.run_keras(dict(cfg, precision="mixed_bfloat16" if bf16 else "float32", **xla), 3600)
         else:
             res = bench_translation.run_torch(dict(cfg, torch_options=("--bf16", "--channels-last") if bf16 else ()),
                                               3600, python=python)
         return res["train_images_per_s"], res["peak_rss_mb"], res["notes"]
     cfg = dict(task=settings["task"], size=256, batch=settings.get("batch", 1), warmup=1, steps=args.adain_steps,
                images=args.adain_images, framework="keras_gans" if keras else "torch")
-    cfg.update(dict(precision="mixed_bfloat16" if bf16 else "float32") if keras
+    cfg.update(dict(precision="mixed_bfloat16" if bf16 else "float32", **xla) if keras
                else dict(bf16=bf16, channels_last=bf16))
     res = benchmark._spawn([str(HERE / "bench_adain.py"), "--worker", json.dumps(cfg)], python=python, timeout=3600)
     return res["per_s"], res["peak_rss_mb"], res["notes"]
@@ -96,7 +99,8 @@ def write(rows, args, load_before):
 
     stem = Path(args.out) / args.name
     pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
-    command = (f"python scripts/benchmarks/precision.py --rows {' '.join(args.rows)} --rounds {args.rounds} "
+    configs = "" if args.configs == list(CONFIGS) else " --configs " + " ".join(f"'{c}'" for c in args.configs)
+    command = (f"python scripts/benchmarks/precision.py --rows {' '.join(args.rows)}{configs} --rounds {args.rounds} "
                f"--name {args.name} --torch-python PYTHON_WITH_TORCH")
     lines = [f"# keras_gans and the PyTorch twins in float32 and bfloat16 ({args.name})", "",
              f"- Regenerate: `{command}`. Method: the script's docstring.",
@@ -139,7 +143,7 @@ def write(rows, args, load_before):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rows", nargs="+", default=["dcgan"], choices=list(ROWS))
-    p.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    p.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS + XLA_CONFIGS))
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--steps", type=int, default=20, help="DCGAN timed steps")
     p.add_argument("--warmup", type=int, default=3, help="DCGAN warm-up steps")
