@@ -124,10 +124,10 @@ def write(rows, args, load_before):
             lines.append(f"| {config} | {spread(values, number_format(values))} | "
                          f"{spread([r['peak_rss_mb'] for r in rs])} | {len(rs)} |")
         medians = {c: statistics.median(r["per_s"] for r in rs) for c, rs in runs.items()}
-        lines += ["", "| keras_gans / torch (medians) | ratio |", "|---|---|"]
-        for k in [c for c in medians if c.startswith("keras")]:
-            for t in [c for c in medians if c.startswith("torch")]:
-                lines.append(f"| {k} / {t} | {medians[k] / medians[t]:.2f} |")
+        pairs = [(k, t) for k in medians if k.startswith("keras") for t in medians if t.startswith("torch")]
+        if pairs:
+            lines += ["", "| keras_gans / torch (medians) | ratio |", "|---|---|"]
+            lines += [f"| {k} / {t} | {medians[k] / medians[t]:.2f} |" for k, t in pairs]
         best_keras = max((c for c in medians if c.startswith("keras")), key=medians.get, default=None)
         best_torch = max((c for c in medians if c.startswith("torch")), key=medians.get, default=None)
         if best_keras and best_torch and "torch float32" in medians:
