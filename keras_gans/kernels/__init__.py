@@ -4,8 +4,9 @@ Each computes what the Keras object it subclasses computes (tests compare values
 says in its module docstring which measurement justifies it:
 
 - :class:`FastConv2D` / :class:`FastConv2DTranspose` (``kernels/conv.py``): 4x4 stride-2 convolutions
-  through stride-1 sub-pixel phases, and rewritten gradients for the stride-1 cases whose TensorFlow
-  gradient kernels are slow on CPU.
+  through a matmul with few pixels and, with many, through stride-1 sub-pixel phases where TensorFlow runs
+  without oneDNN (its own kernel where oneDNN runs); rewritten kernel gradients where TensorFlow's are slow;
+  rewritten gradients for the stride-1 cases whose TensorFlow gradient kernels are slow on CPU.
 - :class:`FusedAdam` (``kernels/adam.py``): Keras's Adam update through TensorFlow's fused
   ``ResourceApplyAdam`` kernel.
 - :class:`FastBatchNormalization` (``kernels/batchnorm.py``): batch norm whose training call on one replica runs

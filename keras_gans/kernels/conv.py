@@ -153,9 +153,10 @@ def _transpose_conv(x, kernel):
     Without oneDNN (the first 2-core CPU), per layer: 4x4x1024 -> 512, matmul 8 vs phases 51 ms;
     16x16x512 -> 128, 10 vs 12 ms; 32x32x256 -> 64, 13.5 vs 11 ms. The matmul's ``cols`` grow with the pixels and
     the phases' kernel copy with the weights: the switch is at pixels (B * h * w) = input channels. Where oneDNN
-    runs (Zen 4, AMX Xeon) its ``Conv2DBackpropInput`` beats the phases (AMX Xeon, bfloat16, batch 128:
-    4x4x256 -> 128 3.1 vs 4.1 ms, 8x8x128 -> 64 2.3 vs 4.0; batch 1: 32x32x512 -> 128 1.9 vs 3.8, 64x64x256 -> 64
-    1.8 vs 3.4; float32 likewise or even), not the matmul below the switch
+    runs its ``Conv2DBackpropInput`` beat the phases on the AMX Xeon (bfloat16, batch 128:
+    4x4x256 -> 128 2.87 vs 4.16 ms, 8x8x128 -> 64 2.24 vs 3.84; batch 1: 32x32x512 -> 128 1.93 vs 3.88,
+    64x64x256 -> 64 1.86 vs 3.47; float32 likewise or level; not re-measured on Zen 4), not the matmul below the
+    switch
     (``python scripts/benchmarks/transpose_conv.py``, ``scripts/benchmarks/results/transpose_conv_amx.md``).
     Graphs traced for conversion take the phases (:func:`tracing_for_conversion`).
     """
