@@ -16,9 +16,7 @@ Writes ``results/NAME.md`` and ``.csv``.
 import argparse
 import datetime
 import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -88,6 +86,7 @@ def main(argv=None):
     import pandas as pd
 
     sys.path.insert(0, str(HERE))
+    import benchmark  # _spawn: a worker in a fresh process
     import toolbox_small_data as tsd
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -98,16 +97,10 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.worker:
         return worker(args.worker[0], int(args.worker[1]))
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     rows, pipes = [], []
     for round_ in range(args.rounds):
         for variant in VARIANTS if round_ % 2 == 0 else VARIANTS[::-1]:
-            proc = subprocess.run([sys.executable, __file__, "--worker", variant, str(args.fits)],
-                                  capture_output=True, text=True, env=env)
-            line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-            if proc.returncode or not line:
-                raise SystemExit(proc.stderr[-3000:])
-            res = json.loads(line[-1][7:])
+            res = benchmark._spawn([str(Path(__file__).resolve()), "--worker", variant, str(args.fits)])
             rows += [dict(round=round_, variant=variant, call=i, **c) for i, c in enumerate(res.pop("calls"))]
             pipes.append(dict(round=round_, variant=variant, **res))
             print(rows[-args.fits:], pipes[-1], flush=True)

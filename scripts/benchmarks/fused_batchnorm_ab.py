@@ -17,45 +17,28 @@ import argparse
 import datetime
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
+import fit_timing  # noqa: E402  (the timed fit, shared with transpose_conv.py and runtime_ab.py)
 
 
 def worker(variant, precision):
-    import time
-
-    import numpy as np
-    import tensorflow as tf
-
     import keras
 
     sys.path.insert(0, str(REPO))
-    import keras_gans
     from keras_gans.networks import common
 
     if variant == "keras":  # the library's networks with Keras's own batch norm in place of FastBatchNormalization
         common.FastBatchNormalization = keras.layers.BatchNormalization
-
-    keras.utils.set_random_seed(0)
-    model = keras_gans.DCGAN(image_shape=(32, 32, 3), seed=0, precision=precision)
+    images_per_s, model = fit_timing.timed_fit("dcgan", precision)
     classes = sorted({type(layer).__name__ for net in (model.generator, model.discriminator) for layer in net.layers
                       if "Normalization" in type(layer).__name__})
-    model.compile()
-    x = np.random.default_rng(0).uniform(-1, 1, (1024, 32, 32, 3)).astype("float32")
-    data = tf.data.Dataset.from_tensor_slices(x).repeat().batch(128, drop_remainder=True).prefetch(-1)
-    stamps = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            stamps.append(time.perf_counter())
-
-    model.fit(data, steps_per_epoch=28, epochs=1, verbose=0, callbacks=[Timer()])
-    step = statistics.median(np.diff(stamps[2:]))
-    print("RESULT " + json.dumps(dict(images_per_s=128 / step, norm_classes=classes)))
+    print("RESULT " + json.dumps(dict(images_per_s=images_per_s, norm_classes=classes)))
 
 
 def main(argv=None):
@@ -75,13 +58,8 @@ def main(argv=None):
     for round_ in range(args.rounds):
         for variant in ("keras", "fused"):
             for precision in ("mixed_bfloat16", "float32"):
-                proc = subprocess.run([sys.executable, __file__, "--worker", variant, precision], capture_output=True,
-                                      text=True, env={**__import__("os").environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-                line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-                if proc.returncode or not line:
-                    raise SystemExit(proc.stderr[-3000:])
-                res = json.loads(line[-1][7:])
-                rows.append(dict(round=round_, variant=variant, precision=precision, **res))
+                rows.append(dict(round=round_, variant=variant, precision=precision,
+                                 **benchmark._spawn([str(Path(__file__).resolve()), "--worker", variant, precision])))
                 print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
     out = HERE / "results" / args.name

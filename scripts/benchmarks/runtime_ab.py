@@ -14,55 +14,31 @@ measured to matter) and DCGAN 32x32x3 batch 128, each trained with ``fit`` on sy
 import argparse
 import datetime
 import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
+import fit_timing  # noqa: E402  (the timed fit of each model)
 VARIANTS = {"default": {"TF_CPU_ALLOCATOR_USE_BFC": "true"}, "Keras Adam": {"TF_CPU_ALLOCATOR_USE_BFC": "true"},
             "malloc": {"TF_CPU_ALLOCATOR_USE_BFC": "false"}}
-MODELS = {"pix2pix": (1, 8), "dcgan": (128, 26)}  # batch, timed steps
+MODELS = {name: fit_timing.MODELS[name] for name in ("pix2pix", "dcgan")}  # Pix2Pix first: where Adam matters
 
 
 def worker(model_name, variant, precision):
-    import time
-
-    import numpy as np
-    import tensorflow as tf
-
     import keras
 
     sys.path.insert(0, str(REPO))
-    import keras_gans
     from keras_gans.kernels import FusedAdam
 
     if variant == "Keras Adam":
         FusedAdam.update_step = keras.optimizers.Adam.update_step
-    batch, steps = MODELS[model_name]
-    keras.utils.set_random_seed(0)
-    rng = np.random.default_rng(0)
-    if model_name == "dcgan":
-        model = keras_gans.DCGAN(image_shape=(32, 32, 3), seed=0, precision=precision)
-        source = rng.uniform(-1, 1, (1024, 32, 32, 3)).astype("float32")
-    else:
-        model = keras_gans.Pix2Pix(image_size=256, seed=0, precision=precision)
-        x = rng.uniform(-1, 1, (4, 256, 256, 3)).astype("float32")
-        source = (x, x[::-1].copy())
-    model.compile()
+    images_per_s, model = fit_timing.timed_fit(model_name, precision)
     assert all(isinstance(o, FusedAdam) for o in (model.g_optimizer, model.d_optimizer))
-    data = tf.data.Dataset.from_tensor_slices(source).repeat().batch(batch, drop_remainder=True).prefetch(-1)
-    stamps = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            stamps.append(time.perf_counter())
-
-    model.fit(data, steps_per_epoch=steps + 2, epochs=1, verbose=0, callbacks=[Timer()])
-    step = statistics.median(np.diff(stamps[2:]))
-    print("RESULT " + json.dumps(dict(images_per_s=batch / step, params=model.count_params())))
+    print("RESULT " + json.dumps(dict(images_per_s=images_per_s, params=model.count_params())))
 
 
 def main(argv=None):
@@ -85,14 +61,9 @@ def main(argv=None):
         for model_name in args.models:
             for variant in order[round_ % 3:] + order[:round_ % 3]:
                 for precision in ("mixed_bfloat16", "float32"):
-                    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **VARIANTS[variant]}
-                    proc = subprocess.run([sys.executable, __file__, "--worker", model_name, variant, precision],
-                                          capture_output=True, text=True, env=env)
-                    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-                    if proc.returncode or not line:
-                        raise SystemExit(proc.stderr[-3000:])
                     rows.append(dict(round=round_, model=model_name, variant=variant, precision=precision,
-                                     **json.loads(line[-1][7:])))
+                                     **benchmark._spawn([str(Path(__file__).resolve()), "--worker", model_name, variant, precision],
+                                                        VARIANTS[variant])))
                     print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
     out = HERE / "results" / args.name

@@ -15,14 +15,16 @@ after 2. Writes ``results/NAME.md`` and ``.csv``.
 import argparse
 import datetime
 import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
+import fit_timing  # noqa: E402  (the timed fit of each model)
+from fit_timing import MODELS  # noqa: E402
 
 LAYERS = [  # (batch, input side, input channels, output channels, where)
     (128, 4, 256, 128, "DCGAN G 4x4x256 -> 8x8x128"),
@@ -35,7 +37,6 @@ LAYERS = [  # (batch, input side, input channels, output channels, where)
     (4, 32, 512, 128, "U-Net 32x32x512 -> 64x64x128"),
     (4, 64, 256, 64, "U-Net 64x64x256 -> 128x128x64"),
 ]
-MODELS = {"dcgan": (128, 26), "pix2pix": (1, 8)}  # batch, timed steps
 
 
 def layers():
@@ -70,40 +71,13 @@ def layers():
 
 
 def worker(model_name, variant, precision):
-    import time
-
-    import numpy as np
-    import tensorflow as tf
-
-    import keras
-
     sys.path.insert(0, str(REPO))
-    import keras_gans
     from keras_gans.kernels import conv
 
     if variant == "phases":
         conv.onednn_enabled = lambda: False
-    batch, steps = MODELS[model_name]
-    keras.utils.set_random_seed(0)
-    rng = np.random.default_rng(0)
-    if model_name == "dcgan":
-        model = keras_gans.DCGAN(image_shape=(32, 32, 3), seed=0, precision=precision)
-        source = rng.uniform(-1, 1, (1024, 32, 32, 3)).astype("float32")
-    else:
-        model = keras_gans.Pix2Pix(image_size=256, seed=0, precision=precision)
-        x = rng.uniform(-1, 1, (4, 256, 256, 3)).astype("float32")
-        source = (x, x[::-1].copy())
-    model.compile()
-    data = tf.data.Dataset.from_tensor_slices(source).repeat().batch(batch, drop_remainder=True).prefetch(-1)
-    stamps = []
-
-    class Timer(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            stamps.append(time.perf_counter())
-
-    model.fit(data, steps_per_epoch=steps + 2, epochs=1, verbose=0, callbacks=[Timer()])
-    step = statistics.median(np.diff(stamps[2:]))
-    print("RESULT " + json.dumps(dict(images_per_s=batch / step, onednn=conv.onednn_enabled())))
+    images_per_s, _ = fit_timing.timed_fit(model_name, precision)
+    print("RESULT " + json.dumps(dict(images_per_s=images_per_s, onednn=conv.onednn_enabled())))
 
 
 def main(argv=None):
@@ -120,26 +94,15 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.worker:
         return worker(*args.worker)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); "
-                           "import transpose_conv, json; print('LAYERS ' + json.dumps(transpose_conv.layers()))"],
-                          capture_output=True, text=True, env=env)
-    line = [x for x in proc.stdout.splitlines() if x.startswith("LAYERS ")]
-    if proc.returncode or not line:
-        raise SystemExit(proc.stderr[-3000:])
-    layer_rows = json.loads(line[-1][7:])
+    layer_rows = benchmark._spawn(["-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); import transpose_conv, json; "
+                                         "print('RESULT ' + json.dumps(transpose_conv.layers()))"])
     rows = []
     for round_ in range(args.rounds):
         for model_name in args.models:
             for variant in ("phases", "native") if round_ % 2 == 0 else ("native", "phases"):
                 for precision in ("mixed_bfloat16", "float32"):
-                    proc = subprocess.run([sys.executable, __file__, "--worker", model_name, variant, precision],
-                                          capture_output=True, text=True, env=env)
-                    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
-                    if proc.returncode or not line:
-                        raise SystemExit(proc.stderr[-3000:])
                     rows.append(dict(round=round_, model=model_name, variant=variant, precision=precision,
-                                     **json.loads(line[-1][7:])))
+                                     **benchmark._spawn([str(Path(__file__).resolve()), "--worker", model_name, variant, precision])))
                     print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
     out = HERE / "results" / args.name
