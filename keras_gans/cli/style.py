@@ -5,7 +5,6 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 from PIL import Image
 
 from keras_gans.cli.errors import BadInput, user_input
@@ -13,6 +12,7 @@ from keras_gans.cli.loading import is_saved_model, load
 from keras_gans.cli.training import run_training, train_options
 from keras_gans.datasets.style_transfer import content_style_dataset
 from keras_gans.models.adain import AdaINStyleTransfer, check_alpha, check_mask, check_style_weights, mask_to_regions
+from keras_gans.serving.client import SavedStylizer
 from keras_gans.serving.images import make_grid, save_png
 
 
@@ -136,18 +136,12 @@ def stylizer(loaded, path):
         if not hasattr(loaded, "stylize"):
             raise BadInput(f"{path} holds a {type(loaded).__name__}, not an AdaIN style-transfer model")
         return lambda c, s, w, m, a, p: loaded.stylize(c, s, alpha=a, style_weights=w, preserve_color=p, mask=m)
-    if "interpolate" not in loaded.signatures:
-        raise BadInput(f"the SavedModel {path} is not an AdaIN export (no 'interpolate' signature)")
+    with user_input():
+        saved = SavedStylizer(loaded, path)
 
     def run(content, styles, weights, mask, alpha, preserve_color):
-        if len({s.shape for s in styles}) > 1:
-            raise BadInput("a SavedModel takes style images of one size: resize them, or stylize with the .keras model")
-        common = dict(content=tf.constant(content), styles=tf.constant(np.stack(styles)),
-                      alpha=tf.constant(alpha, tf.float32), preserve_color=tf.constant(preserve_color))
-        if mask is not None:
-            return loaded.signatures["masked"](mask=tf.constant(mask, tf.int32), **common)["images"].numpy()[0]
-        w = np.full(len(styles), 1.0 / len(styles)) if weights is None else np.asarray(weights)
-        return loaded.signatures["interpolate"](style_weights=tf.constant(w, tf.float32), **common)["images"].numpy()[0]
+        return saved.stylize(content, styles, alpha=alpha, style_weights=weights, preserve_color=preserve_color,
+                             mask=mask)[0]
 
     return run
 

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
 
 from keras_gans import callbacks as kg_callbacks
 from keras_gans import datasets
@@ -20,6 +19,7 @@ from keras_gans.datasets.translation import (check_direction, convert_channels, 
 from keras_gans.kernels import FusedAdam
 from keras_gans.models import TRANSLATION_MODELS, ImageTranslationModel
 from keras_gans.schedules import ConstantThenLinearDecay, half_constant_half_decay
+from keras_gans.serving.client import SavedTranslator
 from keras_gans.serving.images import save_png
 
 BUILTIN_DEFAULTS = {"pix2pix": "fashion_edges", "cyclegan": "fashion_sneaker2boot"}
@@ -215,18 +215,14 @@ def translator(loaded, path, direction):
             loaded.check_direction(direction)
         return (lambda image, tile, overlap: loaded.translate(image, direction, tile_size=tile, overlap=overlap),
                 loaded.channels_for(direction)[0])
-    name = "translate" if direction == "AtoB" else f"translate_{direction}"
-    if name not in loaded.signatures:
-        raise BadInput(f"the SavedModel {path} has no {direction} translation "
-                       f"(signatures: {sorted(loaded.signatures)})")
-    signature = loaded.signatures[name]
-    channels = int(signature.structured_input_signature[1]["images"].shape[-1])
+    with user_input():
+        saved = SavedTranslator(loaded, path)
+        channels = saved.channels_for(direction)[0]
 
     def run(image, tile, overlap):
         if tile is not None:
             raise BadInput("--tile-size needs a .keras model (the SavedModel translates whole images)")
-        outputs = signature(images=tf.constant(image[None]))
-        return outputs.get("translated_images", outputs.get("images")).numpy()[0]  # "images": older exports
+        return saved.translate(image, direction)
 
     return run, channels
 

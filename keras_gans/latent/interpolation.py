@@ -71,6 +71,12 @@ def interpolate(a, b, steps, method="slerp"):
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
+def walk_path(a, b, steps, method="slerp"):
+    """``[rows * steps, D]`` row-major: row ``i`` goes from ``a[i]`` to ``b[i]`` in ``steps`` (``a``, ``b``:
+    ``[rows, D]``), the order of :func:`walk`'s images."""
+    return np.transpose(interpolate(a, b, steps, method), (1, 0, 2)).reshape(-1, np.shape(a)[-1])
+
+
 def soft_label_generator(model):
     """The conditional generator with its one-hot label encoding replaced by an input, so it
     takes ``[z, label_weights]`` where ``label_weights`` ``[batch, num_classes]`` may mix classes."""
@@ -114,12 +120,11 @@ def walk(model, steps, seed=0, rows=8, method=None, labels=None, batch_size=256,
         if labels is not None:
             raise ValueError(f"{type(model).__name__} is not conditional: it takes no labels")
         wa, wb = (np.asarray(model.map(z)[:, 0]) for z in (za, zb))
-        w = np.transpose(interpolate(wa, wb, steps, method), (1, 0, 2)).reshape(-1, wa.shape[-1])
+        w = walk_path(wa, wb, steps, method)
         out = [common.generate(model, tf.constant(w[i:i + batch_size]), space="w").numpy()
                for i in range(0, len(w), batch_size)]
         return np.concatenate(out).reshape(rows, steps, *common.image_shape(model))
-    dim = common.latent_dim(model)
-    z = np.transpose(interpolate(za, zb, steps, method), (1, 0, 2)).reshape(-1, dim)  # row-major
+    z = walk_path(za, zb, steps, method)
     n_classes = common.num_classes(model)
     if n_classes is None:
         if labels is not None:

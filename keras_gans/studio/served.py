@@ -18,9 +18,9 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.core.noise_to_image import latent_for_seed
-from keras_gans.latent.interpolation import interpolate
+from keras_gans.latent.interpolation import walk_path
 from keras_gans.serving import read_model_info
-from keras_gans.serving.signatures import failed_check
+from keras_gans.serving.client import SavedStylizer, SavedTranslator, call, input_specs
 
 
 def served(loaded, path):
@@ -36,18 +36,6 @@ def served(loaded, path):
                      "takes exports of noise -> image models, Pix2Pix/CycleGAN and AdaIN")
 
 
-def _inputs(signature):
-    return signature.structured_input_signature[1]
-
-
-def _run(signature, what, **inputs):
-    """``signature(**inputs)``; the signature's own checks (tf.debugging asserts) become a ValueError."""
-    try:
-        return signature(**inputs)
-    except tf.errors.InvalidArgumentError as e:
-        raise ValueError(f"{what}: {failed_check(e)}") from None
-
-
 class ServedGenerator:
     """A noise -> image export: ``generate(num, seed, truncation_psi)``, ``walk_images``, ``mix`` (StyleGAN)."""
 
@@ -60,10 +48,10 @@ class ServedGenerator:
         self.path = path
         self._sample, self._generate = loaded.signatures["sample"], loaded.signatures["generate"]
         self._mix = loaded.signatures["mix"] if "mix" in loaded.signatures else None
-        if "labels" in _inputs(self._sample):
+        if "labels" in input_specs(self._sample):
             raise ValueError(f"the SavedModel {path} is conditional: the studio's tabs take unconditional models")
-        self.latent_dim = int(_inputs(self._generate)["z"].shape[-1])
-        self._psi = "truncation_psi" in _inputs(self._sample)
+        self.latent_dim = int(input_specs(self._generate)["z"].shape[-1])
+        self._psi = "truncation_psi" in input_specs(self._sample)
         self.image_shape = tuple(self.generate(1, 0).shape[1:])
         if self._mix is not None:
             info = read_model_info(path) or {}
@@ -84,20 +72,20 @@ class ServedGenerator:
     def _psi_args(self, num, psi, signature):
         if not self._psi:
             return {}
-        spec = _inputs(signature)["truncation_psi"]
+        spec = input_specs(signature)["truncation_psi"]
         return {"truncation_psi": tf.fill([num] if spec.shape.rank else [], tf.constant(float(psi), tf.float32))}
 
     def generate(self, num, seed=0, truncation_psi=1.0):
         """uint8 ``[num, H, W, C]`` of seed ``seed`` (the ``sample`` signature)."""
-        out = _run(self._sample, "explore", num=tf.constant(int(num), tf.int32), seed=tf.constant(int(seed), tf.int64),
+        out = call(self._sample, "explore", num=tf.constant(int(num), tf.int32), seed=tf.constant(int(seed), tf.int64),
                    **self._psi_args(num, truncation_psi, self._sample))
         return out["images"].numpy()
 
     def walk_images(self, steps, seed, rows):
         """uint8 ``[rows, steps, H, W, C]``: ``latent.walk``'s walk (slerp in z from ``seed`` to ``seed + 1``)."""
         za, zb = (np.asarray(latent_for_seed(rows, self.latent_dim, s)) for s in (seed, seed + 1))
-        z = np.transpose(interpolate(za, zb, steps, "slerp"), (1, 0, 2)).reshape(-1, self.latent_dim)
-        out = _run(self._generate, "explore", z=tf.constant(z, tf.float32),
+        z = walk_path(za, zb, steps, "slerp")
+        out = call(self._generate, "explore", z=tf.constant(z, tf.float32),
                    **self._psi_args(len(z), 1.0, self._generate))
         return out["images"].numpy().reshape(rows, steps, *self.image_shape)
 
@@ -105,20 +93,16 @@ class ServedGenerator:
         """The image of ``seed_a`` with the styles of ``seed_b`` from layer ``crossover`` on (StyleGAN's ``mix``)."""
         inputs = dict(seed_a=tf.constant([seed_a], tf.int64), seed_b=tf.constant([seed_b], tf.int64),
                       crossover=tf.constant([crossover], tf.int32))
-        return _run(self._mix, "explore", **inputs, **self._psi_args(1, 1.0, self._mix))["images"].numpy()
+        return call(self._mix, "explore", **inputs, **self._psi_args(1, 1.0, self._mix))["images"].numpy()
 
 
-class ServedTranslator:
+class ServedTranslator(SavedTranslator):
     """A Pix2Pix or CycleGAN export: ``translate(image, direction)`` at its training size (``image_size``)."""
 
     studio_kind = "translate"
 
     def __init__(self, loaded, path):
-        self.path = path
-        self._translate = {"AtoB": loaded.signatures["translate"]}
-        if "translate_BtoA" in loaded.signatures:
-            self._translate["BtoA"] = loaded.signatures["translate_BtoA"]
-        self.directions = tuple(self._translate)
+        super().__init__(loaded, path)
         info = read_model_info(path)
         if info is None:
             raise ValueError(f"the SavedModel {path} does not say the size its model was trained at (exported before "
@@ -128,33 +112,9 @@ class ServedTranslator:
             raise ValueError(f"the studio has no tab for the SavedModel {path} (a {info.get('class')}); its sketch "
                              "tab takes Pix2Pix and CycleGAN exports")
         self.image_size = int(info["image_size"])
-        self._channels = {d: int(_inputs(s)["images"].shape[-1]) for d, s in self._translate.items()}
-
-    def channels_for(self, direction):
-        return (self._channels[direction],)
-
-    def translate(self, image, direction="AtoB"):
-        outputs = _run(self._translate[direction], "sketch", images=tf.constant(np.asarray(image, np.uint8)[None]))
-        return outputs.get("translated_images", outputs.get("images")).numpy()[0]
 
 
-class ServedStylizer:
+class ServedStylizer(SavedStylizer):
     """An AdaIN export: ``stylize`` with α, style weights, colour preservation and a region mask."""
 
     studio_kind = "style"
-
-    def __init__(self, loaded, path):
-        self.path = path
-        self._interpolate, self._masked = loaded.signatures["interpolate"], loaded.signatures["masked"]
-
-    def stylize(self, content, styles, alpha=1.0, style_weights=None, preserve_color=False, mask=None):
-        styles = list(styles) if isinstance(styles, (list, tuple)) else [styles]
-        if len({s.shape for s in styles}) > 1:
-            raise ValueError("style: a SavedModel takes style images of one size; resize them to one size first")
-        common = dict(content=tf.constant(content, tf.uint8), styles=tf.constant(np.stack(styles), tf.uint8),
-                      alpha=tf.constant(float(alpha), tf.float32), preserve_color=tf.constant(bool(preserve_color)))
-        if mask is not None:
-            return _run(self._masked, "style", mask=tf.constant(mask, tf.int32), **common)["images"].numpy()
-        weights = np.full(len(styles), 1.0 / len(styles)) if style_weights is None else np.asarray(style_weights)
-        return _run(self._interpolate, "style", style_weights=tf.constant(weights, tf.float32),
-                    **common)["images"].numpy()

@@ -83,6 +83,17 @@ def test_train_resume_export_and_stylize(data, tmp_path, capsys):
     assert np.abs(masked - color).max() > 1, "the mask changed nothing"
     assert np.abs(color_weighted - plain_weighted).max() > 1, "--preserve-color changed nothing"
 
+    # the SavedModel's own checks are bad input too (exit 2, nothing written), not a TensorFlow traceback
+    Image.fromarray(np.zeros((12, 12, 3), np.uint8)).save(tmp_path / "tiny.png")
+    Image.open(style / "photo2.jpg").resize((80, 60)).save(tmp_path / "small_style.png")
+    for inputs, message in (([str(tmp_path / "tiny.png"), "--style", *styles], "content images must be at least 16x16"),
+                            ([images[0], "--style", styles[0], str(tmp_path / "small_style.png")],
+                             "a SavedModel takes style images of one size")):
+        code = main(["stylize", str(saved), *inputs, "--out", str(tmp_path / "bad")])
+        assert code == 2
+        assert message in capsys.readouterr().err
+        assert not (tmp_path / "bad").exists()
+
 
 @pytest.mark.parametrize("args, message", [
     (["--alpha", "1.5"], r"alpha (the content-style trade-off) must be a number in [0, 1], got 1.5"),

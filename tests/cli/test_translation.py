@@ -164,3 +164,10 @@ def test_translate_reads_exports_written_before_the_outputs_were_renamed(tmp_pat
     assert out.returncode == 0, out.stderr[-2000:]
     source = np.asarray(Image.open(tmp_path / "sketch.png"))
     np.testing.assert_array_equal(np.asarray(Image.open(tmp_path / "o" / "sketch.png")), 255 - source)
+    # a direction the export does not serve and --tile-size (a .keras option) are bad input: exit 2, nothing written
+    for extra, message in ((["--direction", "BtoA"], "has no BtoA translation (it translates AtoB)"),
+                           (["--tile-size", "16"], "--tile-size needs a .keras model")):
+        out = run_main("translate", tmp_path / "old", tmp_path / "sketch.png", "--out", "bad", *extra, cwd=tmp_path,
+                       capsys=capsys)
+        assert out.returncode == 2 and message in out.stderr, out.stderr[-2000:]
+        assert not (tmp_path / "bad").exists()
