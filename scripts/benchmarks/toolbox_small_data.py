@@ -5,6 +5,8 @@ plain vs EMA alone vs DiffAugment + EMA vs ADA + EMA, three seeds each.
     python scripts/benchmarks/toolbox_small_data.py --configs plain ema ema_rampup --name toolbox_small_data_ema_rampup
     python scripts/benchmarks/toolbox_small_data.py --configs plain ada_ema --seeds 0 --steps 20 --name scratch
     python scripts/benchmarks/toolbox_small_data.py --configs plain bf16 --name precision_small_data   # issue 22
+    python scripts/benchmarks/toolbox_small_data.py --configs plain diffaugment_ema ada_ema --steps 10000 \
+        --precision mixed_bfloat16 --name toolbox_small_data_10k     # longer runs, every configuration in bfloat16
 
 Each run is the CLI a user would type (``keras-gans train dcgan --dataset embedded --batch-size 64
 --steps-per-epoch S/10 --epochs 10 --seed SEED`` plus the configuration's options, DCGAN's defaults otherwise:
@@ -72,10 +74,12 @@ def run_name(config, seed, steps):
     return f"{config}_seed{seed}_steps{steps}"
 
 
-def train_command(config, seed, steps, run_dir, export_dir):
+def train_command(config, seed, steps, run_dir, export_dir, precision="float32"):
+    """The run's ``keras-gans train`` command; ``precision`` other than float32 is added to every configuration."""
+    extra = [] if precision == "float32" else ["--precision", precision]
     return [str(CLI), "train", "dcgan", "--dataset", "embedded", "--batch-size", str(BATCH),
             "--steps-per-epoch", str(steps // EPOCHS), "--epochs", str(EPOCHS), "--seed", str(seed),
-            "--out", str(run_dir), "--export-dir", str(export_dir), *CONFIGS[config][1]]
+            "--out", str(run_dir), "--export-dir", str(export_dir), *CONFIGS[config][1], *extra]
 
 
 def epoch_seconds(log_text):
@@ -147,10 +151,10 @@ def make_dirs(args):
     return runs_dir, records_dir, logs_dir
 
 
-def train(config, seed, steps, runs_dir, logs_dir):
+def train(config, seed, steps, runs_dir, logs_dir, precision="float32"):
     name = run_name(config, seed, steps)
-    secs, facts = run_cli(name, train_command(config, seed, steps, runs_dir / name, runs_dir / "exports"), runs_dir,
-                          logs_dir)
+    secs, facts = run_cli(name, train_command(config, seed, steps, runs_dir / name, runs_dir / "exports", precision),
+                          runs_dir, logs_dir)
     timed = sum(secs[-EPOCHS:]) if len(secs) >= EPOCHS else float("nan")
     return {"train_s": timed, "images_per_s": steps * BATCH / timed if timed == timed else None, **facts}
 
@@ -349,13 +353,16 @@ def write(records, args, argv):
           f"- Table written {time.strftime('%Y-%m-%d %H:%M')}; runs finished {df.finished_at.min()} .. "
           f"{df.finished_at.max()}; git commit {git_commit()} (table); each run's commit (library code at its start) "
           f"is in the runs table.",
-          f"- CPU: {cpu_note()}. TensorFlow's default threads, float32.",
+          f"- CPU: {cpu_note()}. TensorFlow's default threads, {args.precision}"
+          + (" (`--precision` on every configuration)." if args.precision != "float32" else "."),
           f"- Machine load: shared 2-core machine; other sessions' work (tests, other benchmarks) ran "
           f"alongside at times, 1-minute load average before the runs {loads.min():.1f}-{loads.max():.1f}. Everything ran "
           f"under `nice`, one run at a time, so images/s and wall times are this machine's under that load, not "
           f"the library's best; FID/KID do not depend on it.",
           f"- Each run: `keras-gans train dcgan --dataset embedded --batch-size {BATCH} --steps-per-epoch "
-          f"{args.steps // EPOCHS} --epochs {EPOCHS} --seed SEED` + the options below ({args.steps} steps = "
+          f"{args.steps // EPOCHS} --epochs {EPOCHS} --seed SEED"
+          f"{'' if args.precision == 'float32' else ' --precision ' + args.precision}` + the options below "
+          f"({args.steps} steps = "
           f"{args.steps * BATCH / 6000:.3g} passes over the 6,000 images), DCGAN's defaults otherwise (28x28x1).",
           "- Score: the final `model.keras`, 10,000 images of its default sampling (the EMA generator when EMA is "
           "on; seed 0) vs the 10,000 Fashion-MNIST test images, FID and KID (100 subsets of 1000) on the shipped "
@@ -450,12 +457,16 @@ def main(argv=None):
     p.add_argument("--records", default=str(RESULTS / "toolbox_runs"), help="one small JSON record per run")
     p.add_argument("--out", default=str(RESULTS))
     p.add_argument("--name", default="toolbox_small_data", help="stem of the .csv/.md")
+    p.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"),
+                   help="added to every configuration's command (float32: none added); use its own --records")
     p.add_argument("--bn-check", action="store_true",
                    help="for the recorded EMA runs of --configs/--seeds: add bn_statistics_check's scores to the "
                         "records (no training), then rebuild the table")
     args = p.parse_args(argv)
     if args.steps < EPOCHS or args.steps % EPOCHS:
         p.error(f"--steps must be a positive multiple of {EPOCHS}")
+    if args.precision != "float32" and "bf16" in args.configs:
+        p.error("the bf16 configuration sets its own precision: run it without --precision")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     runs_dir, records_dir, logs_dir = make_dirs(args)
 
@@ -505,12 +516,13 @@ def main(argv=None):
                     print(f"{name}: recorded, skipped", flush=True)
                 continue
             try:
-                timing = train_once(run_dir, lambda: train(config, seed, args.steps, runs_dir, logs_dir))
+                timing = train_once(run_dir, lambda: train(config, seed, args.steps, runs_dir, logs_dir,
+                                                           args.precision))
                 t0 = time.perf_counter()
                 scores = score(run_dir, args.num_samples)
                 rec = {"config": config, "label": CONFIGS[config][0], "seed": seed, "steps": args.steps,
-                       **scores, **timing, "eval_s": time.perf_counter() - t0, "commit": timing.get("commit"),
-                       "finished_at": time.strftime("%Y-%m-%d %H:%M")}
+                       "precision": args.precision, **scores, **timing, "eval_s": time.perf_counter() - t0,
+                       "commit": timing.get("commit"), "finished_at": time.strftime("%Y-%m-%d %H:%M")}
                 rec.pop("log", None)
                 record.write_text(json.dumps(rec, indent=1) + "\n")
                 print(f"{name}: FID {rec['fid']:.2f} KID {rec['kid']:.4f} ada_p {rec['ada_p']} "
