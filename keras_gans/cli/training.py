@@ -114,26 +114,51 @@ def resume_command(args):
     return "keras-gans " + " ".join(shlex.quote(a) for a in argv)
 
 
-@contextlib.contextmanager
-def stop_on_ctrl_c(checkpoint):
-    """Inside the block, the first Ctrl-C asks ``checkpoint`` to stop after the current step (it writes a
-    checkpoint and raises ``TrainingInterrupted``); a second one interrupts at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
+class CtrlC:
+    """What the first Ctrl-C does once a run has announced itself: before ``fit`` it asks the run to stop
+    before training (:meth:`check` raises ``KeyboardInterrupt`` there); once :meth:`attach` has handed it the
+    :class:`~keras_gans.callbacks.Checkpoint`, it asks that to stop after the current step (a checkpoint, then
+    ``TrainingInterrupted``). A second Ctrl-C interrupts at once.
 
-    def handler(signum, frame):
-        checkpoint.request_stop()
-        print("\nkeras-gans: stopping after this step to write a checkpoint (Ctrl-C again to stop at once)",
-              file=sys.stderr, flush=True)
-        signal.signal(signal.SIGINT, previous)
+    The handler only sets flags: a ``KeyboardInterrupt`` raised at an arbitrary point (inside a ``__del__``
+    run by the garbage collector, say) can be swallowed and training would go on (seen once in CI).
+    """
 
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    def __init__(self):
+        self.requested = False
+        self.checkpoint = None
+
+    def handler(self, signum, frame):
+        self.requested = True
+        if self.checkpoint is not None:
+            self.checkpoint.request_stop()
+            what = "after this step to write a checkpoint"
+        else:
+            what = "before training starts"
+        print(f"\nkeras-gans: stopping {what} (Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+        signal.signal(signal.SIGINT, self.previous)
+
+    def attach(self, checkpoint):
+        self.checkpoint = checkpoint
+        if self.requested:
+            checkpoint.request_stop()
+
+    def check(self):
+        """``KeyboardInterrupt`` if Ctrl-C came before training: nothing was trained or written."""
+        if self.requested:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        self.previous = signal.getsignal(signal.SIGINT)
+        signal.signal(signal.SIGINT, self.handler)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, self.previous)
 
 
 def check_outputs(out, export_dir):
@@ -219,43 +244,46 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
         precisions.resolve(getattr(args, "precision", "float32"))
     for warning in caught:
         print(f"keras-gans: warning: {warning.message}", file=sys.stderr)
-    with user_input():
-        make_stream, info = make_data(args, strategy)
-        steps_per_epoch = args.steps_per_epoch or info["steps_per_epoch"]
-        if steps_per_epoch < 1:
-            raise BadInput(f"the dataset is smaller than one batch of {args.batch_size}")
-        if args.resume and state.get("global_step") is None:  # a checkpoint from before ckpt-* folders
-            state = {**state, "global_step": state["epoch"] * steps_per_epoch}
-        # the data position: every step reads one batch of the stream
-        dataset = make_stream(state.get("global_step", 0))
-        print(f"keras-gans: {args.model} on {info.get('description', info.get('name'))}, "
-              f"{strategy.num_replicas_in_sync} replica(s), out {out}")
-        with strategy.scope():
-            if args.resume:
-                model, _ = kg_checkpoints.load(newest)
-                model.jit_compile = use_jit(args, strategy)
-                if check_resumed is not None:
-                    check_resumed(model, info)
-            else:
-                made = make_model(args, info)  # a model, or (model, compile keyword arguments)
-                model, compile_kwargs = made if isinstance(made, tuple) else (made, {})
-                model.compile(jit_compile=use_jit(args, strategy), **compile_kwargs)
-        callbacks = [kg_callbacks.NaNGuard()]
-        if make_callbacks is not None:
-            callbacks += list(make_callbacks(args, work, model, info))
-    checkpoint = kg_callbacks.Checkpoint(
-        ckpt_dir, every_n_steps=args.checkpoint_every, history_csv=os.path.join(work, "history.csv"),
-        run={"model": args.model, "options": options, "steps_per_epoch": steps_per_epoch}, resume=state)
-    callbacks.append(checkpoint)
-    os.makedirs(work, exist_ok=True)
-    kg_files.remove_leftovers(ckpt_dir)
-    epoch, step = state.get("epoch", 0), state.get("step", 0)
-    if args.resume:
-        where = f"epoch {epoch + 1}, step {step + 1}" if epoch < args.epochs else "the end of training"
-        print(f"keras-gans: resuming {newest} at {where}")
-    verbose = 1 if chief else 0
-    try:
-        with stop_on_ctrl_c(checkpoint):
+    # from here on the first Ctrl-C only asks the run to stop, at a point where it can (see CtrlC)
+    with CtrlC().installed() as ctrl_c:
+        with user_input():
+            make_stream, info = make_data(args, strategy)
+            steps_per_epoch = args.steps_per_epoch or info["steps_per_epoch"]
+            if steps_per_epoch < 1:
+                raise BadInput(f"the dataset is smaller than one batch of {args.batch_size}")
+            if args.resume and state.get("global_step") is None:  # a checkpoint from before ckpt-* folders
+                state = {**state, "global_step": state["epoch"] * steps_per_epoch}
+            # the data position: every step reads one batch of the stream
+            dataset = make_stream(state.get("global_step", 0))
+            print(f"keras-gans: {args.model} on {info.get('description', info.get('name'))}, "
+                  f"{strategy.num_replicas_in_sync} replica(s), out {out}")
+            with strategy.scope():
+                if args.resume:
+                    model, _ = kg_checkpoints.load(newest)
+                    model.jit_compile = use_jit(args, strategy)
+                    if check_resumed is not None:
+                        check_resumed(model, info)
+                else:
+                    made = make_model(args, info)  # a model, or (model, compile keyword arguments)
+                    model, compile_kwargs = made if isinstance(made, tuple) else (made, {})
+                    model.compile(jit_compile=use_jit(args, strategy), **compile_kwargs)
+            callbacks = [kg_callbacks.NaNGuard()]
+            if make_callbacks is not None:
+                callbacks += list(make_callbacks(args, work, model, info))
+        ctrl_c.check()  # a Ctrl-C while the data or the model was made: stop before anything is written
+        checkpoint = kg_callbacks.Checkpoint(
+            ckpt_dir, every_n_steps=args.checkpoint_every, history_csv=os.path.join(work, "history.csv"),
+            run={"model": args.model, "options": options, "steps_per_epoch": steps_per_epoch}, resume=state)
+        callbacks.append(checkpoint)
+        os.makedirs(work, exist_ok=True)
+        kg_files.remove_leftovers(ckpt_dir)
+        epoch, step = state.get("epoch", 0), state.get("step", 0)
+        if args.resume:
+            where = f"epoch {epoch + 1}, step {step + 1}" if epoch < args.epochs else "the end of training"
+            print(f"keras-gans: resuming {newest} at {where}")
+        verbose = 1 if chief else 0
+        ctrl_c.attach(checkpoint)  # from now on: after the step, with a checkpoint
+        try:
             if step:  # resumed mid-epoch: finish that epoch, then train the others on the stream after it
                 model.fit(dataset, initial_epoch=epoch, epochs=epoch + 1, steps_per_epoch=steps_per_epoch - step,
                           callbacks=callbacks, verbose=verbose, shuffle=False)
@@ -263,9 +291,9 @@ def run_training(args, make_data, make_model, make_callbacks=None, check_resumed
             if epoch < args.epochs:
                 model.fit(dataset, epochs=args.epochs, initial_epoch=epoch, steps_per_epoch=steps_per_epoch,
                           callbacks=callbacks, verbose=verbose, shuffle=False)
-    except kg_callbacks.TrainingInterrupted as e:
-        e.resume_command = resume_command(args)
-        raise
+        except kg_callbacks.TrainingInterrupted as e:
+            e.resume_command = resume_command(args)
+            raise
     if not chief:
         return 0
     model_path = kg_callbacks.save_model_atomically(model, os.path.join(out, "model.keras"))

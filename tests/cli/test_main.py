@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -149,6 +150,36 @@ def test_ctrl_c_exits_130_without_a_traceback_model_or_export(tmp_path):
     assert "keras-gans: interrupted" in stderr and "Traceback" not in stderr, stderr[-2000:]
     assert not (tmp_path / "run" / "model.keras").exists() and not (tmp_path / "savedmodels").exists()
 
+
+
+def test_a_ctrl_c_while_the_model_is_made_stops_before_training_even_if_something_swallows_it(
+        tmp_path, capsys, monkeypatch):
+    """Regression (CI, 2026-12-04): a Ctrl-C just after the run announced itself raised KeyboardInterrupt
+    wherever Python was; raised inside code that ignores exceptions (a ``__del__`` run by the garbage
+    collector, say) it was lost and the run trained on. Now the handler only sets a flag, checked before
+    training starts."""
+    import keras_gans.cli.training as training
+
+    use_jit = training.use_jit
+
+    def interrupted_in_a_swallowing_place(*args, **kwargs):
+        try:  # what "Exception ignored in __del__" amounts to
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(50):  # the handler runs at the next bytecode boundary
+                time.sleep(0.002)
+        except KeyboardInterrupt:
+            pass
+        return use_jit(*args, **kwargs)
+
+    monkeypatch.setattr(training, "use_jit", interrupted_in_a_swallowing_place)
+    result = run_main("train", "dcgan", "--batch-size", "8", "--steps-per-epoch", "3", "--epochs", "1",
+                      "--out", "run", cwd=tmp_path, capsys=capsys)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert "keras-gans: stopping before training starts" in result.stderr
+    assert "keras-gans: interrupted; earlier checkpoints, models and exports are as they were" in result.stderr
+    assert not (tmp_path / "run" / "checkpoints").exists() and not (tmp_path / "run" / "model.keras").exists()
+    assert not (tmp_path / "savedmodels").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is gone again
 
 # --- A quiet start (issue 18): the console script (keras_gans_launcher) keeps TensorFlow's start-up lines and
 # known-harmless warnings away from users; `keras-gans --verbose` shows them.
