@@ -13,7 +13,7 @@ from keras_gans import datasets
 from keras_gans.cli.common import check_positive, parse_labels
 from keras_gans.cli.errors import BadInput, user_input
 from keras_gans.cli.loading import is_saved_model, load
-from keras_gans.cli import gran, stylegan
+from keras_gans.cli import gran, sngan, stylegan
 from keras_gans.cli.toolbox import add_toolbox_options, check_toolbox
 from keras_gans.cli.training import run_training, train_options
 from keras_gans.models import MODELS, ConditionalGAN
@@ -25,7 +25,8 @@ from keras_gans.serving.signatures import failed_check
 DEFAULT_EPOCHS = {"dcgan": 25}
 #: Models with options of their own: name -> (add the options to the parser, args -> checked model kwargs)
 MODEL_OPTIONS = {"stylegan": (stylegan.add_model_options, stylegan.model_kwargs),
-                 "gran": (gran.add_model_options, gran.model_kwargs)}
+                 "gran": (gran.add_model_options, gran.model_kwargs),
+                 "sngan": (sngan.add_model_options, sngan.model_kwargs)}
 
 
 # --- train ---------------------------------------------------------------------------------------
@@ -58,9 +59,9 @@ def cmd_train(args):
     conditional = model_cls is ConditionalGAN
     toolbox = check_toolbox(args, model_cls)  # before any data is read
     own = MODEL_OPTIONS[args.model][1](args) if args.model in MODEL_OPTIONS else {}
-    # WGAN / WGAN-GP (n_critic) and SNGAN (n_dis) read that many minibatches per train_step
+    # WGAN / WGAN-GP (n_critic) and SNGAN (n_dis, --n-dis) read that many minibatches per train_step
     init_args = inspect.signature(model_cls.__init__).parameters
-    d_steps = next((init_args[k].default for k in ("n_critic", "n_dis") if k in init_args), 1)
+    d_steps = own.get("n_dis") or next((init_args[k].default for k in ("n_critic", "n_dis") if k in init_args), 1)
 
     def make_data(args, strategy):
         global_batch = args.batch_size * d_steps * strategy.num_replicas_in_sync

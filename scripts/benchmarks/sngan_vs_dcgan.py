@@ -218,7 +218,7 @@ def write(records, timings, args):
                "The same architectures timed in one process each (`time_steps`: `compile()` defaults, the CLI's data "
                "stream, 3 warm-up steps then N timed ones), and what 3,000 generator steps would take at that speed "
                "on this machine. `sngan_cnn` is SNGAN's `architecture=\"cnn\"` (the paper's Table 3 standard CNN; "
-               "the CLI has no option for it, the Python API does).", "",
+               "`keras-gans train sngan --architecture cnn`).", "",
                "| architecture | precision | CPU | timed steps | s per G step | 3,000 G steps would take | "
                "G / D params | "
                "load before / "

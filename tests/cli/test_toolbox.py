@@ -41,11 +41,20 @@ def test_dcgan_with_every_option_trains_resumes_and_exports_the_average(tmp_path
 
 
 @pytest.mark.slow
-def test_sngan_trains_from_the_cli_with_n_dis_minibatches(tmp_path, capsys):
+@pytest.mark.parametrize("options, config", [
+    (["--augment", "diffaugment"], {"architecture": "resnet", "n_dis": 5, "loss_name": "hinge"}),  # the paper's
+    (["--architecture", "cnn", "--n-dis", "2", "--loss", "non_saturating"],
+     {"architecture": "cnn", "n_dis": 2, "loss_name": "non_saturating"}),
+])
+def test_sngan_trains_from_the_cli_with_n_dis_minibatches(tmp_path, capsys, options, config):
     out = run_main("train", "sngan", "--batch-size", "4", "--steps-per-epoch", "1", "--epochs", "1",
-                   "--num-samples", "4", "--augment", "diffaugment", cwd=tmp_path, capsys=capsys)
+                   "--num-samples", "4", *options, cwd=tmp_path, capsys=capsys)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert "batch 4 x 5 step(s)" in out.stdout
+    assert f"batch 4 x {config['n_dis']} step(s)" in out.stdout  # n_dis minibatches per train_step
+    import keras
+
+    model = keras.models.load_model(tmp_path / "runs" / "sngan" / "model.keras")
+    assert {key: getattr(model, key) for key in config} == config
     assert (tmp_path / "savedmodels" / "sngan" / "1" / "saved_model.pb").exists()
 
 
@@ -63,6 +72,8 @@ def test_sngan_trains_from_the_cli_with_n_dis_minibatches(tmp_path, capsys):
     (["dcgan", "--r1", "10", "--r1-interval", "0"], "r1_interval must be a positive integer"),
     (["ebgan", "--r1", "10"], "does not take it"),
     (["wgan", "--spectral-norm"], "--spectral-norm: WGAN has no spectral-norm option"),
+    (["sngan", "--n-dis", "0"], "--n-dis must be >= 1"),
+    (["sngan", "--architecture", "vgg"], "invalid choice: 'vgg'"),
 ])
 def test_bad_toolbox_values_exit_2_before_reading_data(tmp_path, capsys, args, message):
     out = run_main("train", *args, "--dataset", "no_such_dataset_xyz", cwd=tmp_path, capsys=capsys)
