@@ -3,12 +3,14 @@
     python scripts/benchmarks/sngan_vs_dcgan.py                            # dcgan, sngan x seed 0, 3,000 G steps
     python scripts/benchmarks/sngan_vs_dcgan.py --seeds 0 1
     python scripts/benchmarks/sngan_vs_dcgan.py --models dcgan sngan --steps 100 --seeds 0   # what fits on a CPU
+    python scripts/benchmarks/sngan_vs_dcgan.py --models sngan_cnn --steps 1000 --seeds 0   # the paper's Table 3 CNN
     python scripts/benchmarks/sngan_vs_dcgan.py --time                       # seconds per generator step only
     python scripts/benchmarks/sngan_vs_dcgan.py --steps 300 --seeds 0 1 2 --precision mixed_bfloat16  # AMX/AVX-512 BF16
     python scripts/benchmarks/sngan_vs_dcgan.py --seeds 0 --steps 20 --name scratch --records /tmp/r --runs-dir /tmp/s
 
 Each run is the CLI a user would type: ``keras-gans train MODEL --dataset fashion_mnist --batch-size 64
---steps-per-epoch S/10 --epochs 10 --seed SEED``, each model's defaults otherwise, in its own process, into
+--steps-per-epoch S/10 --epochs 10 --seed SEED`` (``sngan_cnn``: ``train sngan --architecture cnn``, the paper's
+Table 3 standard CNN), each model's defaults otherwise, in its own process, into
 ``--runs-dir/MODEL_seedSEED_stepsSTEPS``. ``--dataset fashion_mnist`` is the 60,000 training images (local IDX
 files, e.g. Debian's /usr/share/datasets/fashion-mnist), 28x28x1: the CLI builds both models for the data's shape,
 so both generators make 28x28x1 images (SNGAN's ResNet generator starts at 7x7 for 7*2^n sizes: two up-sampling
@@ -60,7 +62,9 @@ import toolbox_small_data as tsd  # noqa: E402  (its timing, CPU and commit help
 REPO = tsd.REPO
 RESULTS = HERE / "results"
 CLI = tsd.CLI
-MODELS = {"dcgan": ("DCGAN (defaults)", 1), "sngan": ("SNGAN (defaults: ResNet, hinge, n_dis 5)", 5)}
+MODELS = {"dcgan": ("DCGAN (defaults)", 1), "sngan": ("SNGAN (defaults: ResNet, hinge, n_dis 5)", 5),
+          "sngan_cnn": ("SNGAN (standard CNN of Table 3, hinge, n_dis 5)", 5)}  # run name -> label, n_dis
+CLI_MODEL = {"dcgan": ["dcgan"], "sngan": ["sngan"], "sngan_cnn": ["sngan", "--architecture", "cnn"]}
 BATCH = 64
 EPOCHS = 10
 
@@ -74,7 +78,7 @@ def run_name(model, seed, steps, precision="float32"):
 
 def train_command(model, seed, steps, run_dir, export_dir, precision="float32"):
     extra = [] if precision == "float32" else ["--precision", precision]
-    return [str(CLI), "train", model, "--dataset", "fashion_mnist", "--batch-size", str(BATCH),
+    return [str(CLI), "train", *CLI_MODEL[model], "--dataset", "fashion_mnist", "--batch-size", str(BATCH),
             "--steps-per-epoch", str(steps // EPOCHS), "--epochs", str(EPOCHS), "--seed", str(seed),
             "--out", str(run_dir), "--export-dir", str(export_dir), *extra]
 
@@ -182,7 +186,8 @@ def write(records, timings, args):
           f"tests ran alongside), every run under `nice`, one at a time; 1-minute load average before the runs "
           f"{loads.min():.1f}-{loads.max():.1f}. Times are this machine's under that load.",
           f"- Each run: `keras-gans train MODEL --dataset fashion_mnist --batch-size {BATCH} --steps-per-epoch "
-          f"S/{EPOCHS} --epochs {EPOCHS} --seed SEED`, each model's defaults otherwise: S generator updates on 64 "
+          f"S/{EPOCHS} --epochs {EPOCHS} --seed SEED` (sngan_cnn: `train sngan --architecture cnn`), each model's "
+          "defaults otherwise: S generator updates on 64 "
           "latents each. The data: the 60,000 Fashion-MNIST training images, 28x28x1.",
           "- **Equal generator steps is not equal work**: DCGAN makes 1 discriminator update per generator update "
           "(64 real images per step); SNGAN's default `n_dis = 5` makes 5, each on a fresh minibatch of 64 real images "
@@ -265,7 +270,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    p.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
+    p.add_argument("--models", nargs="+", choices=list(MODELS), default=["dcgan", "sngan"])
     p.add_argument("--seeds", nargs="+", type=int, default=[0])
     p.add_argument("--steps", type=int, nargs="+", default=[3000],
                    help=f"generator updates per run, multiples of {EPOCHS} (3000); several: each model at each")
