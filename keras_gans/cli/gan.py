@@ -59,9 +59,10 @@ def cmd_train(args):
     conditional = model_cls is ConditionalGAN
     toolbox = check_toolbox(args, model_cls)  # before any data is read
     own = MODEL_OPTIONS[args.model][1](args) if args.model in MODEL_OPTIONS else {}
-    # WGAN / WGAN-GP (n_critic) and SNGAN (n_dis, --n-dis) read that many minibatches per train_step
-    init_args = inspect.signature(model_cls.__init__).parameters
-    d_steps = own.get("n_dis") or next((init_args[k].default for k in ("n_critic", "n_dis") if k in init_args), 1)
+    # WGAN / WGAN-GP (n_critic) and SNGAN (n_dis, --n-dis) read that many minibatches per train_step: the
+    # constructor's default unless this command's own options set it
+    kwargs = {k: p.default for k, p in inspect.signature(model_cls.__init__).parameters.items()} | own
+    d_steps = next((kwargs[k] for k in ("n_critic", "n_dis") if k in kwargs), 1)
 
     def make_data(args, strategy):
         global_batch = args.batch_size * d_steps * strategy.num_replicas_in_sync

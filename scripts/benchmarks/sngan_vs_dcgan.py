@@ -225,22 +225,17 @@ def write(records, timings, args):
                "on this machine. `sngan_cnn` is SNGAN's `architecture=\"cnn\"` (the paper's Table 3 standard CNN; "
                "`keras-gans train sngan --architecture cnn`).", "",
                "| architecture | precision | CPU | timed steps | s per G step | 3,000 G steps would take | "
-               "G / D params | "
-               "load before / "
-               "after | commit | measured |", "|---|---|---|---|---|---|---|---|---|---|"]
+               "G / D params | load before / after | commit | measured |", "|---|---|---|---|---|---|---|---|---|---|"]
         for t in sorted(timings, key=lambda t: t["s_per_g_step"]):
             md.append(f"| {t['arch']} (n_dis {t['n_dis']}) | {t.get('precision', 'float32')} | "
-                      f"{cpu_short(t['cpu'])} | {t['timed_steps']} | "
-                      f"{t['s_per_g_step']:.2f} | "
+                      f"{cpu_short(t['cpu'])} | {t['timed_steps']} | {t['s_per_g_step']:.2f} | "
                       f"{3000 * t['s_per_g_step'] / 3600:.1f} h | {t['generator_params'] / 1e6:.2f} M / "
                       f"{t['discriminator_params'] / 1e6:.2f} M | {t['load_1min_before']:.1f} / "
                       f"{t['load_1min_after']:.1f} | {t['commit'].replace(' (with uncommitted changes to keras_gans)', ' + edits')} | "
                       f"{t['finished_at']} |")
     md += ["", "## Runs", "",
            "| generator steps | precision | CPU | model | seed | FID | KID (± std over subsets) | generated | wall s "
-           "| train s "
-           "| s / G step | "
-           "real images/s | load before | G / D params | final d_loss / g_loss | commit |",
+           "| train s | s / G step | real images/s | load before | G / D params | final d_loss / g_loss | commit |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in df.itertuples():
         sha = r.keras_gans_diff_sha1 if isinstance(r.keras_gans_diff_sha1, str) else None

@@ -151,7 +151,6 @@ def test_ctrl_c_exits_130_without_a_traceback_model_or_export(tmp_path):
     assert not (tmp_path / "run" / "model.keras").exists() and not (tmp_path / "savedmodels").exists()
 
 
-
 def test_a_ctrl_c_while_the_model_is_made_stops_before_training_even_if_something_swallows_it(
         tmp_path, capsys, monkeypatch):
     """Regression (CI, 2026-12-04): a Ctrl-C just after the run announced itself raised KeyboardInterrupt
@@ -180,6 +179,7 @@ def test_a_ctrl_c_while_the_model_is_made_stops_before_training_even_if_somethin
     assert not (tmp_path / "run" / "checkpoints").exists() and not (tmp_path / "run" / "model.keras").exists()
     assert not (tmp_path / "savedmodels").exists()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is gone again
+
 
 # --- A quiet start (issue 18): the console script (keras_gans_launcher) keeps TensorFlow's start-up lines and
 # known-harmless warnings away from users; `keras-gans --verbose` shows them.
