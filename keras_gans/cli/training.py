@@ -150,10 +150,13 @@ class CtrlC:
 
     @contextlib.contextmanager
     def installed(self):
-        if threading.current_thread() is not threading.main_thread():
+        """The handler in place for the ``with`` block, the previous one after it. Not installed outside the main
+        thread, nor where SIGINT is ignored (a job a non-interactive shell started with ``&``): Python itself
+        leaves such a process deaf to SIGINT, and so does keras-gans."""
+        self.previous = signal.getsignal(signal.SIGINT)
+        if threading.current_thread() is not threading.main_thread() or self.previous is signal.SIG_IGN:
             yield self
             return
-        self.previous = signal.getsignal(signal.SIGINT)
         signal.signal(signal.SIGINT, self.handler)
         try:
             yield self

@@ -23,6 +23,11 @@ AdaIN's ``stylize`` then runs XLA-compiled too). Every round runs every configur
 machine falls on all alike. Writes ``--out``/NAME.csv (every run) and NAME.md (per row and configuration the
 median and range of the throughput and of the peak memory, and the keras/torch ratios of the medians). Both
 frameworks use the machine's threads (TensorFlow's defaults, ``torch.set_num_threads(2)``).
+
+``--max-isa AVX512_CORE_BF16`` sets ``ONEDNN_MAX_CPU_ISA`` for every worker, so that oneDNN (in TensorFlow and in
+PyTorch alike) stops short of AMX: on an AMX Xeon this gives the instruction set of an AVX-512 BF16 CPU such as AMD
+Zen 4 (not its microarchitecture). The instruction set each framework's oneDNN reports under that setting is
+written in the header (``ONEDNN_VERBOSE``'s ``isa`` line).
 """
 
 import argparse
@@ -86,6 +91,19 @@ def run(row, config, args):
     return res["per_s"], res["peak_rss_mb"], res["notes"]
 
 
+def onednn_isa(python=None):
+    """The instruction set oneDNN reports in a worker process of ``python`` (TensorFlow's, or torch's when
+    ``python`` is given), under this process's environment."""
+    import subprocess
+
+    code = ("import torch; torch.nn.functional.conv2d(torch.ones(1, 64, 32, 32, dtype=torch.bfloat16), "
+            "torch.ones(64, 64, 3, 3, dtype=torch.bfloat16))" if python else
+            "import tensorflow as tf; tf.nn.conv2d(tf.ones([1, 8, 8, 8]), tf.ones([3, 3, 8, 8]), 1, 'SAME')")
+    out = subprocess.run([python or sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env=dict(os.environ, ONEDNN_VERBOSE="1", TF_CPP_MIN_LOG_LEVEL="2")).stdout
+    return next((line.split("isa:", 1)[1] for line in out.splitlines() if ",info,cpu,isa:" in line), "not reported")
+
+
 def spread(values, fmt="{:.0f}"):
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
@@ -100,13 +118,16 @@ def write(rows, args, load_before):
     stem = Path(args.out) / args.name
     pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
     configs = "" if args.configs == list(CONFIGS) else " --configs " + " ".join(f"'{c}'" for c in args.configs)
+    isa = f" --max-isa {args.max_isa}" if args.max_isa else ""
     command = (f"python scripts/benchmarks/precision.py --rows {' '.join(args.rows)}{configs} --rounds {args.rounds} "
-               f"--name {args.name} --torch-python PYTHON_WITH_TORCH")
+               f"--name {args.name}{isa} --torch-python PYTHON_WITH_TORCH")
     lines = [f"# keras_gans and the PyTorch twins in float32 and bfloat16 ({args.name})", "",
              f"- Regenerate: `{command}`. Method: the script's docstring.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
              f"1-minute load before: {load_before:.1f}.",
              f"- CPU: {tsd.cpu_note()}.",
+             f"- oneDNN's instruction set{' (ONEDNN_MAX_CPU_ISA=' + args.max_isa + ')' if args.max_isa else ''}: "
+             f"TensorFlow {args.isa['tensorflow']}; torch {args.isa['torch']}.",
              f"- {args.rounds} rounds, configurations interleaved (rotated order), each run a new process. Steps: "
              f"DCGAN {args.steps} timed after {args.warmup} warm-up; Pix2Pix/CycleGAN the median of "
              f"{args.translation_steps} steps after 1; AdaIN {args.adain_steps} training steps / {args.adain_images} "
@@ -153,7 +174,13 @@ def main(argv=None):
     p.add_argument("--torch-python", default=None, help="a Python with torch for the twins (default this one)")
     p.add_argument("--out", default=str(benchmark.RESULTS))
     p.add_argument("--name", default="precision_dcgan")
+    p.add_argument("--max-isa", default=None, help="ONEDNN_MAX_CPU_ISA for every worker, e.g. AVX512_CORE_BF16")
     args = p.parse_args(argv)
+    if args.max_isa:
+        os.environ["ONEDNN_MAX_CPU_ISA"] = args.max_isa  # inherited by every worker process
+    args.isa = dict(tensorflow=onednn_isa(), torch=onednn_isa(args.torch_python) if any(
+        c.startswith("torch") for c in args.configs) else "not run")
+    print(f"oneDNN: {args.isa}", flush=True)
     rows, load_before = [], os.getloadavg()[0]
     for round_ in range(args.rounds):
         shift = round_ % len(args.configs)

@@ -1,6 +1,7 @@
 """Running ``keras-gans``: in a fresh process (what users run) or in this one (no TensorFlow start-up per call)."""
 
 import os
+import signal
 import subprocess
 import sys
 import types
@@ -8,6 +9,13 @@ import types
 from keras_gans.cli import main
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def interruptible():
+    """``preexec_fn`` for a child that a test sends SIGINT: it starts with SIGINT's default action even where
+    the test runner inherited it ignored (pytest started with ``&`` by a non-interactive shell), as it would
+    from a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_cli(*args, cwd, env=None, timeout=600):

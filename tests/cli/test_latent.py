@@ -4,7 +4,6 @@ import os
 
 import keras
 import numpy as np
-import pytest
 from PIL import Image
 
 from keras_gans.cli import main

@@ -14,7 +14,7 @@ import pytest
 
 import keras_gans.cli.results
 from keras_gans.cli import build_parser, main
-from tests.cli.helpers import REPO, run_main
+from tests.cli.helpers import REPO, interruptible, run_main
 
 
 def test_each_train_subcommand_keeps_its_own_defaults():
@@ -130,7 +130,8 @@ def test_ctrl_c_exits_130_without_a_traceback_model_or_export(tmp_path):
            "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "keras_gans.cli", "train", "dcgan", "--batch-size", "8",
                              "--steps-per-epoch", "100000", "--epochs", "1", "--out", "run"],
-                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=interruptible)
     try:
         for line in proc.stdout:  # the run has started once it says what it trains
             if line.startswith("keras-gans: dcgan on"):
@@ -171,14 +172,35 @@ def test_a_ctrl_c_while_the_model_is_made_stops_before_training_even_if_somethin
         return use_jit(*args, **kwargs)
 
     monkeypatch.setattr(training, "use_jit", interrupted_in_a_swallowing_place)
-    result = run_main("train", "dcgan", "--batch-size", "8", "--steps-per-epoch", "3", "--epochs", "1",
-                      "--out", "run", cwd=tmp_path, capsys=capsys)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal, whatever pytest got
+    try:
+        result = run_main("train", "dcgan", "--batch-size", "8", "--steps-per-epoch", "3", "--epochs", "1",
+                          "--out", "run", cwd=tmp_path, capsys=capsys)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is gone again
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert result.returncode == 130, result.stderr[-2000:]
     assert "keras-gans: stopping before training starts" in result.stderr
     assert "keras-gans: interrupted; earlier checkpoints, models and exports are as they were" in result.stderr
     assert not (tmp_path / "run" / "checkpoints").exists() and not (tmp_path / "run" / "model.keras").exists()
     assert not (tmp_path / "savedmodels").exists()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is gone again
+
+
+def test_where_sigint_is_ignored_it_stays_ignored():
+    """A job a non-interactive shell starts with ``&`` inherits SIGINT ignored; Python leaves it so, and so does
+    the CLI's Ctrl-C handler (the regression: it replaced SIG_IGN with itself)."""
+    from keras_gans.cli.training import CtrlC
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with CtrlC().installed():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with CtrlC().installed() as ctrl_c:
+            assert signal.getsignal(signal.SIGINT) == ctrl_c.handler
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --- A quiet start (issue 18): the console script (keras_gans_launcher) keeps TensorFlow's start-up lines and

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.cli.helpers import REPO
+from tests.cli.helpers import REPO, interruptible
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,8 @@ def start(run, exports, *extra, log=None):
     env = {**os.environ, "PYTHONPATH": REPO, "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = open(log, "w") if log else subprocess.DEVNULL
     return subprocess.Popen([sys.executable, "-m", "keras_gans.cli", *OPTIONS, "--out", str(run), "--export-dir",
-                             str(exports), *extra], env=env, stdout=out, stderr=out, text=True)
+                             str(exports), *extra], env=env, stdout=out, stderr=out, text=True,
+                            preexec_fn=interruptible)
 
 
 def weights(run):
