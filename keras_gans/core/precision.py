@@ -13,13 +13,18 @@ matters stays float32:
 - under float16, Keras's ``LossScaleOptimizer`` (dynamic loss scaling; a step whose gradients are not finite is
   skipped and the scale halved) wraps both optimizers (:func:`wrap_optimizer`).
 
-``"auto"`` resolves on the machine that builds the model: float16 on a GPU, bfloat16 on a CPU with AMX or
-AVX-512 BF16 (Intel Sapphire Rapids and newer, AMD Zen 4 and newer), float32 elsewhere. A requested type that the
-hardware lacks still works (TensorFlow emulates it) but is slow: :func:`resolve` warns once per process.
+``"auto"`` resolves on the machine that builds the model: float16 on a GPU; bfloat16 on a CPU with AMX (Intel
+Sapphire Rapids and newer) or on an AMD CPU with AVX-512 BF16 (Zen 4 and newer); float32 elsewhere, an Intel CPU
+with AVX-512 BF16 but no AMX (Cooper Lake, or a VM that hides AMX) included: on an AMX Xeon with oneDNN held to
+AVX-512 BF16, bfloat16 ran every measured model at 0.61-0.88x the speed of float32 (PyTorch's autocast: 0.62-0.95x),
+while on Zen 4 it was 1.3-1.8x (docs/performance.md). A unit that ``ONEDNN_MAX_CPU_ISA`` keeps oneDNN from using
+counts as absent. A requested type that the hardware lacks still works (TensorFlow emulates it) but is slow:
+:func:`resolve` warns once per process.
 """
 
 import copy
 import functools
+import os
 import warnings
 
 import keras
@@ -48,6 +53,42 @@ def cpu_flags():
     return frozenset()
 
 
+@functools.lru_cache(maxsize=None)
+def cpu_vendor():
+    """The CPU's ``vendor_id`` (``"GenuineIntel"``, ``"AuthenticAMD"``; empty where ``/proc/cpuinfo`` is not
+    readable)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("vendor_id"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def onednn_allows(unit):
+    """Whether oneDNN may use ``unit`` (``"amx_bf16"`` or ``"avx512_bf16"``) under ``ONEDNN_MAX_CPU_ISA`` (or its
+    older name ``DNNL_MAX_CPU_ISA``): any unit when unset, ``ALL`` or ``DEFAULT``; AMX only for a cap naming AMX;
+    AVX-512 BF16 for those and ``AVX512_CORE_BF16``, ``AVX512_CORE_FP16``, ``AVX10_1_512``."""
+    cap = (os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or "").upper()
+    if cap in ("", "ALL", "DEFAULT") or "AMX" in cap:
+        return True
+    return unit == "avx512_bf16" and cap in ("AVX512_CORE_BF16", "AVX512_CORE_FP16", "AVX10_1_512")
+
+
+def bfloat16_units():
+    """The CPU's bfloat16 units that oneDNN may use here: a subset of ``{"amx_bf16", "avx512_bf16"}``."""
+    return {unit for unit in ("amx_bf16", "avx512_bf16") if unit in cpu_flags() and onednn_allows(unit)}
+
+
+def bfloat16_pays_on_cpu():
+    """Whether ``"auto"`` picks bfloat16 on this CPU: with AMX, or AVX-512 BF16 on AMD (measured faster than
+    float32 on Zen 4; slower on Intel without AMX, see the module's docstring)."""
+    units = bfloat16_units()
+    return "amx_bf16" in units or ("avx512_bf16" in units and cpu_vendor() == "AuthenticAMD")
+
+
 def has_gpu():
     import tensorflow as tf
 
@@ -56,13 +97,13 @@ def has_gpu():
 
 def hardware_supports(precision):
     """Whether this machine runs ``precision`` natively: bfloat16 on a GPU or a CPU with ``amx_bf16`` or
-    ``avx512_bf16``, float16 on a GPU or a CPU with ``avx512_fp16`` (Sapphire Rapids); float32 everywhere."""
+    ``avx512_bf16`` that oneDNN may use, float16 on a GPU or a CPU with ``avx512_fp16`` (Sapphire Rapids); float32
+    everywhere."""
     if precision == "float32" or has_gpu():
         return True
-    flags = cpu_flags()
     if precision == "mixed_bfloat16":
-        return bool({"amx_bf16", "avx512_bf16"} & flags)
-    return "avx512_fp16" in flags
+        return bool(bfloat16_units())
+    return "avx512_fp16" in cpu_flags()
 
 
 _warned = set()
@@ -85,7 +126,7 @@ def resolve(precision):
     if precision == "auto":
         if has_gpu():
             return "mixed_float16"
-        return "mixed_bfloat16" if hardware_supports("mixed_bfloat16") else "float32"
+        return "mixed_bfloat16" if bfloat16_pays_on_cpu() else "float32"
     message = lacking_hardware(precision)
     if message and precision not in _warned:
         _warned.add(precision)

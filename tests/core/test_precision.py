@@ -171,8 +171,23 @@ def test_bad_precision_is_a_clear_error_and_auto_resolves_from_the_hardware(monk
     with pytest.raises(ValueError, match="precision must be one of float32, mixed_bfloat16, mixed_float16, auto"):
         DCGAN(precision="bfloat16", **IMAGES)
     monkeypatch.setattr(precisions, "has_gpu", lambda: False)
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    monkeypatch.delenv("DNNL_MAX_CPU_ISA", raising=False)
+    monkeypatch.setattr(precisions, "cpu_vendor", lambda: "AuthenticAMD")  # Zen 4: bfloat16 measured faster
     monkeypatch.setattr(precisions, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16"}))
     assert precisions.resolve("auto") == "mixed_bfloat16"
+    monkeypatch.setattr(precisions, "cpu_vendor", lambda: "GenuineIntel")  # no AMX: bfloat16 measured slower
+    assert precisions.resolve("auto") == "float32" and precisions.lacking_hardware("mixed_bfloat16") is None
+    monkeypatch.setattr(precisions, "cpu_flags", lambda: frozenset({"avx512f", "avx512_bf16", "amx_bf16"}))
+    assert precisions.resolve("auto") == "mixed_bfloat16"
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "avx512_core_bf16")  # oneDNN held below AMX
+    assert precisions.resolve("auto") == "float32" and precisions.lacking_hardware("mixed_bfloat16") is None
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE_AMX")
+    assert precisions.resolve("auto") == "mixed_bfloat16"
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")  # no bfloat16 unit left to oneDNN
+    assert precisions.resolve("auto") == "float32" and "no bfloat16 hardware" in precisions.lacking_hardware(
+        "mixed_bfloat16")
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA")
     monkeypatch.setattr(precisions, "cpu_flags", lambda: frozenset({"avx2"}))
     assert precisions.resolve("auto") == "float32"
     assert "no bfloat16 hardware" in precisions.lacking_hardware("mixed_bfloat16")
