@@ -1,0 +1,95 @@
+"""A library change against the commit before it, in whole training steps: each commit's own ``keras_gans`` trained by
+``benchmark.py``'s worker in fresh processes, interleaved (issue 22).
+
+    python scripts/benchmarks/ab_commits.py --base HEAD~1 --rounds 3 --name kernel_grad_s2d_ab
+
+The base commit is checked out into a temporary git worktree; the working tree (with any uncommitted changes) is
+the other side. Every round runs each precision's two sides once, in an alternating order, each a new process
+whose ``keras_gans`` comes from its own tree (the worker puts its tree first on ``sys.path``, ahead of an editable
+install). DCGAN 32x32x3, batch 128, synthetic data, ``--steps`` timed after
+``--warmup``. Writes ``results/NAME.md`` and ``.csv``: per precision and side the median (range) images/s and
+peak memory, and the ratio of the medians.
+"""
+
+import argparse
+import datetime
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
+import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
+
+
+def git(*args):
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--base", default="HEAD~1", help="the commit to compare with (default HEAD~1)")
+    p.add_argument("--precisions", nargs="+", default=["mixed_bfloat16", "float32"])
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--out", default=str(HERE / "results"))
+    p.add_argument("--name", default="ab_commits")
+    args = p.parse_args(argv)
+    base = git("rev-parse", "--short", args.base)
+    work = tsd.git_commit(["keras_gans"])
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "base"
+        git("worktree", "add", "--detach", str(tree), base)
+        try:
+            sides = {f"base {base}": tree, f"this tree {work}": REPO}
+            for round_ in range(args.rounds):
+                for precision in args.precisions:
+                    names = list(sides) if round_ % 2 == 0 else list(sides)[::-1]
+                    for side in names:
+                        cfg = dict(model="DCGAN", image_size=32, channels=3, batch=128, steps=args.steps,
+                                   warmup=args.warmup, data="synthetic", precision=precision)
+                        worker = sides[side] / "scripts" / "benchmarks" / "benchmark.py"
+                        res = benchmark._spawn([str(worker), "--worker", json.dumps(cfg)])
+                        rows.append(dict(round=round_, precision=precision, side=side, images_per_s=res["images_per_s"],
+                                         peak_rss_mb=res["peak_rss_mb"], notes=res["notes"]))
+                        print(f"round {round_} {precision} {side}: {res['images_per_s']:.0f} images/s", flush=True)
+        finally:
+            git("worktree", "remove", "--force", str(tree))
+    write(rows, args, base, work)
+
+
+def write(rows, args, base, work):
+    import pandas as pd
+
+    stem = Path(args.out) / args.name
+    pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
+    lines = [f"# {work} against {base}, DCGAN 32x32x3 batch 128 training ({args.name})", "",
+             f"- Regenerate: `python scripts/benchmarks/ab_commits.py --base {base} --precisions "
+             f"{' '.join(args.precisions)} --rounds {args.rounds} --name {args.name}` at {work}. Method: the "
+             "script's docstring.",
+             f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; CPU: {tsd.cpu_note()}.",
+             f"- {args.rounds} rounds, {args.steps} timed steps after {args.warmup}, synthetic data, fresh processes.",
+             "", "| precision | side | images/s, median (range) | peak memory MB | runs |", "|---|---|---|---|---|"]
+    for precision in args.precisions:
+        medians = {}
+        for side in dict.fromkeys(r["side"] for r in rows):
+            values = [r["images_per_s"] for r in rows if r["precision"] == precision and r["side"] == side]
+            peaks = [r["peak_rss_mb"] for r in rows if r["precision"] == precision and r["side"] == side]
+            medians[side] = statistics.median(values)
+            lines.append(f"| {precision} | {side} | {medians[side]:.0f} ({min(values):.0f}-{max(values):.0f}) | "
+                         f"{statistics.median(peaks):.0f} | {len(values)} |")
+        (b, vb), (w, vw) = medians.items()
+        lines.append(f"| {precision} | ratio of the medians, this tree / base | **{vw / vb:.3f}** | | |")
+    Path(f"{stem}.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {stem}.md")
+
+
+if __name__ == "__main__":
+    main()
