@@ -183,9 +183,19 @@ def _kernel_grad_patches(high, low):
     padded = tf.pad(high, [[0, 0], [1, 1], [1, 1], [0, 0]])  # "SAME" for a 4x4 stride-2 conv of even sizes
     blocks = tf.nn.space_to_depth(padded, 2)  # (B, h + 1, w + 1, 4 i), depth in the order (dy, dx, i)
     cols = tf.concat([blocks[:, a : a + h, b : b + w, :] for a in (0, 1) for b in (0, 1)], axis=3)  # (B, h, w, 16 i)
-    grad = tf.matmul(tf.reshape(cols, (-1, 16 * c_high)), tf.reshape(low, (-1, c_low)), transpose_a=True)
-    grad = tf.transpose(tf.reshape(grad, (2, 2, 2, 2 * c_high * c_low)), [0, 2, 1, 3])  # (a, dy, b, (dx, i, o))
-    return tf.reshape(grad, (4, 4, c_high, c_low))
+    pixels, cols, low = _pixels(low), tf.reshape(cols, (-1, 16 * c_high)), tf.reshape(low, (-1, c_low))
+
+    def reorder_cols():  # fewer pixels than output channels: the patches are the smaller tensor to reorder
+        ordered = tf.transpose(tf.reshape(cols, (-1, 2, 2, 2 * c_high)), [0, 2, 1, 3])  # ((n, a), dy, b, (dx, i))
+        return tf.reshape(tf.matmul(tf.reshape(ordered, (-1, 16 * c_high)), low, transpose_a=True),
+                          (4, 4, c_high, c_low))
+
+    def reorder_grad():
+        grad = tf.matmul(cols, low, transpose_a=True)
+        grad = tf.transpose(tf.reshape(grad, (2, 2, 2, 2 * c_high * c_low)), [0, 2, 1, 3])  # (a, dy, b, (dx, i, o))
+        return tf.reshape(grad, (4, 4, c_high, c_low))
+
+    return _if_few_pixels(pixels, c_low, reorder_cols, reorder_grad)
 
 
 def _kernel_grad_4x4s2(high, low):

@@ -1,5 +1,6 @@
 """The kernel gradient of a 4x4 stride-2 "same" convolution, TensorFlow's ``Conv2DBackpropFilter`` vs
-``keras_gans.kernels.conv``'s patches-and-matmul, in float32 and bfloat16 (issue 22: re-justify the kernels).
+``keras_gans.kernels.conv``'s patches-and-matmul (its space-to-depth patches, and the ``extract_patches`` ones it had
+before), in float32 and bfloat16 (issue 22: re-justify the kernels).
 
     python scripts/benchmarks/conv_kernel_grad.py                 # batch 128, 5 rounds of 10 calls
     python scripts/benchmarks/conv_kernel_grad.py --batch 4 --name conv_kernel_grad_b4
@@ -45,7 +46,15 @@ def main(argv=None):
         return tf.compat.v1.nn.conv2d_backprop_filter(high, [4, 4, high.shape[3], low.shape[3]], low, conv._STRIDES,
                                                       "SAME")
 
-    kernels = {"native Conv2DBackpropFilter": native, "patches + matmul": conv._kernel_grad_patches,
+    def extract_patches(high, low):  # the library's patches until 5d4d537, for comparison
+        padded = tf.pad(high, [[0, 0], [1, 1], [1, 1], [0, 0]])
+        cols = tf.image.extract_patches(padded, [1, 4, 4, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID")
+        grad = tf.matmul(tf.reshape(cols, (-1, 16 * high.shape[3])), tf.reshape(low, (-1, low.shape[3])),
+                         transpose_a=True)
+        return tf.reshape(grad, (4, 4, high.shape[3], low.shape[3]))
+
+    kernels = {"native Conv2DBackpropFilter": native, "extract_patches + matmul (until 5d4d537)": extract_patches,
+               "space-to-depth patches + matmul": conv._kernel_grad_patches,
                "chosen (_kernel_grad_4x4s2)": conv._kernel_grad_4x4s2}
     cases = []
     for dtype in (tf.float32, tf.bfloat16):
