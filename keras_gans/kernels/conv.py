@@ -172,11 +172,12 @@ def _kernel_grad_patches(high, low):
     4x4 stride-2 patches of ``high`` (the im2col) with ``low``: shape (4, 4, i, o).
 
     The patches are four shifted slices of the padded ``high``'s 2x2 space-to-depth, so ``cols`` holds them in the
-    order (a, b, dy, dx, i) for kernel row p = 2a + dy and column q = 2b + dx, and the small result is reordered:
-    the same products and sums as ``tf.image.extract_patches`` (results equal bit for bit), which was slower. Per
-    call at batch 128 on the AMX Xeon, bfloat16: 8x8x128 -> 256 6.2 -> 3.8 ms, 8x8x256 -> 512 15.6 -> 10.2,
-    16x16x128 -> 256 22.2 -> 11.6; float32 0-10 % faster (``scripts/benchmarks/conv_kernel_grad.py``).
-    ``high`` has even sizes: twice ``low``'s.
+    order (a, b, dy, dx, i) for kernel row p = 2a + dy and column q = 2b + dx; the smaller of the patches and the
+    result is reordered. The same products and sums as ``tf.image.extract_patches`` (results equal bit for bit),
+    which was slower. Per call at batch 128 on the AMX Xeon, bfloat16: 8x8x128 -> 256 6.3 -> 3.9 ms, 8x8x256 -> 512
+    15.8 -> 10.6, 16x16x128 -> 256 23.8 -> 12.5; float32 level or faster; batches 1 and 4 level
+    (``scripts/benchmarks/results/conv_kernel_grad_amx_s2d_b{128,4,1}.md``). ``high`` has even sizes: twice
+    ``low``'s.
     """
     c_high, c_low = high.shape[3], low.shape[3]
     h, w = _size(low, 1), _size(low, 2)
