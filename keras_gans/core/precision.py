@@ -41,30 +41,27 @@ def check(precision):
 
 
 @functools.lru_cache(maxsize=None)
-def cpu_flags():
-    """The CPU's feature flags (``/proc/cpuinfo``; empty where it is not readable)."""
+def _cpuinfo(field):
+    """The value of ``field`` in ``/proc/cpuinfo``'s first processor (empty where it is not readable)."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("flags"):
-                    return frozenset(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return frozenset()
-
-
-@functools.lru_cache(maxsize=None)
-def cpu_vendor():
-    """The CPU's ``vendor_id`` (``"GenuineIntel"``, ``"AuthenticAMD"``; empty where ``/proc/cpuinfo`` is not
-    readable)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("vendor_id"):
+                if line.startswith(field):
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
     return ""
+
+
+def cpu_flags():
+    """The CPU's feature flags (``/proc/cpuinfo``; empty where it is not readable)."""
+    return frozenset(_cpuinfo("flags").split())
+
+
+def cpu_vendor():
+    """The CPU's ``vendor_id`` (``"GenuineIntel"``, ``"AuthenticAMD"``; empty where ``/proc/cpuinfo`` is not
+    readable)."""
+    return _cpuinfo("vendor_id")
 
 
 def onednn_allows(unit):
