@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from precision import spread  # noqa: E402  ("median (min-max)", as precision.py writes it)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
 COMMAND = ["train", "dcgan", "--epochs", "5"]
@@ -77,9 +78,8 @@ def main(argv=None):
     for precision in args.precisions:
         part = frame[frame.precision == precision]
         label = "float32 (the default)" if precision == "float32" else f"`--precision {precision}`"
-        lines.append(f"| {label} | {part.wall_s.median():.1f} ({part.wall_s.min():.1f}-{part.wall_s.max():.1f})"
-                     f" | {part.ms_per_step.median():.0f} ({part.ms_per_step.min():.0f}-{part.ms_per_step.max():.0f})"
-                     f" | {len(part)} |")
+        lines.append(f"| {label} | {spread(list(part.wall_s), '{:.1f}')} | "
+                     f"{spread(list(part.ms_per_step))} | {len(part)} |")
     Path(f"{stem}.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {stem}.md")
 
