@@ -11,13 +11,16 @@ says in its module docstring which measurement justifies it:
   ``ResourceApplyAdam`` kernel.
 - :class:`FastBatchNormalization` (``kernels/batchnorm.py``): batch norm whose training call on one replica runs
   TensorFlow's fused ``FusedBatchNormV3`` kernel.
+- :class:`FastLeakyReLU` (``kernels/activation.py``): LeakyReLU whose gradient reads its output, so oneDNN can fuse
+  the activation into the batch norm or convolution before it.
 
 Networks choose them explicitly (``networks/*.py``); ``keras_gans.optimizers.get("adam")`` gives
 :class:`FusedAdam`.
 """
 
+from keras_gans.kernels.activation import FastLeakyReLU
 from keras_gans.kernels.adam import FusedAdam
 from keras_gans.kernels.batchnorm import FastBatchNormalization
 from keras_gans.kernels.conv import FastConv2D, FastConv2DTranspose
 
-__all__ = ["FastBatchNormalization", "FastConv2D", "FastConv2DTranspose", "FusedAdam"]
+__all__ = ["FastBatchNormalization", "FastConv2D", "FastConv2DTranspose", "FastLeakyReLU", "FusedAdam"]

@@ -9,6 +9,7 @@
 
 import keras
 
+from keras_gans.kernels import FastLeakyReLU
 from keras_gans.layers import Dropout
 from keras_gans.networks.common import check_image_shape, weight_init
 from keras_gans.networks.dcgan import square_size, dcgan_down_stack, dcgan_start_size
@@ -39,12 +40,12 @@ def build_ali_discriminator(image_shape=(64, 64, 3), latent_dim=100, base_filter
     h = z
     for i in range(2):
         h = keras.layers.Dense(z_units, kernel_initializer=weight_init(), name=f"z_dense_{i}")(h)
-        h = keras.layers.LeakyReLU(0.2, name=f"z_lrelu_{i}")(h)
+        h = FastLeakyReLU(0.2, name=f"z_lrelu_{i}")(h)
         h = Dropout(dropout, name=f"z_dropout_{i}")(h)
     j = keras.layers.Concatenate(name="joint")([x, h])
     for i in range(2):
         j = keras.layers.Dense(joint_units, kernel_initializer=weight_init(), name=f"joint_dense_{i}")(j)
-        j = keras.layers.LeakyReLU(0.2, name=f"joint_lrelu_{i}")(j)
+        j = FastLeakyReLU(0.2, name=f"joint_lrelu_{i}")(j)
         j = Dropout(dropout, name=f"joint_dropout_{i}")(j)
     logit = keras.layers.Dense(1, kernel_initializer=weight_init(), dtype="float32", name="logit")(j)
     return keras.Model([images, z], logit, name=name)

@@ -10,7 +10,7 @@ are produced; the first layer maps ``z`` to a 4×4 (or 7×7) map.
 
 import keras
 
-from keras_gans.kernels import FastConv2D, FastConv2DTranspose
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose, FastLeakyReLU
 from keras_gans.layers import Dropout
 from keras_gans.networks.common import (check_image_shape, discriminator_norm, is_power_of_two, label_input,
                                       normalization, spectral_normalized, weight_init)
@@ -48,7 +48,7 @@ def dcgan_down_stack(x, n_down, base_filters=64, norm=None, synchronized_batch_n
             norm_layer = normalization(norm, f"{prefix}norm_{i}", synchronized_batch_norm)
             if norm_layer is not None:
                 x = norm_layer(x)
-        x = keras.layers.LeakyReLU(0.2, name=f"{prefix}lrelu_{i}")(x)
+        x = FastLeakyReLU(0.2, name=f"{prefix}lrelu_{i}")(x)
         if dropout:
             x = Dropout(dropout, name=f"{prefix}dropout_{i}")(x)
         filters *= 2

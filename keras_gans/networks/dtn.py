@@ -15,7 +15,7 @@ binary variant of the reference code: fake vs real target).
 
 import keras
 
-from keras_gans.kernels import FastConv2D, FastConv2DTranspose
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose, FastLeakyReLU
 from keras_gans.networks.common import check_image_shape, normalization
 
 NUM_DTN_CLASSES = {"ternary": 3, "binary": 1}
@@ -42,7 +42,7 @@ def _conv_block(x, filters, name, norm=True, activation="relu", synchronized=Tru
     if norm:
         x = normalization("batch", f"{name}_norm", synchronized)(x)
     if activation == "lrelu":
-        return keras.layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
+        return FastLeakyReLU(0.2, name=f"{name}_lrelu")(x)
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 

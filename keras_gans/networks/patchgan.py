@@ -9,7 +9,7 @@ and ``patch_size=1`` is the 1x1 PixelGAN (``PixelDiscriminator``).
 
 import keras
 
-from keras_gans.kernels import FastConv2D
+from keras_gans.kernels import FastConv2D, FastLeakyReLU
 from keras_gans.networks.common import normalization, spectral_normalized, weight_init
 
 #: receptive field -> n_layers of the reference NLayerDiscriminator (1 = PixelGAN)
@@ -61,7 +61,7 @@ def build_patchgan_discriminator(input_channels=3, condition_channels=0, filters
         x = spectral_normalized(conv, spectral_norm)(x)
         layer = normalization(norm, f"norm{i}", synchronized_batch_norm) if norm_here else None
         x = layer(x) if layer is not None else x
-        return keras.layers.LeakyReLU(0.2, name=f"lrelu{i}")(x)
+        return FastLeakyReLU(0.2, name=f"lrelu{i}")(x)
 
     if n_layers == 0:  # PixelGAN: 1x1 convolutions
         x = block(x, filters, 1, 1, 0, False)

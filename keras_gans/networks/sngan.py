@@ -35,7 +35,7 @@ import math
 
 import keras
 
-from keras_gans.kernels import FastConv2D, FastConv2DTranspose
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose, FastLeakyReLU
 from keras_gans.networks.common import check_image_shape, normalization, spectral_normalized, weight_init
 from keras_gans.networks.dcgan import dcgan_start_size, square_size
 
@@ -84,7 +84,7 @@ def build_sngan_cnn_discriminator(image_shape=(32, 32, 3), filters=64, spectral_
         conv = FastConv2D(filters * multiple, kernel_size, strides=stride, padding="same",
                           kernel_initializer=weight_init(), name=f"conv_{i}")
         x = spectral_normalized(conv, spectral_norm)(x)
-        x = keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"lrelu_{i}")(x)
+        x = FastLeakyReLU(LEAKY_SLOPE, name=f"lrelu_{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)
     logit = keras.layers.Dense(1, kernel_initializer=weight_init(), dtype="float32", name="logit")
     return keras.Model(images, spectral_normalized(logit, spectral_norm)(x), name=name)

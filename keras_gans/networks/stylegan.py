@@ -28,6 +28,7 @@ import math
 
 import keras
 
+from keras_gans.kernels import FastLeakyReLU
 from keras_gans.layers.progressive import LevelOfDetail, LodBlend
 from keras_gans.layers.stylegan import (Bias, ConstantInput, EqualizedConv2D, EqualizedDense, MinibatchStdDev,
                                         ModulatedConv2D, NoiseInjection, PixelNorm, SelectStyle, StyleModulation)
@@ -56,7 +57,7 @@ def channels_at(resolution, channel_base, channel_max):
 
 def lrelu(x, name):
     """LeakyReLU 0.2 times √2, as the references' ``bias_act``."""
-    x = keras.layers.LeakyReLU(LRELU_SLOPE, name=f"{name}_lrelu")(x)
+    x = FastLeakyReLU(LRELU_SLOPE, name=f"{name}_lrelu")(x)
     return keras.layers.Rescaling(LRELU_GAIN, name=f"{name}_gain")(x)
 
 

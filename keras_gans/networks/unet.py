@@ -14,7 +14,7 @@ import math
 
 import keras
 
-from keras_gans.kernels import FastConv2D, FastConv2DTranspose
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose, FastLeakyReLU
 from keras_gans.layers import Dropout
 from keras_gans.networks.common import normalization, weight_init
 
@@ -45,7 +45,7 @@ def build_unet_generator(input_channels=3, output_channels=3, image_size=256, fi
     for i in range(depth):
         f = filters * min(2**i, 8)
         if i > 0:
-            x = keras.layers.LeakyReLU(0.2, name=f"down{i}_lrelu")(x)
+            x = FastLeakyReLU(0.2, name=f"down{i}_lrelu")(x)
         x = FastConv2D(f, 4, strides=2, padding="same", use_bias=use_bias,
                    kernel_initializer=weight_init(), name=f"down{i}_conv")(x)
         if 0 < i < depth - 1:

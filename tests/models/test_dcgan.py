@@ -41,7 +41,7 @@ def test_defaults_are_the_papers():
     assert g_layers[-2:] == ["FastConv2DTranspose", "Activation"]
     assert g_layers.count("FastBatchNormalization") == 4  # (keras_gans.kernels: the fused kernel on one replica)
     d = model.discriminator.layers
-    assert [type(l).__name__ for l in d[1:3]] == ["FastConv2D", "LeakyReLU"]
+    assert [type(l).__name__ for l in d[1:3]] == ["FastConv2D", "FastLeakyReLU"]
     assert sum(type(l).__name__ == "FastBatchNormalization" for l in d) == 3
     assert all(l.negative_slope == pytest.approx(0.2) for l in d if isinstance(l, keras.layers.LeakyReLU))
     kernel = model.generator.get_layer("up_0").kernel.numpy()
