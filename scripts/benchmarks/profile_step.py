@@ -45,11 +45,15 @@ def dataset(args):
     import numpy as np
     import tensorflow as tf
 
+    from keras_gans.datasets.pipeline import prefetched
+
     rng = np.random.default_rng(0)
     shape = (args.image_size, args.image_size, args.channels if args.model == "DCGAN" else 3)
     images = rng.uniform(-1, 1, (max(4 * args.batch_size, 64), *shape)).astype("float32")
     source = images if args.model == "DCGAN" else (images, images[::-1].copy())
-    return tf.data.Dataset.from_tensor_slices(source).repeat().batch(args.batch_size, drop_remainder=True).prefetch(-1)
+    # prefetched: without tf.data's autotuning thread, whose wake-up the end of a fit call can wait for (the timed
+    # fit of 20 DCGAN steps then lasted exactly 2.56 s: "1006 images/s" whatever the speed; docs/performance.md)
+    return prefetched(tf.data.Dataset.from_tensor_slices(source).repeat().batch(args.batch_size, drop_remainder=True))
 
 
 def op_table(logdir):
