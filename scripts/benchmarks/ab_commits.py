@@ -1,13 +1,15 @@
 """A library change against the commit before it, in whole training steps: each commit's own ``keras_gans`` trained by
-``benchmark.py``'s worker in fresh processes, interleaved (issue 22).
+``benchmark.py``'s worker (or ``bench_translation.py``'s) in fresh processes, interleaved (issue 22).
 
     python scripts/benchmarks/ab_commits.py --base HEAD~1 --rounds 3 --name kernel_grad_s2d_ab
+    python scripts/benchmarks/ab_commits.py --base HEAD~1 --row cyclegan256b1 --precisions mixed_bfloat16 --name NAME
 
 The base commit is checked out into a temporary git worktree; the working tree (with any uncommitted changes) is
 the other side. Every round runs each precision's two sides once, in an alternating order, each a new process
 whose ``keras_gans`` comes from its own tree (the worker puts its tree first on ``sys.path``, ahead of an editable
-install). DCGAN 32x32x3, batch 128, synthetic data, ``--steps`` timed after
-``--warmup``. Writes ``results/NAME.md`` and ``.csv``: per precision and side the median (range) images/s and
+install). ``--row dcgan`` (the default): DCGAN 32x32x3, batch 128, synthetic data, ``--steps`` timed after
+``--warmup``; ``--row pix2pix256b1`` / ``pix2pix256b4`` / ``cyclegan256b1``: the paper networks at 256x256, the median
+of ``--translation-steps`` training steps after 1 (``precision.py``'s rows of the same names). Writes ``results/NAME.md`` and ``.csv``: per precision and side the median (range) images/s and
 peak memory, and the ratio of the medians.
 """
 
@@ -23,7 +25,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
+import bench_translation  # noqa: E402  (the translation worker)
 import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
+from precision import ROWS, number_format, spread  # noqa: E402  (the rows' names and settings; the table format)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
 
@@ -34,10 +38,12 @@ def git(*args):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--base", default="HEAD~1", help="the commit to compare with (default HEAD~1)")
+    p.add_argument("--row", default="dcgan", choices=["dcgan", "pix2pix256b1", "pix2pix256b4", "cyclegan256b1"])
     p.add_argument("--precisions", nargs="+", default=["mixed_bfloat16", "float32"])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--translation-steps", type=int, default=3, help="Pix2Pix/CycleGAN timed steps (median)")
     p.add_argument("--out", default=str(HERE / "results"))
     p.add_argument("--name", default="ab_commits")
     args = p.parse_args(argv)
@@ -53,16 +59,28 @@ def main(argv=None):
                 for precision in args.precisions:
                     names = list(sides) if round_ % 2 == 0 else list(sides)[::-1]
                     for side in names:
-                        cfg = dict(model="DCGAN", image_size=32, channels=3, batch=128, steps=args.steps,
-                                   warmup=args.warmup, data="synthetic", precision=precision)
-                        worker = sides[side] / "scripts" / "benchmarks" / "benchmark.py"
-                        res = benchmark._spawn([str(worker), "--worker", json.dumps(cfg)])
-                        rows.append(dict(round=round_, precision=precision, side=side, images_per_s=res["images_per_s"],
+                        value, res = measure(args, sides[side], precision)
+                        rows.append(dict(round=round_, precision=precision, side=side, images_per_s=value,
                                          peak_rss_mb=res["peak_rss_mb"], notes=res["notes"]))
-                        print(f"round {round_} {precision} {side}: {res['images_per_s']:.0f} images/s", flush=True)
+                        print(f"round {round_} {precision} {side}: {value:.4g} images/s", flush=True)
         finally:
             git("worktree", "remove", "--force", str(tree))
     write(rows, args, base, work)
+
+
+def measure(args, tree, precision):
+    """(training images/s, the worker's result) of ``args.row`` with the ``keras_gans`` of ``tree``, a new process."""
+    if args.row == "dcgan":
+        cfg = dict(model="DCGAN", image_size=32, channels=3, batch=128, steps=args.steps, warmup=args.warmup,
+                   data="synthetic", precision=precision)
+        res = benchmark._spawn([str(tree / "scripts" / "benchmarks" / "benchmark.py"), "--worker", json.dumps(cfg)])
+        return res["images_per_s"], res
+    settings = ROWS[args.row][2]
+    cfg = dict(model=settings["model"], image_size=256, batch=settings["batch"], steps=args.translation_steps,
+               warmup=1, infer_steps=1, precision=precision)
+    worker = tree / "scripts" / "benchmarks" / "bench_translation.py"
+    res = bench_translation._spawn([str(worker), "--worker", json.dumps(cfg)], 3600)
+    return res["train_images_per_s"], res
 
 
 def write(rows, args, base, work):
@@ -70,12 +88,15 @@ def write(rows, args, base, work):
 
     stem = Path(args.out) / args.name
     pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
-    lines = [f"# {work} against {base}, DCGAN 32x32x3 batch 128 training ({args.name})", "",
-             f"- Regenerate: `python scripts/benchmarks/ab_commits.py --base {base} --precisions "
+    row = "" if args.row == "dcgan" else f" --row {args.row} --translation-steps {args.translation_steps}"
+    steps = (f"{args.steps} timed steps after {args.warmup}" if args.row == "dcgan" else
+             f"the median of {args.translation_steps} steps after 1")
+    lines = [f"# {work} against {base}, {ROWS[args.row][0]} ({args.name})", "",
+             f"- Regenerate: `python scripts/benchmarks/ab_commits.py --base {base}{row} --precisions "
              f"{' '.join(args.precisions)} --rounds {args.rounds} --name {args.name}` at {work}. Method: the "
              "script's docstring.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; CPU: {tsd.cpu_note()}.",
-             f"- {args.rounds} rounds, {args.steps} timed steps after {args.warmup}, synthetic data, fresh processes.",
+             f"- {args.rounds} rounds, {steps}, synthetic data, fresh processes.",
              "", "| precision | side | images/s, median (range) | peak memory MB | runs |", "|---|---|---|---|---|"]
     for precision in args.precisions:
         medians = {}
@@ -83,7 +104,7 @@ def write(rows, args, base, work):
             values = [r["images_per_s"] for r in rows if r["precision"] == precision and r["side"] == side]
             peaks = [r["peak_rss_mb"] for r in rows if r["precision"] == precision and r["side"] == side]
             medians[side] = statistics.median(values)
-            lines.append(f"| {precision} | {side} | {medians[side]:.0f} ({min(values):.0f}-{max(values):.0f}) | "
+            lines.append(f"| {precision} | {side} | {spread(values, number_format(values))} | "
                          f"{statistics.median(peaks):.0f} | {len(values)} |")
         (b, vb), (w, vw) = medians.items()
         lines.append(f"| {precision} | ratio of the medians, this tree / base | **{vw / vb:.3f}** | | |")
