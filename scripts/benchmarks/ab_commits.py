@@ -9,8 +9,9 @@ the other side. Every round runs each precision's two sides once, in an alternat
 whose ``keras_gans`` comes from its own tree (the worker puts its tree first on ``sys.path``, ahead of an editable
 install). ``--row dcgan`` (the default): DCGAN 32x32x3, batch 128, synthetic data, ``--steps`` timed after
 ``--warmup``; ``--row pix2pix256b1`` / ``pix2pix256b4`` / ``cyclegan256b1``: the paper networks at 256x256, the median
-of ``--translation-steps`` training steps after 1 (``precision.py``'s rows of the same names). Writes ``results/NAME.md`` and ``.csv``: per precision and side the median (range) images/s and
-peak memory, and the ratio of the medians.
+of ``--translation-steps`` training steps after 1 (``precision.py``'s rows of the same names). Writes
+``results/NAME.md`` and ``.csv``: per precision and side the median (range) images/s and peak memory, and the ratio
+of the medians.
 """
 
 import argparse
@@ -27,7 +28,7 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import bench_translation  # noqa: E402  (the translation worker)
 import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
-from precision import ROWS, number_format, spread  # noqa: E402  (the rows' names and settings; the table format)
+from precision import ROWS, number_format, spread, translation_config  # noqa: E402  (the rows; the table format)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
 
@@ -38,7 +39,8 @@ def git(*args):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--base", default="HEAD~1", help="the commit to compare with (default HEAD~1)")
-    p.add_argument("--row", default="dcgan", choices=["dcgan", "pix2pix256b1", "pix2pix256b4", "cyclegan256b1"])
+    rows = [row for row, (_, _, settings) in ROWS.items() if settings["kind"] in ("dcgan", "translation")]
+    p.add_argument("--row", default="dcgan", choices=rows)
     p.add_argument("--precisions", nargs="+", default=["mixed_bfloat16", "float32"])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--steps", type=int, default=20)
@@ -75,11 +77,8 @@ def measure(args, tree, precision):
                    data="synthetic", precision=precision)
         res = benchmark._spawn([str(tree / "scripts" / "benchmarks" / "benchmark.py"), "--worker", json.dumps(cfg)])
         return res["images_per_s"], res
-    settings = ROWS[args.row][2]
-    cfg = dict(model=settings["model"], image_size=256, batch=settings["batch"], steps=args.translation_steps,
-               warmup=1, infer_steps=1, precision=precision)
-    worker = tree / "scripts" / "benchmarks" / "bench_translation.py"
-    res = bench_translation._spawn([str(worker), "--worker", json.dumps(cfg)], 3600)
+    cfg = dict(translation_config(args.row, args.translation_steps), precision=precision)
+    res = bench_translation.run_keras(cfg, 3600, script=tree / "scripts" / "benchmarks" / "bench_translation.py")
     return res["train_images_per_s"], res
 
 

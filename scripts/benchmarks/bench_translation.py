@@ -178,8 +178,9 @@ def _torch_row(cfg, res):
                      f"load {res['load']:.1f}"}
 
 
-def run_keras(cfg, timeout):
-    return _spawn([__file__, "--worker", json.dumps(cfg)], timeout)
+def run_keras(cfg, timeout, script=__file__):
+    """The keras_gans worker in a new process; ``script``: this file of another checkout (``ab_commits.py``)."""
+    return _spawn([str(script), "--worker", json.dumps(cfg)], timeout)
 
 
 def run_torch(cfg, timeout, python=None):

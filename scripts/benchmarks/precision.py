@@ -59,6 +59,13 @@ ROWS = {  # name: (what is measured, its unit, worker settings)
 }
 
 
+def translation_config(row, steps):
+    """``bench_translation.py``'s worker settings for translation ``row`` (the median of ``steps`` after 1), without
+    the precision; ``ab_commits.py --row`` uses them too."""
+    settings = ROWS[row][2]
+    return dict(model=settings["model"], image_size=256, batch=settings["batch"], steps=steps, warmup=1, infer_steps=1)
+
+
 def run(row, config, args):
     """(throughput, peak memory MB, notes) of one configuration of one row, in a fresh process."""
     settings = ROWS[row][2]
@@ -75,8 +82,7 @@ def run(row, config, args):
                                       extra=("--bf16", "--channels-last") if bf16 else ())
         return res["images_per_s"], res["peak_rss_mb"], res["notes"]
     if settings["kind"] == "translation":
-        cfg = dict(model=settings["model"], image_size=256, batch=settings["batch"], steps=args.translation_steps,
-                   warmup=1, infer_steps=1)
+        cfg = translation_config(row, args.translation_steps)
         if keras:
             res = bench_translation.run_keras(dict(cfg, precision="mixed_bfloat16" if bf16 else "float32", **xla), 3600)
         else:
