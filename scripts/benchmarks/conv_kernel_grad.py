@@ -5,8 +5,12 @@ before), in float32 and bfloat16 (issue 22: re-justify the kernels).
     python scripts/benchmarks/conv_kernel_grad.py                 # batch 128, 5 rounds of 10 calls
     python scripts/benchmarks/conv_kernel_grad.py --batch 4 --name conv_kernel_grad_b4
 
-Shapes: the strided convolutions of DCGAN 32x32 (widths 64-256) and wider ones of the U-Net/PatchGAN kind. Each
-round times every (dtype, shape, kernel) ``--calls`` times in a compiled ``tf.function``, the rounds interleaved;
+Shapes (``--shapes``): ``dcgan``, the strided convolutions of DCGAN 32x32 (widths 64-256) and wider ones of the
+U-Net/PatchGAN kind; ``pix2pix256``, Pix2Pix 256's U-Net and PatchGAN layers where many pixels meet many channels:
+
+    python scripts/benchmarks/conv_kernel_grad.py --batch 4 --shapes pix2pix256 --name conv_kernel_grad_zen4_p2p_b4
+
+Each round times every (dtype, shape, kernel) ``--calls`` times in a compiled ``tf.function``, the rounds interleaved;
 the table holds the median and range over rounds of ms per call, and which path ``_kernel_grad_4x4s2`` takes.
 Writes ``--out``/NAME.md and NAME.csv.
 """
@@ -23,8 +27,15 @@ sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE))
 
 # (input of the strided conv without the batch: H, W, C_in), C_out
-SHAPES = [((32, 32, 3), 64), ((16, 16, 64), 128), ((8, 8, 128), 256), ((32, 32, 128), 64), ((16, 16, 128), 256),
-          ((8, 8, 256), 512), ((4, 4, 256), 512)]
+SHAPES = {
+    # DCGAN 32x32 (widths 64-256) and wider ones of the U-Net/PatchGAN kind
+    "dcgan": [((32, 32, 3), 64), ((16, 16, 64), 128), ((8, 8, 128), 256), ((32, 32, 128), 64), ((16, 16, 128), 256),
+              ((8, 8, 256), 512), ((4, 4, 256), 512)],
+    # Pix2Pix 256: the U-Net encoder's and PatchGAN's strided convs above the few-pixels end, and the decoder's
+    # transposed convs (their kernel gradient is the same sum with output and input swapped: output -> input)
+    "pix2pix256": [((128, 128, 64), 128), ((64, 64, 128), 256), ((32, 32, 256), 512), ((16, 16, 512), 512),
+                   ((128, 128, 64), 256), ((64, 64, 128), 512), ((32, 32, 256), 1024)],
+}
 
 
 def main(argv=None):
@@ -40,6 +51,7 @@ def main(argv=None):
     p.add_argument("--calls", type=int, default=10)
     p.add_argument("--out", default=str(HERE / "results"))
     p.add_argument("--name", default="conv_kernel_grad_bf16")
+    p.add_argument("--shapes", default="dcgan", choices=list(SHAPES))
     args = p.parse_args(argv)
 
     def native(high, low):
@@ -58,7 +70,7 @@ def main(argv=None):
                "chosen (_kernel_grad_4x4s2)": conv._kernel_grad_4x4s2}
     cases = []
     for dtype in (tf.float32, tf.bfloat16):
-        for (h, w, c_in), c_out in SHAPES:
+        for (h, w, c_in), c_out in SHAPES[args.shapes]:
             high = tf.cast(tf.random.stateless_normal((args.batch, h, w, c_in), (0, 1)), dtype)
             low = tf.cast(tf.random.stateless_normal((args.batch, h // 2, w // 2, c_out), (0, 2)), dtype)
             for name, fn in kernels.items():
@@ -80,7 +92,8 @@ def main(argv=None):
     df.to_csv(f"{stem}.csv", index=False)
     lines = [f"# 4x4 stride-2 kernel gradient, batch {args.batch}: native vs patches + matmul", "",
              f"- Regenerate: `python scripts/benchmarks/conv_kernel_grad.py --batch {args.batch} --rounds {args.rounds}"
-             f" --calls {args.calls} --name {args.name}`.",
+             f" --calls {args.calls}{'' if args.shapes == 'dcgan' else ' --shapes ' + args.shapes}"
+             f" --name {args.name}`.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
              f"CPU: {tsd.cpu_note()}.",
              f"- ms per call, median (range) over {args.rounds} interleaved rounds of {args.calls} calls.", "",
