@@ -16,7 +16,6 @@ of the medians.
 
 import argparse
 import datetime
-import json
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import bench_translation  # noqa: E402  (the translation worker)
 import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
-from precision import ROWS, number_format, spread, translation_config  # noqa: E402  (the rows; the table format)
+from precision import ROWS, dcgan_config, number_format, spread, translation_config  # noqa: E402  (rows; format)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
 
@@ -73,9 +72,8 @@ def main(argv=None):
 def measure(args, tree, precision):
     """(training images/s, the worker's result) of ``args.row`` with the ``keras_gans`` of ``tree``, a new process."""
     if args.row == "dcgan":
-        cfg = dict(model="DCGAN", image_size=32, channels=3, batch=128, steps=args.steps, warmup=args.warmup,
-                   data="synthetic", precision=precision)
-        res = benchmark._spawn([str(tree / "scripts" / "benchmarks" / "benchmark.py"), "--worker", json.dumps(cfg)])
+        cfg = dict(dcgan_config(args.steps, args.warmup), precision=precision)
+        res = benchmark.run_keras(cfg, script=tree / "scripts" / "benchmarks" / "benchmark.py")
         return res["images_per_s"], res
     cfg = dict(translation_config(args.row, args.translation_steps), precision=precision)
     res = bench_translation.run_keras(cfg, 3600, script=tree / "scripts" / "benchmarks" / "bench_translation.py")

@@ -287,8 +287,9 @@ def _spawn(argv, env_extra=None, timeout=900, python=None):
     return json.loads(lines[-1][len("RESULT "):])
 
 
-def run_keras(cfg, env_extra=None):
-    return _spawn([__file__, "--worker", json.dumps(cfg)], env_extra)
+def run_keras(cfg, env_extra=None, script=__file__):
+    """The keras_gans worker in a new process; ``script``: this file of another checkout (``ab_commits.py``)."""
+    return _spawn([str(script), "--worker", json.dumps(cfg)], env_extra)
 
 
 def run_torch(batch, image_size, steps, warmup, threads=2, extra=(), python=None):

@@ -59,6 +59,13 @@ ROWS = {  # name: (what is measured, its unit, worker settings)
 }
 
 
+def dcgan_config(steps, warmup):
+    """``benchmark.py``'s worker settings for the ``dcgan`` row (``steps`` timed after ``warmup``, synthetic data),
+    without the precision; ``ab_commits.py`` uses them too."""
+    return dict(model="DCGAN", image_size=32, channels=3, batch=ROWS["dcgan"][2]["batch"], steps=steps, warmup=warmup,
+                data="synthetic")
+
+
 def translation_config(row, steps):
     """``bench_translation.py``'s worker settings for translation ``row`` (the median of ``steps`` after 1), without
     the precision; ``ab_commits.py --row`` uses them too."""
@@ -74,8 +81,7 @@ def run(row, config, args):
     python = None if keras else args.torch_python
     if settings["kind"] == "dcgan":
         if keras:
-            res = benchmark.run_keras(dict(model="DCGAN", image_size=32, channels=3, batch=settings["batch"],
-                                           steps=args.steps, warmup=args.warmup, data="synthetic",
+            res = benchmark.run_keras(dict(dcgan_config(args.steps, args.warmup),
                                            precision="mixed_bfloat16" if bf16 else "float32", **xla))
         else:
             res = benchmark.run_torch(settings["batch"], 32, args.steps, args.warmup, python=python,
