@@ -147,6 +147,32 @@ def versions():
            f"{onnxruntime.__version__}"
 
 
+def worker(args, measure):
+    """In a worker process (``--worker FILE``): ``measure(name, args, rows)`` every model, the rows to FILE."""
+    rows = []
+    for name in args.models:
+        measure(name, args, rows)
+    Path(args.worker).write_text(json.dumps(rows))
+
+
+def worker_runs(script, processes):
+    """Run ``script --worker FILE`` with this command line's arguments in ``processes`` fresh processes, one after
+    the other: ``((started, load, commit, dirty), [each process's rows])``, the first four for the results header."""
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = os.getloadavg()[0]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
+    dirty = " (+ uncommitted changes)" if subprocess.run(["git", "status", "--porcelain", "keras_gans"], cwd=REPO,
+                                                          capture_output=True, text=True).stdout.strip() else ""
+    runs = []
+    for _ in range(processes):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "rows.json")
+            subprocess.run([sys.executable, script, "--worker", path] + sys.argv[1:], check=True)
+            runs.append(json.loads(Path(path).read_text()))
+    return (started, load, commit, dirty), runs
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
@@ -165,26 +191,11 @@ def main():
         import tensorflow as tf
 
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
-        rows = []
-        for name in args.models:
-            measure(name, args, rows)
-        Path(args.worker).write_text(json.dumps(rows))
-        return
+        return worker(args, measure)
 
     from keras_gans import files
 
-    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    load = os.getloadavg()[0]
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                            text=True).stdout.strip()
-    dirty = " (+ uncommitted changes)" if subprocess.run(["git", "status", "--porcelain", "keras_gans"], cwd=REPO,
-                                                          capture_output=True, text=True).stdout.strip() else ""
-    runs = []
-    for k in range(args.processes):
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "rows.json")
-            subprocess.run([sys.executable, __file__, "--worker", path] + sys.argv[1:], check=True)
-            runs.append(json.loads(Path(path).read_text()))
+    (started, load, commit, dirty), runs = worker_runs(__file__, args.processes)
     rows = []
     for i, first in enumerate(runs[0]):
         same = [run[i] for run in runs]
