@@ -63,7 +63,7 @@ class _ExportArchive(type(keras.export.ExportArchive())):  # (the class ExportAr
     context with the default options that ``write_out`` saves with gives the save a cache hit: exports take 0.70-0.90
     of the time at the papers' sizes (``scripts/benchmarks/results/export_time.md``; Pix2Pix 256: 5.9 s vs 8.3)."""
 
-    def _filter_and_track_resources(self):
+    def _filter_and_track_resources(self):  # Keras's private step: tests/serving/test_saved_model.py sees a rename
         with save_context.save_context(tf.saved_model.SaveOptions()):
             super()._filter_and_track_resources()
 
