@@ -26,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import bench_translation  # noqa: E402  (the translation worker)
-import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
+import benchmark  # noqa: E402  (run_keras: the DCGAN worker in a fresh process)
 from precision import ROWS, dcgan_config, number_format, spread, translation_config  # noqa: E402  (rows; format)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
