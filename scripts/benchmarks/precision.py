@@ -131,8 +131,9 @@ def write(rows, args, load_before):
     pd.DataFrame(rows).to_csv(f"{stem}.csv", index=False)
     configs = "" if args.configs == list(CONFIGS) else " --configs " + " ".join(f"'{c}'" for c in args.configs)
     isa = f" --max-isa {args.max_isa}" if args.max_isa else ""
+    torch = " --torch-python PYTHON_WITH_TORCH" if any(c.startswith("torch") for c in args.configs) else ""
     command = (f"python scripts/benchmarks/precision.py --rows {' '.join(args.rows)}{configs} --rounds {args.rounds} "
-               f"--name {args.name}{isa} --torch-python PYTHON_WITH_TORCH")
+               f"--name {args.name}{isa}{torch}")
     lines = [f"# keras_gans and the PyTorch twins in float32 and bfloat16 ({args.name})", "",
              f"- Regenerate: `{command}`. Method: the script's docstring.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "

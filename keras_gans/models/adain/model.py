@@ -226,8 +226,9 @@ class AdaINStyleTransfer(NetworkModel):
         weights = check_style_weights(style_weights, len(styles))
         masks = [None if mask is None else check_mask(mask, c.shape, len(styles))[None] for c in contents]
 
-        # XLA when the model was compiled with jit_compile=True: 20 % faster on the 2-core CPU at 256x256
-        # (README), one compilation per image size
+        # XLA when the model was compiled with jit_compile=True, one compilation per image size. At 256x256 in float32
+        # it was +14 % on the first 2-core CPU, +9 % on an AMX Xeon and 0.93x on AMD Zen 4; in bfloat16 0.22-0.46x
+        # (docs/performance.md, "XLA on AMX, per model" and "XLA on AMD Zen 4, per model")
         jit = getattr(self, "jit_compile", False) is True
         statistics = self._function("statistics", self.style_statistics, jit)
         recolour = self._function("match_color", match_color)
