@@ -266,7 +266,7 @@ def main(argv=None):
     p.add_argument("--name", default="roofline")
     p.add_argument("--out", default=str(HERE / "results"))
     p.add_argument("--processes", type=int, default=3, help="fresh processes per framework and dtype (the probes)")
-    p.add_argument("--torch-python", help="a Python with torch: PyTorch's matrix product too")
+    p.add_argument("--torch-python", help="a Python with torch: PyTorch's probes too")
     p.add_argument("--probe-worker", nargs=2, metavar=("FRAMEWORK", "DTYPE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.probe_worker:
