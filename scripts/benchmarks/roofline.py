@@ -136,15 +136,9 @@ def row_flops(row, precision_name):
 # --- the reference --------------------------------------------------------------------------------------------------
 def timed_rate(call, flops):
     """GFLOP/s of ``call`` (which returns once its work is finished): the median of ``CALLS`` after 2 untimed."""
-    import time
+    from export_latency import timed  # the median in milliseconds (stdlib only: torch's Python imports it too)
 
-    times = []
-    for i in range(CALLS + 2):
-        start = time.perf_counter()
-        call()
-        if i >= 2:
-            times.append(time.perf_counter() - start)
-    return flops / statistics.median(times) / 1e9
+    return flops / timed(call, 2, CALLS) / 1e6
 
 
 def probe_worker(framework, dtype):
@@ -224,9 +218,9 @@ def write(args, flops, runs, results):
         for config, group in results[results.row == row].groupby("config", sort=False):
             per_s = statistics.median(group.per_s)
             count = flops[row, config_dtype(config) if config.startswith("keras") else "float32"][0]
-            gflops = count * per_s / 1e9
+            gflops, reference = count * per_s / 1e9, best[config_dtype(config)]
             records.append(dict(row=row, config=config, per_s=per_s, gflop_per_unit=count / 1e9, gflops=gflops,
-                                reference=best[config_dtype(config)], share=gflops / best[config_dtype(config)]))
+                                reference=reference, share=gflops / reference))
     stem = Path(args.out) / args.name
     pd.DataFrame(records).to_csv(f"{stem}.csv", index=False)
     torch = " --torch-python PYTHON_WITH_TORCH" if args.torch_python else ""
