@@ -89,7 +89,8 @@ def _peak_rss_mb():
 
 def torch_worker(cfg):
     """The twin; ``cfg["bf16"]``: forward passes and losses under ``torch.autocast("cpu", torch.bfloat16)``,
-    ``cfg["channels_last"]``: networks and images channels-last (PyTorch at its best on a bfloat16 CPU)."""
+    ``cfg["channels_last"]``: networks and images channels-last (PyTorch at its best on a bfloat16 CPU),
+    ``cfg["compile"]``: the encoder and decoder through ``torch.compile`` (compiled in the untimed warm-up)."""
     import contextlib
 
     import torch
@@ -105,8 +106,11 @@ def torch_worker(cfg):
     amp = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if cfg.get("bf16") else contextlib.nullcontext
     layout = torch.channels_last if cfg.get("channels_last") else torch.contiguous_format
     twin.to(memory_format=layout)
+    if cfg.get("compile"):
+        twin.encoder, twin.decoder = torch.compile(twin.encoder), torch.compile(twin.decoder)
     setting = f"torch {torch.__version__}, {torch.get_num_threads()} threads"
     setting += ("; bf16 autocast" if cfg.get("bf16") else "") + ("; channels-last" if cfg.get("channels_last") else "")
+    setting += "; torch.compile" if cfg.get("compile") else ""
     batch = cfg["batch"] if cfg["task"] == "train" else 1
     content = torch.randint(0, 256, (batch, 3, size, size), generator=gen).float().contiguous(memory_format=layout)
     style = torch.randint(0, 256, (batch, 3, size, size), generator=gen).float().contiguous(memory_format=layout)

@@ -2,9 +2,10 @@
 (``fused_batchnorm_ab.py``, ``transpose_conv.py``, ``runtime_ab.py``), each of which changes one thing before calling
 it in a fresh process.
 
-``timed_fit("dcgan" | "pix2pix", precision)``: DCGAN 32x32x3 at batch 128 on 1,024 synthetic images, or Pix2Pix
-256x256 at batch 1 on 4 synthetic pairs, ``compile()`` defaults, trained with ``fit`` for 2 + N steps (N = 26 for
-DCGAN, 8 for Pix2Pix); the throughput is the batch over the median step after the first 2.
+``timed_fit("dcgan" | "pix2pix" | "cyclegan", precision)``: DCGAN 32x32x3 at batch 128 on 1,024 synthetic images,
+or Pix2Pix / CycleGAN 256x256 at batch 1 on 4 synthetic pairs, ``compile()`` defaults, trained with ``fit`` for
+2 + N steps (N = 26 for DCGAN, 8 for Pix2Pix, 5 for CycleGAN); the throughput is the batch over the median step
+after the first 2.
 """
 
 import statistics
@@ -12,7 +13,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-MODELS = {"dcgan": (128, 26), "pix2pix": (1, 8)}  # batch, timed steps
+MODELS = {"dcgan": (128, 26), "pix2pix": (1, 8), "cyclegan": (1, 5)}  # batch, timed steps
 
 
 def timed_fit(model_name, precision):
@@ -33,7 +34,8 @@ def timed_fit(model_name, precision):
         model = keras_gans.DCGAN(image_shape=(32, 32, 3), seed=0, precision=precision)
         source = rng.uniform(-1, 1, (1024, 32, 32, 3)).astype("float32")
     else:
-        model = keras_gans.Pix2Pix(image_size=256, seed=0, precision=precision)
+        cls = keras_gans.Pix2Pix if model_name == "pix2pix" else keras_gans.CycleGAN
+        model = cls(image_size=256, seed=0, precision=precision)
         x = rng.uniform(-1, 1, (4, 256, 256, 3)).astype("float32")
         source = (x, x[::-1].copy())
     model.compile()

@@ -1,20 +1,24 @@
-"""DCGAN 32x32x3 batch 128 with Keras's batch norm vs TensorFlow's fused kernel for single-replica training
-(``keras_gans.kernels.FastBatchNormalization``, the library's default since this measurement), float32 and
-mixed_bfloat16, interleaved process pairs (issue 22).
+"""Keras's normalization ops vs TensorFlow's fused batch-norm kernel, float32 and mixed_bfloat16, interleaved fresh
+processes (issue 22): batch norm in DCGAN 32x32x3 batch 128 (``keras_gans.kernels.FastBatchNormalization``), instance
+norm in CycleGAN 256x256 batch 1 (``keras_gans.layers.InstanceNormalization``), or instance norm layer by layer.
 
     python scripts/benchmarks/fused_batchnorm_ab.py --rounds 3 --name fused_batchnorm_amx
+    python scripts/benchmarks/fused_batchnorm_ab.py --norm instance --rounds 3 --name fused_instancenorm_zen4
+    python scripts/benchmarks/fused_batchnorm_ab.py --norm instance --layers --rounds 3 --name NAME
 
-Keras 3's ``BatchNormalization`` computes the moments and normalises in separate element-wise ops (in float32,
-with casts around them under a mixed policy). ``FusedBN`` below sends a training call on one replica through
-``FusedBatchNormV3`` (oneDNN) instead: same outputs and gradients to float32 rounding, the kernel's unbiased batch
-variance turned back into Keras's biased one for the moving average. The "keras" runs put Keras's own
-``BatchNormalization`` in its place in the network builders (``--worker``), builds DCGAN, and times 26 ``fit``
-steps after 2 (median step). Writes ``results/NAME.md`` and ``.csv``. (``results/fused_batchnorm_ab.md``, measured
-on Zen 4 before the layer entered the library, installed an equivalent experimental layer instead.)
+Keras 3's ``BatchNormalization`` and ``GroupNormalization`` compute the moments and normalise in separate element-wise
+ops (in float32, with casts around them under a mixed policy). The library's layers send them through
+``FusedBatchNormV3`` (oneDNN on CPU) instead: the same outputs and gradients to float32 rounding. The "keras" runs
+put Keras's own layer (``BatchNormalization``; ``GroupNormalization(groups=-1)``) in its place in the network
+builders, build the model and time ``fit`` (``fit_timing.py``: the median step after 2). ``--layers`` times instance
+norm + ReLU, forward and backward, at the shapes of CycleGAN's and Pix2Pix's layers instead (the median of 15 calls
+after 3). Writes ``results/NAME.md`` and ``.csv``. (``results/fused_batchnorm_ab.md``, measured on Zen 4 before
+the batch-norm layer entered the library, installed an equivalent experimental layer instead.)
 """
 
 import argparse
 import datetime
+import functools
 import json
 import statistics
 import sys
@@ -26,57 +30,138 @@ sys.path.insert(0, str(HERE))
 import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
 import fit_timing  # noqa: E402  (the timed fit, shared with transpose_conv.py and runtime_ab.py)
 
+# norm: (model timed, the library's layer as the network builders name it, what the table calls the model)
+NORMS = {"batch": ("dcgan", "FastBatchNormalization", "DCGAN 32x32x3 batch 128"),
+         "instance": ("cyclegan", "InstanceNormalization", "CycleGAN 256x256 batch 1")}
+LAYER_SHAPES = ((1, 256, 256, 64), (1, 128, 128, 128), (1, 64, 64, 256), (1, 32, 32, 512), (4, 256, 256, 64),
+                (4, 64, 64, 256))  # CycleGAN's generator and PatchGAN at batch 1; Pix2Pix-sized batches of 4
 
-def worker(variant, precision):
+
+def keras_layer(norm):
     import keras
 
+    return keras.layers.BatchNormalization if norm == "batch" else functools.partial(keras.layers.GroupNormalization,
+                                                                                     groups=-1)
+
+
+def worker(norm, variant, precision):
     sys.path.insert(0, str(REPO))
     from keras_gans.networks import common
 
-    if variant == "keras":  # the library's networks with Keras's own batch norm in place of FastBatchNormalization
-        common.FastBatchNormalization = keras.layers.BatchNormalization
-    images_per_s, model = fit_timing.timed_fit("dcgan", precision)
-    classes = sorted({type(layer).__name__ for net in (model.generator, model.discriminator) for layer in net.layers
-                      if "Normalization" in type(layer).__name__})
+    model_name, library_layer, _ = NORMS[norm]
+    if variant == "keras":  # the library's networks with Keras's own normalization in place of the library's
+        setattr(common, library_layer, keras_layer(norm))
+    images_per_s, model = fit_timing.timed_fit(model_name, precision)
+    nets = [getattr(model, name) for name in ("generator", "discriminator", "generator_ab", "generator_ba",
+                                              "discriminator_a", "discriminator_b") if hasattr(model, name)]
+    classes = sorted({type(layer).__name__ for net in nets for layer in net.layers if "Normalization" in
+                      type(layer).__name__})
     print("RESULT " + json.dumps(dict(images_per_s=images_per_s, norm_classes=classes)))
+
+
+def layers_worker(precision):
+    """ms of instance norm + ReLU, forward and backward, per shape: Keras's ops and the library's fused layer."""
+    import time
+
+    import keras
+    import tensorflow as tf
+
+    sys.path.insert(0, str(REPO))
+    from keras_gans.layers import InstanceNormalization
+
+    keras.mixed_precision.set_global_policy(precision)
+    out = {}
+    for shape in LAYER_SHAPES:
+        x = tf.random.stateless_normal(shape, seed=[0, 1])
+        for variant, layer in (("keras", keras_layer("instance")(epsilon=1e-5)), ("fused", InstanceNormalization())):
+            layer.build(shape)
+
+            @tf.function
+            def step(x):
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    y = tf.nn.relu(layer(tf.cast(x, layer.compute_dtype), training=True))
+                    loss = tf.reduce_sum(tf.cast(y, tf.float32) * x)
+                return tape.gradient(loss, [x, *layer.trainable_weights])
+
+            for _ in range(3):
+                step(x)
+            times = []
+            for _ in range(15):
+                t0 = time.perf_counter()
+                step(x)[0].numpy()
+                times.append(time.perf_counter() - t0)
+            out[f"{'x'.join(map(str, shape))} {variant}"] = statistics.median(times) * 1e3
+    print("RESULT " + json.dumps(out))
+
+
+def layer_table(df, precisions):
+    lines = ["| shape (NHWC) | precision | Keras's ops, ms, median (runs) | fused, ms, median (runs) | Keras / fused |",
+             "|---|---|---|---|---|"]
+    for shape in ("x".join(map(str, s)) for s in LAYER_SHAPES):
+        for precision in precisions:
+            sub = df[df.precision == precision]
+            k, f = sub[f"{shape} keras"].tolist(), sub[f"{shape} fused"].tolist()
+            lines.append(f"| {shape} | {precision} | {statistics.median(k):.2f} ({', '.join(f'{v:.2f}' for v in k)}) "
+                         f"| {statistics.median(f):.2f} ({', '.join(f'{v:.2f}' for v in f)}) | "
+                         f"{statistics.median(k) / statistics.median(f):.2f} |")
+    return lines
+
+
+def model_table(df, precisions):
+    fmt = "{:.0f}" if df.images_per_s.median() >= 20 else "{:.3f}"
+    lines = ["| precision | Keras's layer images/s, median (runs) | fused images/s, median (runs) | fused / Keras |",
+             "|---|---|---|---|"]
+    for precision in precisions:
+        k = df[(df.variant == "keras") & (df.precision == precision)].images_per_s.tolist()
+        f = df[(df.variant == "fused") & (df.precision == precision)].images_per_s.tolist()
+        lines.append(f"| {precision} | {fmt.format(statistics.median(k))} ({', '.join(fmt.format(v) for v in k)}) | "
+                     f"{fmt.format(statistics.median(f))} ({', '.join(fmt.format(v) for v in f)}) | "
+                     f"{statistics.median(f) / statistics.median(k):.2f} |")
+    return lines
 
 
 def main(argv=None):
     import pandas as pd
 
-    sys.path.insert(0, str(HERE))
     import toolbox_small_data as tsd
 
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--norm", choices=sorted(NORMS), default="batch")
+    p.add_argument("--layers", action="store_true", help="instance norm layer by layer instead of a model's steps")
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--name", default="fused_batchnorm_ab", help="file stem of the results")
-    p.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    p.add_argument("--name", default=None, help="file stem of the results (default fused_<norm>norm_ab[_layers])")
+    p.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.layers and args.norm != "instance":
+        p.error("--layers times instance norm: give --norm instance")
     if args.worker:
-        return worker(*args.worker)
+        return layers_worker(*args.worker[1:]) if args.worker[0] == "layers" else worker(*args.worker)
+    name = args.name or f"fused_{args.norm}norm_ab" + ("_layers" if args.layers else "")
+    precisions = ("mixed_bfloat16", "float32")
     rows = []
     for round_ in range(args.rounds):
-        for variant in ("keras", "fused"):
-            for precision in ("mixed_bfloat16", "float32"):
-                rows.append(dict(round=round_, variant=variant, precision=precision,
-                                 **benchmark._spawn([str(Path(__file__).resolve()), "--worker", variant, precision])))
+        for variant in ("layers",) if args.layers else ("keras", "fused"):
+            for precision in precisions:
+                command = [str(Path(__file__).resolve()), "--worker"] + (
+                    ["layers", precision] if args.layers else [args.norm, variant, precision])
+                rows.append(dict(round=round_, variant=variant, precision=precision, **benchmark._spawn(command)))
                 print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
-    out = HERE / "results" / args.name
+    out = HERE / "results" / name
     df.to_csv(f"{out}.csv", index=False)
-    lines = ["# DCGAN 32x32x3 batch 128: Keras's batch norm vs the fused kernel (issue 22)", "",
-             f"- Regenerate: `python scripts/benchmarks/fused_batchnorm_ab.py --rounds {args.rounds} --name {args.name}`.",
+    what = ("instance norm + ReLU, forward and backward, layer by layer" if args.layers
+            else NORMS[args.norm][2] + f", training: Keras's {args.norm} norm vs the fused kernel")
+    flags = (" --norm instance" if args.norm == "instance" else "") + (" --layers" if args.layers else "")
+    lines = [f"# {what} (issue 22)", "",
+             f"- Regenerate: `python scripts/benchmarks/fused_batchnorm_ab.py{flags} --rounds {args.rounds} "
+             f"--name {name}`.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
              f"CPU: {tsd.cpu_note()}.",
-             f"- {args.rounds} rounds, each a fresh process per configuration; median step of 26 after 2.", "",
-             "| precision | Keras BN images/s, median (runs) | fused BN images/s, median (runs) | fused / Keras |",
-             "|---|---|---|---|"]
-    for precision in ("float32", "mixed_bfloat16"):
-        k = df[(df.variant == "keras") & (df.precision == precision)].images_per_s.tolist()
-        f = df[(df.variant == "fused") & (df.precision == precision)].images_per_s.tolist()
-        lines.append(f"| {precision} | {statistics.median(k):.0f} ({', '.join(f'{v:.0f}' for v in k)}) | "
-                     f"{statistics.median(f):.0f} ({', '.join(f'{v:.0f}' for v in f)}) | "
-                     f"{statistics.median(f) / statistics.median(k):.2f} |")
+             f"- {args.rounds} rounds, each a fresh process per configuration; "
+             + ("median of 15 calls after 3." if args.layers else
+                f"median step of {fit_timing.MODELS[NORMS[args.norm][0]][1]} after 2."), ""]
+    lines += (layer_table if args.layers else model_table)(df, precisions)
     Path(f"{out}.md").write_text("\n".join(lines) + "\n")
     print(Path(f"{out}.md").read_text())
 

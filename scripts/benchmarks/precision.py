@@ -18,8 +18,10 @@ Rows (``--rows``) and their workers, each configuration run in a fresh process:
 Configurations (``--configs``): ``keras float32``; ``keras mixed_bfloat16`` (the model's ``precision=``);
 ``torch float32``; ``torch bf16 autocast + channels-last`` (the twin at its best on a bfloat16 CPU:
 ``torch.autocast("cpu", dtype=torch.bfloat16)`` around the forward passes and losses, channels-last networks
-and images); on request also ``keras float32 + XLA`` and ``keras mixed_bfloat16 + XLA`` (``compile(jit_compile=True)``;
-AdaIN's ``stylize`` then runs XLA-compiled too). Every round runs every configuration of every row once, in a rotated order, so that drift of the
+and images); ``torch bf16 autocast + channels-last + compile`` (the same with every network through
+``torch.compile``, TorchInductor, compiled in the untimed warm-up); on request also ``keras float32 + XLA`` and
+``keras mixed_bfloat16 + XLA`` (``compile(jit_compile=True)``; AdaIN's ``stylize`` then runs XLA-compiled too). Every
+round runs every configuration of every row once, in a rotated order, so that drift of the
 machine falls on all alike. Writes ``--out``/NAME.csv (every run) and NAME.md (per row and configuration the
 median and range of the throughput and of the peak memory, and the keras/torch ratios of the medians). Both
 frameworks use the machine's threads (TensorFlow's defaults, ``torch.set_num_threads(2)``).
@@ -44,7 +46,8 @@ import bench_translation  # noqa: E402  (the translation workers)
 import benchmark  # noqa: E402  (the DCGAN workers)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
-CONFIGS = ("keras float32", "keras mixed_bfloat16", "torch float32", "torch bf16 autocast + channels-last")
+CONFIGS = ("keras float32", "keras mixed_bfloat16", "torch float32", "torch bf16 autocast + channels-last",
+           "torch bf16 autocast + channels-last + compile")
 XLA_CONFIGS = ("keras float32 + XLA", "keras mixed_bfloat16 + XLA")  # compile(jit_compile=True); not run by default
 ROWS = {  # name: (what is measured, its unit, worker settings)
     "dcgan": ("DCGAN 32x32x3 batch 128, training", "images/s", dict(kind="dcgan", batch=128)),
@@ -79,26 +82,28 @@ def run(row, config, args):
     keras, bf16 = config.startswith("keras"), "bf16" in config or "bfloat16" in config
     xla = dict(jit=True) if config.endswith("+ XLA") else {}
     python = None if keras else args.torch_python
+    compiled = config.endswith("+ compile")
     if settings["kind"] == "dcgan":
         if keras:
             res = benchmark.run_keras(dict(dcgan_config(args.steps, args.warmup),
                                            precision="mixed_bfloat16" if bf16 else "float32", **xla))
         else:
             res = benchmark.run_torch(settings["batch"], 32, args.steps, args.warmup, python=python,
-                                      extra=("--bf16", "--channels-last") if bf16 else ())
+                                      extra=(("--bf16", "--channels-last") if bf16 else ())
+                                      + (("--compile",) if compiled else ()))
         return res["images_per_s"], res["peak_rss_mb"], res["notes"]
     if settings["kind"] == "translation":
         cfg = translation_config(row, args.translation_steps)
         if keras:
             res = bench_translation.run_keras(dict(cfg, precision="mixed_bfloat16" if bf16 else "float32", **xla), 3600)
         else:
-            res = bench_translation.run_torch(dict(cfg, torch_options=("--bf16", "--channels-last") if bf16 else ()),
-                                              3600, python=python)
+            options = (("--bf16", "--channels-last") if bf16 else ()) + (("--compile",) if compiled else ())
+            res = bench_translation.run_torch(dict(cfg, torch_options=options), 3600, python=python)
         return res["train_images_per_s"], res["peak_rss_mb"], res["notes"]
     cfg = dict(task=settings["task"], size=256, batch=settings.get("batch", 1), warmup=1, steps=args.adain_steps,
                images=args.adain_images, framework="keras_gans" if keras else "torch")
     cfg.update(dict(precision="mixed_bfloat16" if bf16 else "float32", **xla) if keras
-               else dict(bf16=bf16, channels_last=bf16))
+               else dict(bf16=bf16, channels_last=bf16, compile=compiled))
     res = benchmark._spawn([str(HERE / "bench_adain.py"), "--worker", json.dumps(cfg)], python=python, timeout=3600)
     return res["per_s"], res["peak_rss_mb"], res["notes"]
 

@@ -35,7 +35,9 @@ torch is synchronous anyway). Prints one line ``RESULT {json}``. Threads: ``torc
 PyTorch at its best on a CPU with bfloat16 (``--bf16 --channels-last``): the forward passes and losses under
 ``torch.autocast("cpu", dtype=torch.bfloat16)`` (PyTorch's automatic mixed precision: convolutions and linear
 layers in bfloat16, batch norm and the losses in float32, float32 weights and Adam), and the networks and images
-in the channels-last memory format (oneDNN's preferred layout for bfloat16 convolutions).
+in the channels-last memory format (oneDNN's preferred layout for bfloat16 convolutions). ``--compile``: both networks
+through ``torch.compile`` (TorchInductor's generated CPU kernels around oneDNN's convolutions; compiled during the
+warm-up steps, which are not timed).
 """
 
 import contextlib
@@ -146,7 +148,7 @@ def make_train_step(g, d, latent_dim=LATENT_DIM, lr=2e-4, bf16=False):
 
 
 def benchmark(batch_size=128, steps=20, warmup=3, threads=2, image_size=32, channels=3, num_images=2048, seed=0,
-              bf16=False, channels_last=False):
+              bf16=False, channels_last=False, compile=False):
     """Images per second over whole D+G steps, warm-up excluded; returns a dict."""
     if warmup < 1 or steps < 1:
         raise ValueError("warmup and steps must be >= 1")
@@ -161,6 +163,8 @@ def benchmark(batch_size=128, steps=20, warmup=3, threads=2, image_size=32, chan
     if channels_last:
         g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
         data = data.contiguous(memory_format=torch.channels_last)
+    if compile:
+        g, d = torch.compile(g), torch.compile(d)
     step = make_train_step(g, d, bf16=bf16)
     per_epoch = num_images // batch_size  # drop_remainder
 
@@ -187,6 +191,7 @@ def benchmark(batch_size=128, steps=20, warmup=3, threads=2, image_size=32, chan
         "threads": torch.get_num_threads(),
         "bf16": bf16,
         "channels_last": channels_last,
+        "compile": compile,
         "interop_threads": torch.get_num_interop_threads(),
         "torch": torch.__version__,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
@@ -280,6 +285,7 @@ def main(argv=None):
     parser.add_argument("--image-size", type=int, default=32)
     parser.add_argument("--bf16", action="store_true", help="torch.autocast('cpu', dtype=torch.bfloat16)")
     parser.add_argument("--channels-last", action="store_true", help="channels-last networks and images")
+    parser.add_argument("--compile", action="store_true", help="torch.compile both networks")
     parser.add_argument("--check-keras", action="store_true",
                         help="compare with keras_gans' builders (imports TensorFlow) instead of benchmarking")
     args = parser.parse_args(argv)
@@ -289,7 +295,7 @@ def main(argv=None):
         print("RESULT " + json.dumps(report))
         return 0 if report["same_function"] else 1
     result = benchmark(args.batch_size, args.steps, args.warmup, args.threads, args.image_size, bf16=args.bf16,
-                       channels_last=args.channels_last)
+                       channels_last=args.channels_last, compile=args.compile)
     print("RESULT " + json.dumps(result))
     return 0
 

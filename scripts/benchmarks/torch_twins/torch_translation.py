@@ -13,7 +13,8 @@ Usage (one configuration per process; prints ``RESULT {json}``)::
 
 ``--bf16``: the forward passes and losses under ``torch.autocast("cpu", dtype=torch.bfloat16)`` (the backward
 passes outside it, as PyTorch's AMP recipe; weights and Adam in float32); ``--channels-last``: networks and
-images in the channels-last memory format (oneDNN's preferred layout for bfloat16 convolutions).
+images in the channels-last memory format (oneDNN's preferred layout for bfloat16 convolutions); ``--compile``: every
+network through ``torch.compile`` (TorchInductor; compiled during the untimed warm-up step and first inference call).
 """
 
 import argparse
@@ -228,9 +229,17 @@ class CycleGANTwin:
         return self.g_ab(a)
 
 
+def _compile(twin):
+    """Every network of ``twin`` replaced by its ``torch.compile`` wrapper (the same parameters; losses stay)."""
+    for name, value in list(vars(twin).items()):
+        if isinstance(value, nn.Module) and any(True for _ in value.parameters()):
+            setattr(twin, name, torch.compile(value))
+
+
 TWINS = {"pix2pix": Pix2PixTwin, "cyclegan": CycleGANTwin}
 for _twin in TWINS.values():
     _twin.amp = staticmethod(contextlib.nullcontext)  # --bf16 sets torch.autocast
+    _twin.compile = _compile
 
 
 def main(argv=None):
@@ -245,6 +254,7 @@ def main(argv=None):
     p.add_argument("--params", action="store_true", help="print the networks' parameter counts and exit")
     p.add_argument("--bf16", action="store_true", help="torch.autocast('cpu', dtype=torch.bfloat16)")
     p.add_argument("--channels-last", action="store_true", help="channels-last networks and images")
+    p.add_argument("--compile", action="store_true", help="torch.compile every network")
     p.add_argument("--lockstep", action="store_true",
                    help="time each step and call in a turn given by bench_translation.py (stdin/stdout)")
     args = p.parse_args(argv)
@@ -262,6 +272,8 @@ def main(argv=None):
         a, b = a.contiguous(memory_format=torch.channels_last), b.contiguous(memory_format=torch.channels_last)
         for net in twin.nets():
             net.to(memory_format=torch.channels_last)
+    if args.compile:
+        twin.compile()
     for net in twin.nets():
         net.train()
     load = os.getloadavg()[0]
@@ -286,7 +298,8 @@ def main(argv=None):
         "infer_images_per_s": args.batch_size / statistics.median(call_s), "cores": train_cpu / train_s,
         "step_s": step_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, "load": load,
-        "threads": torch.get_num_threads(), "bf16": args.bf16, "channels_last": args.channels_last}))
+        "threads": torch.get_num_threads(), "bf16": args.bf16, "channels_last": args.channels_last,
+        "compile": args.compile}))
     return 0
 
 
