@@ -87,13 +87,17 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def call(self, inputs):
         (top, bottom), (left, right) = self.padding
+        checks = []
         for axis, name, pads in ((1, "height", (top, bottom)), (2, "width", (left, right))):
             size = inputs.shape[axis]
             message = f"{self.name}: reflection padding {pads} must be smaller than the input {name}"
             if size is not None and max(pads) >= size:
                 raise ValueError(f"{message}, got {name} {size}")
             if size is None and max(pads) > 0:
-                tf.debugging.assert_less(max(pads), tf.shape(inputs)[axis], message=message)
+                checks.append(tf.debugging.assert_less(max(pads), tf.shape(inputs)[axis], message=message))
+        if checks:  # in a graph, the gather must wait for the checks, or its own index error may come first
+            with tf.control_dependencies(checks):
+                inputs = tf.identity(inputs)
         return reflection_pad(inputs, self.padding)
 
     def compute_output_shape(self, input_shape):

@@ -56,6 +56,18 @@ def test_padding_not_smaller_than_the_image_is_a_clear_error():
     f = tf.function(lambda x: pad(x), input_signature=[tf.TensorSpec([None, None, None, 1])])
     with pytest.raises(tf.errors.InvalidArgumentError, match="must be smaller than the input width"):
         f(tf.zeros((1, 8, 3, 1)))
+    # the checks run before the gather (not in whatever order the executor picks, which once let the gather's own
+    # "indices[35] = -1 is not in [0, 24)" come first under a loaded CI machine)
+    graph = f.get_concrete_function().graph
+    gather = next(op for op in graph.get_operations() if op.type == "GatherV2")
+    ancestors, todo = set(), [gather]
+    while todo:
+        op = todo.pop()
+        for parent in [t.op for t in op.inputs] + list(op.control_inputs):
+            if parent not in ancestors:
+                ancestors.add(parent)
+                todo.append(parent)
+    assert sum(op.type == "Assert" for op in ancestors) == 2
 
 
 def test_zero_padding_is_identity_and_config_round_trips():
