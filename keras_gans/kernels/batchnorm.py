@@ -26,6 +26,20 @@ import keras
 import tensorflow as tf
 
 
+def fused_batch_norm_training(x, layer, channels, repeats=None):
+    """``FusedBatchNormV3`` in training mode over NHWC ``x`` with ``layer``'s scale and offset for ``channels``
+    channels in float32 (ones and zeros where the layer has none), each tiled ``repeats`` times when given (instance
+    norm's [1, H, W, N*C] layout): ``(y, batch mean, the kernel's unbiased batch variance)``."""
+    scale = tf.cast(layer.gamma, tf.float32) if layer.scale else tf.ones([channels])
+    offset = tf.cast(layer.beta, tf.float32) if layer.center else tf.zeros([channels])
+    if repeats is not None:
+        scale, offset = tf.tile(scale, repeats), tf.tile(offset, repeats)
+    y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
+        x=x, scale=scale, offset=offset, mean=tf.constant([], tf.float32), variance=tf.constant([], tf.float32),
+        epsilon=layer.epsilon, exponential_avg_factor=1.0, data_format="NHWC", is_training=True)
+    return y, mean, variance
+
+
 @keras.saving.register_keras_serializable(package="keras_gans")
 class FastBatchNormalization(keras.layers.BatchNormalization):
     """``keras.layers.BatchNormalization`` with the fused kernel on a single replica's training calls (module
@@ -38,11 +52,7 @@ class FastBatchNormalization(keras.layers.BatchNormalization):
     def call(self, inputs, training=None, mask=None):
         if not self._fused(inputs, training, mask):
             return super().call(inputs, training=training, mask=mask)
-        y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
-            x=inputs, scale=tf.cast(self.gamma, tf.float32) if self.scale else tf.ones([inputs.shape[-1]]),
-            offset=tf.cast(self.beta, tf.float32) if self.center else tf.zeros([inputs.shape[-1]]),
-            mean=tf.constant([], tf.float32), variance=tf.constant([], tf.float32), epsilon=self.epsilon,
-            exponential_avg_factor=1.0, data_format="NHWC", is_training=True)
+        y, mean, variance = fused_batch_norm_training(inputs, self, inputs.shape[-1])
         n = tf.cast(tf.reduce_prod(tf.shape(inputs)[:3]), tf.float32)
         variance = variance * (n - 1.0) / tf.maximum(n, 1.0)  # the kernel's unbiased variance -> Keras's biased one
         momentum = tf.constant(self.momentum, tf.float32)

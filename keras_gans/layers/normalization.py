@@ -3,6 +3,8 @@
 import keras
 import tensorflow as tf
 
+from keras_gans.kernels.batchnorm import fused_batch_norm_training
+
 _FUSED_DTYPES = (tf.float16, tf.bfloat16, tf.float32)  # what FusedBatchNormV3 takes
 
 
@@ -34,17 +36,10 @@ class InstanceNormalization(keras.layers.GroupNormalization):
         return tf.cast(self._fused(inputs), self.compute_dtype)
 
     def _fused(self, x):
-        channels = x.shape[-1]
-        gamma = tf.cast(self.gamma, tf.float32) if self.scale else tf.ones([channels])
-        beta = tf.cast(self.beta, tf.float32) if self.center else tf.zeros([channels])
-        one_image = x.shape[0] == 1
-        if not one_image:  # [N, H, W, C] -> [1, H, W, N*C]: each (image, channel) pair becomes a channel
-            shape = tf.shape(x)
-            x = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, shape[1], shape[2], shape[0] * channels])
-            gamma, beta = tf.tile(gamma, shape[:1]), tf.tile(beta, shape[:1])
-        y = tf.raw_ops.FusedBatchNormV3(x=x, scale=gamma, offset=beta, mean=tf.constant([], tf.float32),
-                                        variance=tf.constant([], tf.float32), epsilon=self.epsilon,
-                                        data_format="NHWC", is_training=True)[0]
+        channels, one_image = x.shape[-1], x.shape[0] == 1
         if one_image:
-            return y
+            return fused_batch_norm_training(x, self, channels)[0]
+        shape = tf.shape(x)  # [N, H, W, C] -> [1, H, W, N*C]: each (image, channel) pair becomes a channel
+        x = tf.reshape(tf.transpose(x, [1, 2, 0, 3]), [1, shape[1], shape[2], shape[0] * channels])
+        y = fused_batch_norm_training(x, self, channels, repeats=shape[:1])[0]
         return tf.transpose(tf.reshape(y, [shape[1], shape[2], shape[0], channels]), [2, 0, 1, 3])

@@ -52,10 +52,8 @@ def worker(norm, variant, precision):
     if variant == "keras":  # the library's networks with Keras's own normalization in place of the library's
         setattr(common, library_layer, keras_layer(norm))
     images_per_s, model = fit_timing.timed_fit(model_name, precision)
-    nets = [getattr(model, name) for name in ("generator", "discriminator", "generator_ab", "generator_ba",
-                                              "discriminator_a", "discriminator_b") if hasattr(model, name)]
-    classes = sorted({type(layer).__name__ for net in nets for layer in net.layers if "Normalization" in
-                      type(layer).__name__})
+    classes = sorted({type(layer).__name__ for net in model.generator_networks() + model.discriminator_networks()
+                      for layer in net.layers if "Normalization" in type(layer).__name__})
     print("RESULT " + json.dumps(dict(images_per_s=images_per_s, norm_classes=classes)))
 
 
@@ -95,6 +93,10 @@ def layers_worker(precision):
     print("RESULT " + json.dumps(out))
 
 
+def median_and_runs(values, fmt):
+    return f"{fmt.format(statistics.median(values))} ({', '.join(fmt.format(v) for v in values)})"
+
+
 def layer_table(df, precisions):
     lines = ["| shape (NHWC) | precision | Keras's ops, ms, median (runs) | fused, ms, median (runs) | Keras / fused |",
              "|---|---|---|---|---|"]
@@ -102,8 +104,7 @@ def layer_table(df, precisions):
         for precision in precisions:
             sub = df[df.precision == precision]
             k, f = sub[f"{shape} keras"].tolist(), sub[f"{shape} fused"].tolist()
-            lines.append(f"| {shape} | {precision} | {statistics.median(k):.2f} ({', '.join(f'{v:.2f}' for v in k)}) "
-                         f"| {statistics.median(f):.2f} ({', '.join(f'{v:.2f}' for v in f)}) | "
+            lines.append(f"| {shape} | {precision} | {median_and_runs(k, '{:.2f}')} | {median_and_runs(f, '{:.2f}')} | "
                          f"{statistics.median(k) / statistics.median(f):.2f} |")
     return lines
 
@@ -115,8 +116,7 @@ def model_table(df, precisions):
     for precision in precisions:
         k = df[(df.variant == "keras") & (df.precision == precision)].images_per_s.tolist()
         f = df[(df.variant == "fused") & (df.precision == precision)].images_per_s.tolist()
-        lines.append(f"| {precision} | {fmt.format(statistics.median(k))} ({', '.join(fmt.format(v) for v in k)}) | "
-                     f"{fmt.format(statistics.median(f))} ({', '.join(fmt.format(v) for v in f)}) | "
+        lines.append(f"| {precision} | {median_and_runs(k, fmt)} | {median_and_runs(f, fmt)} | "
                      f"{statistics.median(f) / statistics.median(k):.2f} |")
     return lines
 

@@ -83,22 +83,21 @@ def run(row, config, args):
     xla = dict(jit=True) if config.endswith("+ XLA") else {}
     python = None if keras else args.torch_python
     compiled = config.endswith("+ compile")
+    torch_flags = (("--bf16", "--channels-last") if bf16 else ()) + (("--compile",) if compiled else ())
     if settings["kind"] == "dcgan":
         if keras:
             res = benchmark.run_keras(dict(dcgan_config(args.steps, args.warmup),
                                            precision="mixed_bfloat16" if bf16 else "float32", **xla))
         else:
             res = benchmark.run_torch(settings["batch"], 32, args.steps, args.warmup, python=python,
-                                      extra=(("--bf16", "--channels-last") if bf16 else ())
-                                      + (("--compile",) if compiled else ()))
+                                      extra=torch_flags)
         return res["images_per_s"], res["peak_rss_mb"], res["notes"]
     if settings["kind"] == "translation":
         cfg = translation_config(row, args.translation_steps)
         if keras:
             res = bench_translation.run_keras(dict(cfg, precision="mixed_bfloat16" if bf16 else "float32", **xla), 3600)
         else:
-            options = (("--bf16", "--channels-last") if bf16 else ()) + (("--compile",) if compiled else ())
-            res = bench_translation.run_torch(dict(cfg, torch_options=options), 3600, python=python)
+            res = bench_translation.run_torch(dict(cfg, torch_options=torch_flags), 3600, python=python)
         return res["train_images_per_s"], res["peak_rss_mb"], res["notes"]
     cfg = dict(task=settings["task"], size=256, batch=settings.get("batch", 1), warmup=1, steps=args.adain_steps,
                images=args.adain_images, framework="keras_gans" if keras else "torch")

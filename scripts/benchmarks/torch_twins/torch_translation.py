@@ -239,7 +239,6 @@ def _compile(twin):
 TWINS = {"pix2pix": Pix2PixTwin, "cyclegan": CycleGANTwin}
 for _twin in TWINS.values():
     _twin.amp = staticmethod(contextlib.nullcontext)  # --bf16 sets torch.autocast
-    _twin.compile = _compile
 
 
 def main(argv=None):
@@ -273,7 +272,7 @@ def main(argv=None):
         for net in twin.nets():
             net.to(memory_format=torch.channels_last)
     if args.compile:
-        twin.compile()
+        _compile(twin)
     for net in twin.nets():
         net.train()
     load = os.getloadavg()[0]
