@@ -57,25 +57,25 @@ def tracing_for_conversion():
         _TRACING.for_conversion = before
 
 
-def _size(x, axis):
+def size_of(x, axis):
     """``x.shape[axis]`` when known when the graph is traced, else the run-time size."""
     return x.shape[axis] if x.shape[axis] is not None else tf.shape(x)[axis]
 
 
-def _interleave_phases(phases, c):
+def interleave_phases(phases, c):
     """``y[:, 2i + a, 2j + b] = phases[a][b][:, i, j]``: the (B, 2h, 2w, c) image of four (B, h, w, c) output
     phases through tensors of at most 4 dimensions (TFLite's built-in PAD and others take no more): the two
     column phases side by side in the channels, (B * h, w, 2c), are output row ``2i + a`` in memory; the two
     rows stacked after ``i``, (B * h, 2, w, 2c), are the output image in memory. (``tf.nn.depth_to_space`` of
     the four concatenated phases is the same and as fast; this needs only Concat, Pack and Reshape.)"""
-    h, w = _size(phases[0][0], 1), _size(phases[0][0], 2)
+    h, w = size_of(phases[0][0], 1), size_of(phases[0][0], 2)
     rows = [tf.reshape(tf.concat(row, axis=3), (-1, w, 2 * c)) for row in phases]  # (B * h, w, 2C)
     return tf.reshape(tf.stack(rows, axis=1), (-1, 2 * h, 2 * w, c))  # (B * h, 2, w, 2C)
 
 
 def _transpose_conv_phases(x, kernel):
     """``conv2d_transpose(x, kernel, stride 2, SAME)`` for a (4, 4, out, in) kernel, via 4 stride-1 convs."""
-    h, w = _size(x, 1), _size(x, 2)
+    h, w = size_of(x, 1), size_of(x, 2)
     padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]])
     phases = []
     for a in range(2):
@@ -85,7 +85,7 @@ def _transpose_conv_phases(x, kernel):
             row.append(tf.nn.conv2d(padded[:, a : a + h + 1, b : b + w + 1], tf.transpose(taps, (0, 1, 3, 2)), 1,
                                     "VALID"))
         phases.append(row)
-    return _interleave_phases(phases, kernel.shape[2])
+    return interleave_phases(phases, kernel.shape[2])
 
 
 # (row phase a) -> ((kernel row, input row shift), ...): y[2m + a] takes x[m + shift] through that row.
@@ -101,7 +101,7 @@ def _transpose_conv_matmul(x, kernel):
     (the U-Net's inner layers), where the phases' kernel rearrangement dominates. Every tensor is at
     most 4-D (a 6-D pad does not convert to TFLite's built-in ops).
     """
-    h, w = _size(x, 1), _size(x, 2)
+    h, w = size_of(x, 1), size_of(x, 2)
     c_out, c_in = kernel.shape[2], kernel.shape[3]
     # K @ x^T then a transpose of the result: TensorFlow's x @ K^T copies the whole kernel first.
     cols = tf.transpose(tf.matmul(tf.reshape(kernel, (16 * c_out, c_in)), tf.reshape(x, (-1, c_in)), transpose_b=True))
@@ -111,7 +111,7 @@ def _transpose_conv_matmul(x, kernel):
         k = (4 * ky + kx) * c_out
         return cols[:, 1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w, k : k + c_out]
 
-    return _interleave_phases([[tf.add_n([tap(ky, dy, kx, dx) for ky, dy in _TAPS[a] for kx, dx in _TAPS[b]])
+    return interleave_phases([[tf.add_n([tap(ky, dy, kx, dx) for ky, dy in _TAPS[a] for kx, dx in _TAPS[b]])
                                 for b in range(2)] for a in range(2)], c_out)
 
 
@@ -142,7 +142,7 @@ def onednn_enabled():
 
 def _transpose_conv_native(x, kernel):
     """TensorFlow's own ``conv2d_transpose(x, kernel, stride 2, SAME)`` (``Conv2DBackpropInput``)."""
-    shape = tf.stack([_size(x, 0), 2 * _size(x, 1), 2 * _size(x, 2), kernel.shape[2]])
+    shape = tf.stack([size_of(x, 0), 2 * size_of(x, 1), 2 * size_of(x, 2), kernel.shape[2]])
     return tf.nn.conv2d_transpose(x, kernel, shape, _STRIDES, "SAME")
 
 
@@ -180,7 +180,7 @@ def _kernel_grad_patches(high, low):
     ``low``'s.
     """
     c_high, c_low = high.shape[3], low.shape[3]
-    h, w = _size(low, 1), _size(low, 2)
+    h, w = size_of(low, 1), size_of(low, 2)
     padded = tf.pad(high, [[0, 0], [1, 1], [1, 1], [0, 0]])  # "SAME" for a 4x4 stride-2 conv of even sizes
     blocks = tf.nn.space_to_depth(padded, 2)  # (B, h + 1, w + 1, 4 i), depth in the order (dy, dx, i)
     cols = tf.concat([blocks[:, a : a + h, b : b + w, :] for a in (0, 1) for b in (0, 1)], axis=3)  # (B, h, w, 16 i)

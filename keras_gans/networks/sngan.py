@@ -35,7 +35,7 @@ import math
 
 import keras
 
-from keras_gans.kernels import FastConv2D, FastConv2DTranspose, FastLeakyReLU
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose, FastLeakyReLU, UpsamplingConv2D
 from keras_gans.networks.common import check_image_shape, normalization, spectral_normalized, weight_init
 from keras_gans.networks.dcgan import dcgan_start_size, square_size
 
@@ -93,16 +93,15 @@ def build_sngan_cnn_discriminator(image_shape=(32, 32, 3), filters=64, spectral_
 # === ResNet (Table 4) ===
 def _up_block(x, filters, synchronized_batch_norm, name):
     """G's residual block: BN, ReLU, 2× nearest up-sampling, 3×3 conv, BN, ReLU, 3×3 conv; shortcut
-    up-sampling and a 1×1 conv."""
+    up-sampling and a 1×1 conv. Each up-sampling and its convolution are one :class:`UpsamplingConv2D` (same
+    weights and results, computed at the low resolution)."""
     h = normalization("batch", f"{name}_norm1", synchronized_batch_norm)(x)
     h = keras.layers.ReLU(name=f"{name}_relu1")(h)
-    h = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_up")(h)
-    h = FastConv2D(filters, 3, padding="same", kernel_initializer=glorot_uniform(math.sqrt(2)), name=f"{name}_conv1")(h)
+    h = UpsamplingConv2D(filters, 3, kernel_initializer=glorot_uniform(math.sqrt(2)), name=f"{name}_conv1")(h)
     h = normalization("batch", f"{name}_norm2", synchronized_batch_norm)(h)
     h = keras.layers.ReLU(name=f"{name}_relu2")(h)
     h = FastConv2D(filters, 3, padding="same", kernel_initializer=glorot_uniform(math.sqrt(2)), name=f"{name}_conv2")(h)
-    shortcut = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_shortcut_up")(x)
-    shortcut = FastConv2D(filters, 1, kernel_initializer=glorot_uniform(), name=f"{name}_shortcut")(shortcut)
+    shortcut = UpsamplingConv2D(filters, 1, kernel_initializer=glorot_uniform(), name=f"{name}_shortcut")(x)
     return keras.layers.Add(name=f"{name}_add")([h, shortcut])
 
 

@@ -17,7 +17,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gans.kernels import FastConv2D
+from keras_gans.kernels import FastConv2D, UpsamplingConv2D
 from keras_gans.layers import ReflectionPadding2D
 
 #: ``(block, convolutions used, filters)``: blocks 1-3 whole, block 4 up to ``block4_conv1``
@@ -196,20 +196,26 @@ def build_adain_decoder(width=1.0, name="adain_decoder"):
 
     As in the reference (naoto0804/pytorch-AdaIN ``net.decoder``): reflection-padded 3x3
     convolutions with ReLU, nearest-neighbour 2x up-sampling in place of the pools, no
-    normalization, a linear last layer. The reference decoder outputs images in [0, 1]; a fixed
+    normalization, a linear last layer. Each up-sampling and the convolution after it are one
+    :class:`~keras_gans.kernels.UpsamplingConv2D` (same weights and results, 2.25x fewer FLOPs). The reference decoder outputs images in [0, 1]; a fixed
     ``x 255`` (``to_pixels``) gives the encoder's [0, 255] scale. Input ``[B, h, w, 512 * width]``,
     output ``[B, 8h, 8w, 3]``.
     """
     check_width_and_padding(width, "reflect")
     inputs = keras.Input((None, None, scaled_filters(512, width)), name="features")
     x = inputs
+    upsample = False
     for step in DECODER:
         if isinstance(step, str):
-            x = keras.layers.UpSampling2D(2, interpolation="nearest", name=step)(x)
+            upsample = True  # the next convolution up-samples first
             continue
         layer_name, filters = step
         last = step is DECODER[-1]
-        x = conv3x3(x, 3 if last else scaled_filters(filters, width), "reflect", layer_name,
-                    activation=None if last else "relu")
+        filters, activation = (3, None) if last else (scaled_filters(filters, width), "relu")
+        if upsample:  # UpSampling2D + ReflectionPadding2D + Conv2D, computed at the low resolution
+            x = UpsamplingConv2D(filters, 3, border="reflect", activation=activation, name=layer_name)(x)
+        else:
+            x = conv3x3(x, filters, "reflect", layer_name, activation=activation)
+        upsample = False
     outputs = keras.layers.Rescaling(255.0, name="to_pixels")(x)
     return keras.Model(inputs, outputs, name=name)

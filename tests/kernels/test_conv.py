@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from keras_gans.kernels import FastConv2D, FastConv2DTranspose
+from tests.kernels.checks import penalty_gradients, tflite_builtins_output
 
 
 def _outputs_and_grads(layer, x):
@@ -115,15 +116,7 @@ def test_second_order_gradients_match_keras(classes, filters, conv, shape, large
         layer(x)
         layers.append(layer)
     layers[0].set_weights(layers[1].get_weights())
-    results = []
-    for layer in layers:
-        with tf.GradientTape() as outer:
-            outer.watch(x)
-            with tf.GradientTape() as inner:
-                inner.watch(x)
-                y = tf.reduce_sum(tf.sin(layer(x)))
-            penalty = tf.reduce_sum(tf.square(inner.gradient(y, x)))
-        results.append(outer.gradient(penalty, [x, layer.kernel]))
+    results = [penalty_gradients(layer, layer.kernel, x) for layer in layers]
     for got, want in zip(*results):
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))
 
@@ -153,18 +146,6 @@ def test_transposed_conv_graph_is_at_most_4d(large_path):
     assert max_rank(tf.function(input_gradient).get_concrete_function(tf.TensorSpec([2, 8, 8, 16]))) <= 4
 
 
-def _tflite_builtins_output(concrete_function, x):
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete_function])
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]  # no Flex (SELECT_TF_OPS)
-    interpreter = tf.lite.Interpreter(model_content=converter.convert())
-    index = interpreter.get_input_details()[0]["index"]
-    interpreter.resize_tensor_input(index, x.shape)
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(index, x)
-    interpreter.invoke()
-    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-
-
 @pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
 @pytest.mark.parametrize("network", ["dcgan", "unet"])
 def test_generators_convert_to_tflite_builtin_ops(network, large_path):
@@ -183,7 +164,7 @@ def test_generators_convert_to_tflite_builtin_ops(network, large_path):
         model = build_unet_generator(input_channels=3, output_channels=3, image_size=16, filters=16)
         x, spec = rng.uniform(-1, 1, size=(1, 16, 16, 3)).astype("float32"), tf.TensorSpec([None, None, None, 3])
     concrete = tf.function(lambda t: model(t, training=False)).get_concrete_function(spec)
-    got = _tflite_builtins_output(concrete, x)
+    got = tflite_builtins_output(concrete, x)
     want = model(x, training=False).numpy()
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, atol=1e-4)

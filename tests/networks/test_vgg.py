@@ -3,6 +3,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_gans.kernels import UpsamplingConv2D
 from keras_gans.networks import build_adain_decoder, build_vgg19_encoder, load_vgg19_weights
 from keras_gans.networks import vgg
 from keras_gans.networks.vgg import FEATURE_LAYERS, save_vgg19_weights_npz
@@ -107,9 +108,13 @@ def test_decoder_mirrors_the_encoder():
     assert decoder.input.shape[-1] == 512
     assert decoder(np.zeros((1, 4, 5, 512), "float32")).shape == (1, 32, 40, 3)
     kinds = [type(layer).__name__ for layer in decoder.layers]
-    assert kinds.count("UpSampling2D") == 3 and kinds.count("FastConv2D") == 9 == kinds.count("ReflectionPadding2D")
-    assert not any("Normalization" in k for k in kinds)
-    assert all(l.interpolation == "nearest" for l in decoder.layers if isinstance(l, keras.layers.UpSampling2D))
+    # the three nearest up-samplings, each with the reflection-padded conv after it, are UpsamplingConv2D layers
+    assert kinds.count("FastConv2D") == 6 == kinds.count("ReflectionPadding2D")
+    assert kinds.count("UpsamplingConv2D") == 3
+    assert [l.name for l in decoder.layers if isinstance(l, UpsamplingConv2D)] == ["dec3_conv1", "dec2_conv1",
+                                                                                   "dec1_conv1"]
+    assert all(l.border == "reflect" for l in decoder.layers if isinstance(l, UpsamplingConv2D))
+    assert not any("Normalization" in k or "UpSampling" in k for k in kinds)
     convs = [l for l in decoder.layers if isinstance(l, keras.layers.Conv2D)]
     assert [c.filters for c in convs] == [256, 256, 256, 256, 128, 128, 64, 64, 3]
     assert convs[-1].activation.__name__ == "linear"
