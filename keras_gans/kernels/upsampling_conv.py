@@ -82,7 +82,7 @@ class UpsamplingConv2D(FastConv2D):
 
     def call(self, inputs):
         path = self._rewrite()
-        kernel = self.kernel  # float32 under mixed precision: the taps are summed before the cast
+        kernel = self.kernel  # Keras's cast of it under a mixed policy: bfloat16 taps are summed in bfloat16
         if path == "low":
             outputs = tf.nn.conv2d(inputs, tf.cast(kernel, self.compute_dtype), 1, "VALID")
             return _up2(self._bias_and_activation(outputs, 1))
