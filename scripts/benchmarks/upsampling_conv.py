@@ -38,17 +38,21 @@ MODELS = {"adain_stylize": "AdaIN 256x256 stylize (images/s)", "adain_train": "A
 
 
 def composition(filters, kernel_size, border="zeros", name=None, **kwargs):
-    """The layers the networks used before UpsamplingConv2D, as one small Sequential."""
+    """The layers the networks used before UpsamplingConv2D: a function applying them in the caller's graph (not a
+    nested model, whose last layer ``precision.convert`` would keep in float32 as an output layer)."""
     import keras
 
     from keras_gans.kernels import FastConv2D
     from keras_gans.layers import ReflectionPadding2D
 
-    layers = [keras.layers.UpSampling2D(2, interpolation="nearest")]
-    if border == "reflect":
-        layers.append(ReflectionPadding2D(1))
-    layers.append(FastConv2D(filters, kernel_size, padding="valid" if border == "reflect" else "same", **kwargs))
-    return keras.Sequential(layers, name=name)
+    def apply(x):
+        x = keras.layers.UpSampling2D(2, interpolation="nearest", name=name and f"{name}_up")(x)
+        if border == "reflect":
+            x = ReflectionPadding2D(1, name=name and f"{name}_pad")(x)
+        padding = "valid" if border == "reflect" else "same"
+        return FastConv2D(filters, kernel_size, padding=padding, name=name, **kwargs)(x)
+
+    return apply
 
 
 def layers_worker(precision):
@@ -62,9 +66,10 @@ def layers_worker(precision):
     out = {}
     for net, size, c_in, filters, k, border in LAYERS:
         x = tf.random.stateless_normal((BATCH[net], size, size, c_in), seed=[0, 1])
+        inputs = keras.Input(x.shape[1:], batch_size=x.shape[0])
         for variant, layer in (("composition", composition(filters, k, border, activation="relu")),
                                ("upsampling_conv", UpsamplingConv2D(filters, k, border=border, activation="relu"))):
-            layer.build(x.shape)
+            layer = keras.Model(inputs, layer(inputs))
 
             @tf.function
             def forward(x):
@@ -100,7 +105,7 @@ def model_worker(model_name, variant, precision):
         import bench_adain
 
         task = model_name.split("_")[1]
-        cfg = dict(task=task, size=256, precision=precision, batch=8, warmup=2, steps=3, images=12)
+        cfg = dict(task=task, size=256, precision=precision, batch=8, warmup=2, steps=3, images=24)
         result = bench_adain.keras_worker(cfg)
         print("RESULT " + json.dumps(dict(per_s=result["per_s"], peak_rss_mb=result["peak_rss_mb"])))
         return
@@ -183,7 +188,7 @@ def main(argv=None):
              f"CPU: {tsd.cpu_note()}.",
              f"- {args.rounds} rounds, each a fresh process per " + (
                  "precision; median of 15 calls after 3." if args.layers else
-                 "configuration, the variants' order alternating per round; AdaIN stylizing: 12 images after 2, "
+                 "configuration, the variants' order alternating per round; AdaIN stylizing: 24 images after 2, "
                  "training: 3 steps after 2; SN-GAN 4 and BEGAN 10 steps after 2 (median step)."), ""]
     lines += (layer_table if args.layers else model_table)(df, args.precisions)
     Path(f"{out}.md").write_text("\n".join(lines) + "\n")
