@@ -79,8 +79,8 @@ def test_second_order_gradients_match(border):
 
 
 def test_bfloat16_matches_float32_to_bfloat16_rounding():
-    """Under mixed_bfloat16 the phase taps are sums of bfloat16 weights (one more rounding than the composition
-    has): the output is the float32 composition to bfloat16 rounding."""
+    """Under mixed_bfloat16 the phase taps are sums of bfloat16 weights, rounded once more: the output is the
+    float32 composition to bfloat16 rounding."""
     x = tf.random.normal((1, 8, 8, 32), seed=4)
     fast32, reference, _ = _pair(16, 3, "reflect", x)
     fast16 = UpsamplingConv2D(16, 3, border="reflect", dtype="mixed_bfloat16")
