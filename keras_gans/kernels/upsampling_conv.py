@@ -9,8 +9,8 @@ bias, computed exactly without the up-sampled image:
 - 3x3: output pixel ``(2i + a, 2j + b)`` reads up-sampled rows ``2i + a - 1 .. 2i + a + 1``, which are only two
   distinct input rows: ``(i - 1, i, i)`` for ``a = 0`` and ``(i, i, i + 1)`` for ``a = 1`` (columns alike). So
   each of the four output phases is a 2x2 convolution of the input with summed taps (rows ``(w0, w1 + w2)`` and
-  ``(w0 + w1, w2)``, :func:`phase_kernel`): 16 instead of 36 multiply-adds per input pixel and channel pair (2.25x fewer), run as one
-  2x2 convolution with ``4 * filters`` outputs whose four slices are interleaved.
+  ``(w0 + w1, w2)``, :func:`phase_kernel`): 16 instead of 36 multiply-adds per input pixel and channel pair
+  (2.25x fewer), run as one 2x2 convolution with ``4 * filters`` outputs whose four slices are interleaved.
 - 1x1: the convolution at the low resolution, then the up-sampling (4x fewer).
 
 The border: zero padding of the up-sampled image is the up-sampling of the zero-padded input, and reflection
@@ -96,7 +96,7 @@ class UpsamplingConv2D(FastConv2D):
         self.border = border
 
     def _rewrite(self):
-        """"phases" (3x3), "low" (1x1) or "upsample" (the plain composition)."""
+        """Which computation: "phases" (3x3), "low" (1x1) or "upsample" (the plain composition)."""
         if self.data_format != "channels_last" or getattr(self, "groups", 1) != 1:
             return "upsample"
         return {(3, 3): "phases", (1, 1): "low"}.get(tuple(self.kernel_size), "upsample")
@@ -109,7 +109,10 @@ class UpsamplingConv2D(FastConv2D):
             return _up2(self._bias_and_activation(outputs, 1))
         if path == "phases":
             h, w = size_of(inputs, 1), size_of(inputs, 2)
-            padded = _edge_pad1(inputs) if self.border == "reflect" else tf.pad(inputs, [[0, 0], [1, 1], [1, 1], [0, 0]])
+            if self.border == "reflect":
+                padded = _edge_pad1(inputs)
+            else:
+                padded = tf.pad(inputs, [[0, 0], [1, 1], [1, 1], [0, 0]])
             outputs = tf.nn.conv2d(padded, tf.cast(phase_kernel(kernel), self.compute_dtype), 1, "VALID")
             outputs = self._bias_and_activation(outputs, 4)  # before the slicing, so oneDNN fuses them into the conv
             f = self.filters

@@ -197,9 +197,9 @@ def build_adain_decoder(width=1.0, name="adain_decoder"):
     As in the reference (naoto0804/pytorch-AdaIN ``net.decoder``): reflection-padded 3x3
     convolutions with ReLU, nearest-neighbour 2x up-sampling in place of the pools, no
     normalization, a linear last layer. Each up-sampling and the convolution after it are one
-    :class:`~keras_gans.kernels.UpsamplingConv2D` (same weights and results, 2.25x fewer FLOPs). The reference decoder outputs images in [0, 1]; a fixed
-    ``x 255`` (``to_pixels``) gives the encoder's [0, 255] scale. Input ``[B, h, w, 512 * width]``,
-    output ``[B, 8h, 8w, 3]``.
+    :class:`~keras_gans.kernels.UpsamplingConv2D` (same weights and results, 2.25x fewer FLOPs).
+    The reference decoder outputs images in [0, 1]; a fixed ``x 255`` (``to_pixels``) gives the
+    encoder's [0, 255] scale. Input ``[B, h, w, 512 * width]``, output ``[B, 8h, 8w, 3]``.
     """
     check_width_and_padding(width, "reflect")
     inputs = keras.Input((None, None, scaled_filters(512, width)), name="features")

@@ -35,7 +35,8 @@ LAYERS = (("AdaIN decoder", 32, 256, 256, 3, "reflect"), ("AdaIN decoder", 64, 1
 BATCH = {"AdaIN decoder": 1, "SN-GAN G b64": 64, "SN-GAN G b64 shortcut": 64, "BEGAN G b16": 16}
 # (BEGAN 64x64 batch 16 was a fourth model until its decoders went back to UpSampling2D + FastConv2D: 0.95x in
 # bfloat16, 0.99x in float32, results/upsampling_conv_zen4.md at 89cee4f)
-MODELS = {"adain_stylize": "AdaIN 256x256 stylize (images/s)", "adain_train": "AdaIN 256x256 batch 8 training (steps/s)",
+MODELS = {"adain_stylize": "AdaIN 256x256 stylize (images/s)",
+          "adain_train": "AdaIN 256x256 batch 8 training (steps/s)",
           "sngan": "SN-GAN 32x32 training, 5 D minibatches of 64 (steps/s)"}
 
 
@@ -185,7 +186,8 @@ def main(argv=None):
     if args.precisions != ["mixed_bfloat16", "float32"]:
         flags += " --precisions " + " ".join(args.precisions)
     lines = ["# Nearest 2x up-sampling + convolution: Keras layers vs UpsamplingConv2D (issue 22)", "",
-             f"- Regenerate: `python scripts/benchmarks/upsampling_conv.py{flags} --rounds {args.rounds} --name {name}`.",
+             f"- Regenerate: `python scripts/benchmarks/upsampling_conv.py{flags} --rounds {args.rounds} "
+             f"--name {name}`.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {tsd.git_commit(['keras_gans'])}; "
              f"CPU: {tsd.cpu_note()}.",
              f"- {args.rounds} rounds, each a fresh process per " + (
