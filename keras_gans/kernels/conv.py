@@ -323,7 +323,7 @@ def _stride1_conv_for(layer, inputs):
     return None
 
 
-def _same_padding(kernel_size):
+def same_padding(kernel_size):
     """TensorFlow's stride-1 "same" padding: the extra pixel of an even kernel goes bottom/right."""
     return [[0, 0]] + [[(k - 1) // 2, k // 2] for k in kernel_size] + [[0, 0]]
 
@@ -341,9 +341,12 @@ def _fast_path(layer, inputs, channels, need_static=True):
     )
 
 
-def _finish(layer, outputs):
+def finish(layer, outputs, copies=1):
+    """``layer``'s bias and activation on the convolution's ``outputs``; ``copies``: the outputs hold that many
+    blocks of ``layer.filters`` channels side by side (output phases), each getting the bias."""
     if layer.use_bias:
-        outputs = outputs + tf.cast(layer.bias, outputs.dtype)
+        bias = tf.cast(layer.bias, outputs.dtype)
+        outputs = outputs + (tf.tile(bias, [copies]) if copies > 1 else bias)
     if layer.activation is not None:
         outputs = layer.activation(outputs)
     return outputs
@@ -358,7 +361,7 @@ class FastConv2DTranspose(keras.layers.Conv2DTranspose):
     def call(self, inputs):
         if not _fast_path(self, inputs, min(self.filters, inputs.shape[-1]), need_static=False):
             return super().call(inputs)
-        return _finish(self, conv2d_transpose_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))
+        return finish(self, conv2d_transpose_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans", name="Conv2D")
@@ -369,9 +372,9 @@ class FastConv2D(keras.layers.Conv2D):
         conv = _stride1_conv_for(self, inputs)
         if conv is not None:
             if self.padding == "same":
-                inputs = tf.pad(inputs, _same_padding(self.kernel_size))
-            return _finish(self, conv(inputs, tf.cast(self.kernel, self.compute_dtype)))
+                inputs = tf.pad(inputs, same_padding(self.kernel_size))
+            return finish(self, conv(inputs, tf.cast(self.kernel, self.compute_dtype)))
         fast = _fast_path(self, inputs, min(self.filters, inputs.shape[-1]))  # static sizes: checked before % 2
         if not fast or inputs.shape[1] % 2 or inputs.shape[2] % 2:
             return super().call(inputs)
-        return _finish(self, conv2d_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))
+        return finish(self, conv2d_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))

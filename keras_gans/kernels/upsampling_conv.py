@@ -29,7 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.kernels.conv import FastConv2D, interleave_phases, size_of
+from keras_gans.kernels.conv import FastConv2D, finish, interleave_phases, same_padding, size_of
 from keras_gans.layers.padding import reflection_pad
 
 BORDERS = ("zeros", "reflect")
@@ -106,7 +106,7 @@ class UpsamplingConv2D(FastConv2D):
         kernel = self.kernel  # Keras's cast of it under a mixed policy
         if path == "low":
             outputs = tf.nn.conv2d(inputs, tf.cast(kernel, self.compute_dtype), 1, "VALID")
-            return _up2(self._bias_and_activation(outputs, 1))
+            return _up2(finish(self, outputs))
         if path == "phases":
             h, w = size_of(inputs, 1), size_of(inputs, 2)
             if self.border == "reflect":
@@ -114,26 +114,18 @@ class UpsamplingConv2D(FastConv2D):
             else:
                 padded = tf.pad(inputs, [[0, 0], [1, 1], [1, 1], [0, 0]])
             outputs = tf.nn.conv2d(padded, tf.cast(phase_kernel(kernel), self.compute_dtype), 1, "VALID")
-            outputs = self._bias_and_activation(outputs, 4)  # before the slicing, so oneDNN fuses them into the conv
+            outputs = finish(self, outputs, copies=4)  # before the slicing, so oneDNN fuses them into the conv
             f = self.filters
             phases = [[outputs[:, a : a + h, b : b + w, (2 * a + b) * f : (2 * a + b + 1) * f] for b in range(2)]
                       for a in range(2)]
             return interleave_phases(phases, f)
         upsampled = _up2(inputs)
         if self.border == "reflect":
-            pads = [(k - 1) // 2 for k in self.kernel_size]
-            upsampled = reflection_pad(upsampled, ((pads[0], self.kernel_size[0] // 2),
-                                                   (pads[1], self.kernel_size[1] // 2)))
+            upsampled = reflection_pad(upsampled, same_padding(self.kernel_size)[1:3])
             outputs = tf.nn.conv2d(upsampled, tf.cast(kernel, self.compute_dtype), 1, "VALID")
         else:
             outputs = tf.nn.conv2d(upsampled, tf.cast(kernel, self.compute_dtype), 1, "SAME")
-        return self._bias_and_activation(outputs, 1)
-
-    def _bias_and_activation(self, outputs, copies):
-        if self.use_bias:
-            bias = tf.cast(self.bias, outputs.dtype)
-            outputs = tf.nn.bias_add(outputs, tf.tile(bias, [copies]) if copies > 1 else bias)
-        return outputs if self.activation is None else self.activation(outputs)
+        return finish(self, outputs)
 
     def compute_output_shape(self, input_shape):
         h, w = input_shape[1], input_shape[2]

@@ -204,18 +204,15 @@ def build_adain_decoder(width=1.0, name="adain_decoder"):
     check_width_and_padding(width, "reflect")
     inputs = keras.Input((None, None, scaled_filters(512, width)), name="features")
     x = inputs
-    upsample = False
-    for step in DECODER:
+    for previous, step in zip((None,) + DECODER[:-1], DECODER):
         if isinstance(step, str):
-            upsample = True  # the next convolution up-samples first
-            continue
+            continue  # an up-sampling: the convolution after it does it
         layer_name, filters = step
         last = step is DECODER[-1]
         filters, activation = (3, None) if last else (scaled_filters(filters, width), "relu")
-        if upsample:  # UpSampling2D + ReflectionPadding2D + Conv2D, computed at the low resolution
+        if isinstance(previous, str):  # UpSampling2D + ReflectionPadding2D + Conv2D, computed at the low resolution
             x = UpsamplingConv2D(filters, 3, border="reflect", activation=activation, name=layer_name)(x)
         else:
             x = conv3x3(x, filters, "reflect", layer_name, activation=activation)
-        upsample = False
     outputs = keras.layers.Rescaling(255.0, name="to_pixels")(x)
     return keras.Model(inputs, outputs, name=name)
