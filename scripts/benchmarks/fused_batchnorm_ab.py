@@ -59,12 +59,11 @@ def worker(norm, variant, precision):
 
 def layers_worker(precision):
     """ms of instance norm + ReLU, forward and backward, per shape: Keras's ops and the library's fused layer."""
-    import time
-
     import keras
     import tensorflow as tf
 
     sys.path.insert(0, str(REPO))
+    from export_latency import timed  # the median in milliseconds
     from keras_gans.layers import InstanceNormalization
 
     keras.mixed_precision.set_global_policy(precision)
@@ -82,14 +81,7 @@ def layers_worker(precision):
                     loss = tf.reduce_sum(tf.cast(y, tf.float32) * x)
                 return tape.gradient(loss, [x, *layer.trainable_weights])
 
-            for _ in range(3):
-                step(x)
-            times = []
-            for _ in range(15):
-                t0 = time.perf_counter()
-                step(x)[0].numpy()
-                times.append(time.perf_counter() - t0)
-            out[f"{'x'.join(map(str, shape))} {variant}"] = statistics.median(times) * 1e3
+            out[f"{'x'.join(map(str, shape))} {variant}"] = timed(lambda: step(x)[0].numpy(), 3, 15)
     print("RESULT " + json.dumps(out))
 
 

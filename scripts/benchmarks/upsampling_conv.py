@@ -17,7 +17,6 @@ import datetime
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -26,6 +25,7 @@ sys.path.insert(0, str(HERE))
 
 import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
 import fit_timing  # noqa: E402  (the timed fit)
+from export_latency import timed  # noqa: E402  (the median in milliseconds)
 from fused_batchnorm_ab import median_and_runs  # noqa: E402
 
 # (network, low-resolution input H = W, channels in, filters, kernel, border): the layers UpsamplingConv2D replaced
@@ -86,14 +86,8 @@ def layers_worker(precision):
                 return tape.gradient(loss, [x, *layer.trainable_weights])
 
             for mode, fn in (("forward", forward), ("train", train)):
-                for _ in range(3):
-                    tf.nest.map_structure(lambda t: t.numpy(), fn(x))
-                times = []
-                for _ in range(15):
-                    t0 = time.perf_counter()
-                    tf.nest.map_structure(lambda t: t.numpy(), fn(x))
-                    times.append(time.perf_counter() - t0)
-                out[f"{net}|{size}|{c_in}|{filters}|{k}|{mode}|{variant}"] = statistics.median(times) * 1e3
+                out[f"{net}|{size}|{c_in}|{filters}|{k}|{mode}|{variant}"] = timed(
+                    lambda: tf.nest.map_structure(lambda t: t.numpy(), fn(x)), 3, 15)
     print("RESULT " + json.dumps(out))
 
 
@@ -112,8 +106,8 @@ def model_worker(model_name, variant, precision):
         result = bench_adain.keras_worker(cfg)
         print("RESULT " + json.dumps(dict(per_s=result["per_s"], peak_rss_mb=result["peak_rss_mb"])))
         return
-    steps_per_s, _ = fit_timing.timed_fit(model_name, precision)
-    print("RESULT " + json.dumps(dict(per_s=steps_per_s / fit_timing.MODELS[model_name][0],
+    images_per_s, _ = fit_timing.timed_fit(model_name, precision)
+    print("RESULT " + json.dumps(dict(per_s=images_per_s / fit_timing.MODELS[model_name][0],  # steps/s
                                       peak_rss_mb=benchmark.rss_mb())))
 
 
