@@ -76,6 +76,13 @@ def translation_config(row, steps):
     return dict(model=settings["model"], image_size=256, batch=settings["batch"], steps=steps, warmup=1, infer_steps=1)
 
 
+def adain_config(row, steps, images):
+    """``bench_adain.py``'s worker settings for AdaIN ``row`` (``steps`` timed training steps or ``images`` stylized
+    images after 1), without the framework's options; ``ab_commits.py --row`` uses them too."""
+    settings = ROWS[row][2]
+    return dict(task=settings["task"], size=256, batch=settings.get("batch", 1), warmup=1, steps=steps, images=images)
+
+
 def run(row, config, args):
     """(throughput, peak memory MB, notes) of one configuration of one row, in a fresh process."""
     settings = ROWS[row][2]
@@ -99,8 +106,7 @@ def run(row, config, args):
         else:
             res = bench_translation.run_torch(dict(cfg, torch_options=torch_flags), 3600, python=python)
         return res["train_images_per_s"], res["peak_rss_mb"], res["notes"]
-    cfg = dict(task=settings["task"], size=256, batch=settings.get("batch", 1), warmup=1, steps=args.adain_steps,
-               images=args.adain_images, framework="keras_gans" if keras else "torch")
+    cfg = dict(adain_config(row, args.adain_steps, args.adain_images), framework="keras_gans" if keras else "torch")
     cfg.update(dict(precision="mixed_bfloat16" if bf16 else "float32", **xla) if keras
                else dict(bf16=bf16, channels_last=bf16, compile=compiled))
     res = benchmark._spawn([str(HERE / "bench_adain.py"), "--worker", json.dumps(cfg)], python=python, timeout=3600)

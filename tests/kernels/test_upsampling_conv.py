@@ -55,13 +55,18 @@ def test_matches_upsampling_then_conv(border, kernel_size, rewrite, shape):
 @pytest.mark.parametrize("border", ["zeros", "reflect"])
 def test_3x3_convolves_the_low_resolution_input(border):
     """The rewrite runs: the traced graph convolves the unknown-size input with a (2, 2, C, 4 * filters) kernel
-    and up-samples nothing, and it matches the composition at a size seen only at run time."""
+    and up-samples nothing (its gathers pad the input and interleave the conv's phases), and it matches the composition at a size seen only at run time."""
     fast = UpsamplingConv2D(8, 3, border=border)
     fast(tf.zeros((1, 4, 4, 16)))
     concrete = tf.function(fast).get_concrete_function(tf.TensorSpec([None, None, None, 16]))
     convs = [op for op in concrete.graph.get_operations() if op.type == "Conv2D"]
     assert len(convs) == 1 and convs[0].inputs[1].shape.as_list() == [2, 2, 16, 32]
-    assert not {"ResizeNearestNeighbor", "GatherV2"} & {op.type for op in concrete.graph.get_operations()}
+    ops = concrete.graph.get_operations()
+    assert "ResizeNearestNeighbor" not in {op.type for op in ops}
+    # one gather interleaves the four phases of the conv's output (4 * filters channels); with border="reflect"
+    # another pads the 16-channel input by its edge. Nothing else moves pixels.
+    gathered = sorted(op.inputs[0].op.inputs[0].shape[-1] for op in ops if op.type == "GatherV2")
+    assert gathered == ([16, 32] if border == "reflect" else [32])
     x = tf.random.normal((3, 6, 9, 16), seed=2)
     _, reference, _ = _pair(8, 3, border, x)
     reference.layers[-1].set_weights(fast.get_weights())
@@ -69,10 +74,12 @@ def test_3x3_convolves_the_low_resolution_input(border):
 
 
 @pytest.mark.parametrize("border", ["zeros", "reflect"])
-def test_second_order_gradients_match(border):
-    """A gradient penalty (R1, WGAN-GP) differentiates the input gradient again (BEGAN's discriminator decodes)."""
-    x = tf.random.normal((2, 4, 4, 8), seed=3)
-    fast, reference, conv = _pair(8, 3, border, x)
+@pytest.mark.parametrize("kernel_size", [3, 1])
+def test_second_order_gradients_match(border, kernel_size):
+    """A gradient penalty (R1, WGAN-GP) differentiates the input gradient again (BEGAN's discriminator decodes):
+    through the phase interleave's and the edge padding's custom gradients too."""
+    x = tf.random.normal((2, 4, 5, 8), seed=3)
+    fast, reference, conv = _pair(8, kernel_size, border, x)
     results = [penalty_gradients(layer, kernel, x) for layer, kernel in ((fast, fast.kernel), (reference, conv.kernel))]
     for got, want in zip(*results):
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))

@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_gans.layers import ReflectionPadding2D
+from keras_gans.layers.padding import reflection_pad
 
 CASES = [
     ((2, 5, 7, 3), 1),
@@ -42,6 +43,33 @@ def test_matches_tf_reflect_pad_values_and_gradients(shape, padding, dynamic):
         tape.watch(x)
         ref = tf.pad(x, _tf_paddings(layer), "REFLECT")
     np.testing.assert_allclose(dx.numpy(), tape.gradient(ref, x, dy).numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("shape,padding", [((2, 5, 7, 3), ((1, 1), (1, 1))), ((1, 1, 3, 2), ((1, 1), (2, 0))),
+                                           ((1, 4, 4, 2), ((3, 2), (0, 4)))])
+def test_symmetric_mode_matches_tf_pad_values_and_gradients(shape, padding):
+    """mode="SYMMETRIC" repeats the edge (UpsamplingConv2D's reflection border), by up to the image's size."""
+    rng = np.random.default_rng(1)
+    x = tf.constant(rng.normal(size=shape).astype("float32"))
+    paddings = [[0, 0], list(padding[0]), list(padding[1]), [0, 0]]
+    expected = tf.pad(x, paddings, "SYMMETRIC")
+    dy = tf.constant(rng.normal(size=expected.shape).astype("float32"))
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, shape[3]])])
+    def value_and_grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = reflection_pad(x, padding, mode="SYMMETRIC")
+        return y, tape.gradient(y, x, dy)
+
+    y, dx = value_and_grad(x)
+    np.testing.assert_array_equal(y.numpy(), expected.numpy())
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        ref = tf.pad(x, paddings, "SYMMETRIC")
+    np.testing.assert_allclose(dx.numpy(), tape.gradient(ref, x, dy).numpy(), atol=1e-6)
+    with pytest.raises(ValueError, match="mode must be"):
+        reflection_pad(x, padding, mode="CONSTANT")
 
 
 def test_static_shape_is_kept():
