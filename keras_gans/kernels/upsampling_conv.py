@@ -115,7 +115,9 @@ class UpsamplingConv2D(FastConv2D):
     def __init__(self, filters, kernel_size, border="zeros", **kwargs):
         if border not in BORDERS:
             raise ValueError(f"border must be one of {BORDERS}, got {border!r}")
-        kwargs.pop("padding", None)  # from get_config: the border says it
+        if "padding" in kwargs:  # get_config leaves it out: the border says how the up-sampled image is padded
+            raise ValueError(f"UpsamplingConv2D pads by its border ('zeros' or 'reflect'), not padding="
+                             f"{kwargs['padding']!r}: border='zeros' is UpSampling2D + Conv2D(padding='same')")
         if kwargs.get("strides", 1) not in (1, (1, 1), [1, 1]) or kwargs.get("dilation_rate", 1) not in (
                 1, (1, 1), [1, 1]):
             raise ValueError("UpsamplingConv2D convolves with stride 1 and no dilation")

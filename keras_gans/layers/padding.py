@@ -9,8 +9,8 @@ def _mirror_index(n, before, after, mode):
     """The source row of each padded row: ``before .. 1, 0 .. n-1, n-2 .. n-1-after`` ("REFLECT"), or with the edge
     rows repeated, ``before-1 .. 0, 0 .. n-1, n-1 .. n-after`` ("SYMMETRIC")."""
     edge = 0 if mode == "REFLECT" else 1
-    return tf.concat([tf.range(before - edge, -edge, -1), tf.range(n), tf.range(n - 2 + edge, n - 2 + edge - after, -1)],
-                     0)
+    last = n - 2 + edge  # the first source row after the image
+    return tf.concat([tf.range(before - edge, -edge, -1), tf.range(n), tf.range(last, last - after, -1)], 0)
 
 
 def reflection_pad(x, padding, mode="REFLECT"):

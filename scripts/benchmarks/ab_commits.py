@@ -31,7 +31,8 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import bench_translation  # noqa: E402  (the translation worker)
 import benchmark  # noqa: E402  (run_keras: the DCGAN worker in a fresh process)
-from precision import ROWS, adain_config, dcgan_config, number_format, spread, translation_config  # noqa: E402  (rows; format)
+from precision import (  # noqa: E402  (rows, their settings; format)
+    ROWS, adain_config, dcgan_config, number_format, spread, translation_config)
 import toolbox_small_data as tsd  # noqa: E402  (CPU note, commit)
 
 

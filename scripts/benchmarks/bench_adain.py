@@ -72,12 +72,20 @@ def keras_worker(cfg):
         model.compile(jit_compile=True)  # stylize then runs the networks XLA-compiled
     for _ in range(cfg["warmup"]):
         model.stylize(content, style)
-    start = time.perf_counter()
-    for _ in range(cfg["images"]):
-        model.stylize(content, style)
-    return {"per_s": cfg["images"] / (time.perf_counter() - start), "unit": "images/s", "peak_rss_mb": _peak_rss_mb(),
+    calls = _timed_calls(lambda: model.stylize(content, style), cfg["images"])
+    return {"per_s": cfg["images"] / sum(calls), "unit": "images/s", "peak_rss_mb": _peak_rss_mb(), "call_s": calls,
             "notes": f"jit={bool(cfg.get('jit'))}; {model.precision}; tf threads {cfg.get('threads') or 'default'}; "
                      f"{cfg['images']} images after {cfg['warmup']} warm-up"}
+
+
+def _timed_calls(fn, n):
+    """The seconds of each of ``n`` back-to-back calls of ``fn`` (``stylize_drift.py`` reads them call by call)."""
+    seconds = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        seconds.append(time.perf_counter() - start)
+    return seconds
 
 
 def _peak_rss_mb():
@@ -132,10 +140,8 @@ def torch_worker(cfg):
 
     for _ in range(cfg["warmup"]):
         stylize()
-    start = time.perf_counter()
-    for _ in range(cfg["images"]):
-        stylize()
-    return {"per_s": cfg["images"] / (time.perf_counter() - start), "unit": "images/s", "peak_rss_mb": _peak_rss_mb(),
+    calls = _timed_calls(stylize, cfg["images"])
+    return {"per_s": cfg["images"] / sum(calls), "unit": "images/s", "peak_rss_mb": _peak_rss_mb(), "call_s": calls,
             "notes": f"{setting}; {cfg['images']} images after {cfg['warmup']} warm-up"}
 
 

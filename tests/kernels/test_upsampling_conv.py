@@ -109,6 +109,8 @@ def test_config_round_trip_and_bad_options():
         UpsamplingConv2D(8, 3, border="same")
     with pytest.raises(ValueError, match="stride 1"):
         UpsamplingConv2D(8, 3, strides=2)
+    with pytest.raises(ValueError, match="pads by its border"):
+        UpsamplingConv2D(8, 3, padding="valid")
 
 
 @pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
