@@ -17,8 +17,10 @@ The border: zero padding of the up-sampled image is the up-sampling of the zero-
 padding by one pixel (``nn.ReflectionPad2d(1)``) of an up-sampled image repeats the input's edge pixel, i.e. the
 up-sampling of the edge-padded input. Other kernel sizes fall back to up-sampling, padding and convolving.
 
-Measured on AMD Zen 4, 2 cores (``scripts/benchmarks/upsampling_conv.py``; ``results/upsampling_conv_zen4.md``):
-AdaIN stylizing at 256x256 1.09x faster in bfloat16 and 1.08x in float32, SN-GAN training steps 1.11x / 1.16x.
+Measured on AMD Zen 4, 2 cores (``scripts/benchmarks/upsampling_conv.py``;
+``results/upsampling_conv_zen4_gather.md``): AdaIN stylizing at 256x256 1.08x faster in bfloat16 and 1.07x in
+float32, SN-GAN training steps 1.15x / 1.17x; AdaIN training 1.09x / 1.06x faster with the phases interleaved by a
+gather than by slices (``results/upsampling_conv_gather_adain_train.md``).
 BEGAN's decoders (64 channels at 8x8-32x32) keep ``UpSampling2D`` + ``FastConv2D``: with this layer their steps
 were 0.95x / 0.99x.
 """
