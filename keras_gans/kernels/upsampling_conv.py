@@ -145,7 +145,7 @@ class UpsamplingConv2D(FastConv2D):
             else:
                 padded = tf.pad(inputs, [[0, 0], [1, 1], [1, 1], [0, 0]])
             outputs = tf.nn.conv2d(padded, tf.cast(phase_kernel(kernel), self.compute_dtype), 1, "VALID")
-            outputs = finish(self, outputs, copies=4)  # before the slicing, so oneDNN fuses them into the conv
+            outputs = finish(self, outputs, copies=4)  # before the interleave, so oneDNN fuses them into the conv
             return _interleave_shifted(outputs, h, w, self.filters)
         upsampled = _up2(inputs)
         if self.border == "reflect":

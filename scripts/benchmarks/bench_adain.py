@@ -80,12 +80,10 @@ def keras_worker(cfg):
 
 def _timed_calls(fn, n):
     """The seconds of each of ``n`` back-to-back calls of ``fn`` (``stylize_drift.py`` reads them call by call)."""
-    seconds = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        seconds.append(time.perf_counter() - start)
-    return seconds
+    sys.path.insert(0, str(HERE))
+    from export_latency import call_seconds  # stdlib only: the torch worker's Python imports it too
+
+    return call_seconds(fn, n)
 
 
 def _peak_rss_mb():

@@ -75,15 +75,21 @@ def inputs_for(specs, batch, size, num_classes, rng):
     return feed
 
 
-def timed(call, warmup, repeats):
-    for _ in range(warmup):
-        call()
-    times = []
+def call_seconds(call, repeats):
+    """The seconds of each of ``repeats`` back-to-back calls of ``call``."""
+    seconds = []
     for _ in range(repeats):
         start = time.perf_counter()
         call()
-        times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def timed(call, warmup, repeats):
+    """The median milliseconds of ``repeats`` calls after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        call()
+    return statistics.median(call_seconds(call, repeats)) * 1000.0
 
 
 def measure(name, args, rows):

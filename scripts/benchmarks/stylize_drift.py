@@ -15,7 +15,6 @@ inside one process shows as blocks that differ as much as processes do. Writes `
 import argparse
 import datetime
 import json
-import os
 import statistics
 import sys
 from pathlib import Path
@@ -62,14 +61,8 @@ def main(argv=None):
     rows = []
     for round_ in range(args.processes):
         for name, cfg, python, env in variants(args):
-            saved = {key: os.environ.get(key) for key in env}
-            os.environ.update(env)
-            try:
-                res = benchmark._spawn([str(HERE / "bench_adain.py"), "--worker", json.dumps(cfg)], python=python,
-                                       timeout=3600)
-            finally:
-                for key, value in saved.items():
-                    os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+            res = benchmark._spawn([str(HERE / "bench_adain.py"), "--worker", json.dumps(cfg)], env_extra=env,
+                                   python=python, timeout=3600)
             median, blocks = summary(res["call_s"])
             rows.append(dict(round=round_, config=name, median_ms=median, images_per_s=res["per_s"],
                              blocks_ms=" ".join(f"{b:.0f}" for b in blocks), block_spread=max(blocks) / min(blocks)))
