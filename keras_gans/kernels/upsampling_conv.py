@@ -1,8 +1,8 @@
 """Nearest-neighbour 2x up-sampling followed by a stride-1 convolution, computed at the low resolution.
 
 Decoders that up-sample by repeating pixels and then convolve (the AdaIN decoder, Huang & Belongie 2017 / the
-reference ``naoto0804/pytorch-AdaIN``; SN-GAN's ResNet generator, Miyato et al. 2018) spend most of those layers'
-FLOPs multiplying four copies of each input pixel by the same weights.
+reference ``naoto0804/pytorch-AdaIN``; BEGAN's decoders, Berthelot et al. 2017; SN-GAN's ResNet generator, Miyato
+et al. 2018) spend most of those layers' FLOPs multiplying four copies of each input pixel by the same weights.
 :class:`UpsamplingConv2D` is ``Conv2D(pad(UpSampling2D(2)(x)))`` in one layer, with that convolution's kernel and
 bias, computed exactly without the up-sampled image:
 
@@ -21,8 +21,9 @@ Measured on AMD Zen 4, 2 cores (``scripts/benchmarks/upsampling_conv.py``;
 ``results/upsampling_conv_zen4_gather.md``): AdaIN stylizing at 256x256 1.08x faster in bfloat16 and 1.07x in
 float32, SN-GAN training steps 1.15x / 1.17x; AdaIN training 1.09x / 1.06x faster with the phases interleaved by a
 gather than by slices (``results/upsampling_conv_gather_adain_train.md``).
-BEGAN's decoders (64 channels at 8x8-32x32) keep ``UpSampling2D`` + ``FastConv2D``: with this layer their steps
-were 0.95x / 0.99x.
+BEGAN's decoders (64 channels at 8x8-32x32): 64x64 batch-16 training steps 1.05x / 1.08x
+(``results/upsampling_conv_began_gather.md``; 0.95x / 0.99x with the sliced interleave, when they went back to
+``UpSampling2D`` + ``FastConv2D`` for a while).
 """
 
 import itertools

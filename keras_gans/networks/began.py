@@ -10,7 +10,7 @@ generator makes images in [-1, 1]); the paper's and the discriminator's decoder 
 
 import keras
 
-from keras_gans.kernels import FastConv2D
+from keras_gans.kernels import FastConv2D, UpsamplingConv2D
 from keras_gans.networks.common import check_image_shape, is_power_of_two
 from keras_gans.networks.dcgan import square_size
 
@@ -24,9 +24,12 @@ def began_start_size(image_size):
                      "it needs 8·2^n or 7·2^n (e.g. 28, 32, 64, 128)")
 
 
-def _conv(filters, name, strides=1):
+def _conv(filters, name, strides=1, upsample=False):
+    """3x3 conv + ELU; ``upsample``: after a 2x nearest up-sampling (one :class:`UpsamplingConv2D`)."""
+    if upsample:
+        return UpsamplingConv2D(filters, 3, activation="elu", kernel_initializer="he_normal", name=name)
     return FastConv2D(filters, 3, strides=strides, padding="same", activation="elu", kernel_initializer="he_normal",
-                  name=name)
+                      name=name)
 
 
 def build_began_decoder(latent_dim=64, image_shape=(64, 64, 3), filters=64, output_activation="tanh",
@@ -39,10 +42,8 @@ def build_began_decoder(latent_dim=64, image_shape=(64, 64, 3), filters=64, outp
     x = keras.layers.Dense(start * start * filters, name="project")(z)
     x = keras.layers.Reshape((start, start, filters), name="reshape")(x)
     for i in range(n_up + 1):
-        x = _conv(filters, f"block{i}_conv1")(x)
+        x = _conv(filters, f"block{i}_conv1", upsample=i > 0)(x)  # 2x nearest up-sampling between blocks
         x = _conv(filters, f"block{i}_conv2")(x)
-        if i < n_up:
-            x = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"block{i}_up")(x)
     x = FastConv2D(image_shape[-1], 3, padding="same", name="to_image")(x)
     out = keras.layers.Activation(output_activation or "linear", dtype="float32",
                                   name="tanh" if output_activation == "tanh" else "reconstruction")(x)

@@ -2,11 +2,12 @@
 (``fused_batchnorm_ab.py``, ``transpose_conv.py``, ``runtime_ab.py``), each of which changes one thing before calling
 it in a fresh process.
 
-``timed_fit("dcgan" | "pix2pix" | "cyclegan" | "sngan", precision)``: DCGAN 32x32x3 at batch 128 on 1,024 synthetic
-images, Pix2Pix / CycleGAN 256x256 at batch 1 on 4 synthetic pairs or SN-GAN 32x32x3 (ResNet, n_dis 5: a batch of
-320 is 5 discriminator minibatches of 64) on 8 batches, ``compile()`` defaults, trained with ``fit`` for 2 + N steps
-(N = 26 for DCGAN, 8 for Pix2Pix, 5 for CycleGAN, 4 for SN-GAN); the throughput is the batch over the median step
-after the first 2.
+``timed_fit("dcgan" | "pix2pix" | "cyclegan" | "sngan" | "began", precision)``: DCGAN 32x32x3 at batch 128 on
+1,024 synthetic images, Pix2Pix / CycleGAN 256x256 at batch 1 on 4 synthetic pairs, SN-GAN 32x32x3 (ResNet,
+n_dis 5: a batch of 320 is 5 discriminator minibatches of 64) or BEGAN 64x64x3 at batch 16 on 8 batches of
+images, ``compile()`` defaults, trained with ``fit`` for 2 + N steps (N = 26 for DCGAN, 8 for Pix2Pix, 5 for
+CycleGAN, 4 for SN-GAN, 10 for BEGAN); the
+throughput is the batch over the median step after the first 2.
 """
 
 import statistics
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-MODELS = {"dcgan": (128, 26), "pix2pix": (1, 8), "cyclegan": (1, 5), "sngan": (320, 4)}  # batch, timed steps
+MODELS = {"dcgan": (128, 26), "pix2pix": (1, 8), "cyclegan": (1, 5), "sngan": (320, 4), "began": (16, 10)}  # batch, steps
 
 
 def timed_fit(model_name, precision):
@@ -34,8 +35,8 @@ def timed_fit(model_name, precision):
     if model_name == "dcgan":
         model = keras_gans.DCGAN(image_shape=(32, 32, 3), seed=0, precision=precision)
         source = rng.uniform(-1, 1, (1024, 32, 32, 3)).astype("float32")
-    elif model_name == "sngan":
-        model = keras_gans.SNGAN(seed=0, precision=precision)
+    elif model_name in ("sngan", "began"):
+        model = (keras_gans.SNGAN if model_name == "sngan" else keras_gans.BEGAN)(seed=0, precision=precision)
         source = rng.uniform(-1, 1, (8 * batch, *model.image_shape)).astype("float32")
     else:
         cls = keras_gans.Pix2Pix if model_name == "pix2pix" else keras_gans.CycleGAN

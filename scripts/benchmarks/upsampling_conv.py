@@ -7,7 +7,7 @@
 ``--layers``: each up-sampling layer of the AdaIN decoder (256x256 output), SN-GAN's ResNet generator (32x32) and
 BEGAN's generator (64x64), forward and forward + gradients, the median of 15 calls after 3, both variants in one
 process. Without it, whole models in fresh processes: AdaIN 256x256 stylizing (one content and one style per call,
-``bench_adain.py``'s worker) and training at batch 8, SN-GAN 32x32 training steps with ``fit``;
+``bench_adain.py``'s worker) and training at batch 8, SN-GAN 32x32 and BEGAN 64x64 training steps with ``fit``;
 the "composition" processes build the networks with ``UpSampling2D`` (+ ``ReflectionPadding2D``) + ``FastConv2D``
 in place of each ``UpsamplingConv2D``, the layers the networks had before. Writes ``results/NAME.md`` and ``.csv``.
 """
@@ -33,11 +33,10 @@ LAYERS = (("AdaIN decoder", 32, 256, 256, 3, "reflect"), ("AdaIN decoder", 64, 1
           ("AdaIN decoder", 128, 64, 64, 3, "reflect"), ("SN-GAN G b64", 16, 256, 256, 3, "zeros"),
           ("SN-GAN G b64 shortcut", 16, 256, 256, 1, "zeros"), ("BEGAN G b16", 32, 64, 64, 3, "zeros"))
 BATCH = {"AdaIN decoder": 1, "SN-GAN G b64": 64, "SN-GAN G b64 shortcut": 64, "BEGAN G b16": 16}
-# (BEGAN 64x64 batch 16 was a fourth model until its decoders went back to UpSampling2D + FastConv2D: 0.95x in
-# bfloat16, 0.99x in float32, results/upsampling_conv_zen4.md at 89cee4f)
 MODELS = {"adain_stylize": "AdaIN 256x256 stylize (images/s)",
           "adain_train": "AdaIN 256x256 batch 8 training (steps/s)",
-          "sngan": "SN-GAN 32x32 training, 5 D minibatches of 64 (steps/s)"}
+          "sngan": "SN-GAN 32x32 training, 5 D minibatches of 64 (steps/s)",
+          "began": "BEGAN 64x64 batch 16 training (steps/s)"}
 
 
 def composition(filters, kernel_size, border="zeros", name=None, **kwargs):
@@ -93,10 +92,10 @@ def layers_worker(precision):
 
 def model_worker(model_name, variant, precision):
     sys.path.insert(0, str(REPO))
-    from keras_gans.networks import sngan, vgg
+    from keras_gans.networks import began, sngan, vgg
 
     if variant == "composition":
-        for module in (sngan, vgg):
+        for module in (began, sngan, vgg):
             module.UpsamplingConv2D = composition
     if model_name.startswith("adain"):
         import bench_adain
@@ -187,7 +186,7 @@ def main(argv=None):
              f"- {args.rounds} rounds, each a fresh process per " + (
                  "precision; median of 15 calls after 3." if args.layers else
                  "configuration, the variants' order alternating per round; AdaIN stylizing: 24 images after 2, "
-                 "training: 3 steps after 2; SN-GAN 4 steps after 2 (median step)."), ""]
+                 "training: 3 steps after 2; SN-GAN 4 and BEGAN 10 steps after 2 (median step)."), ""]
     lines += (layer_table if args.layers else model_table)(df, args.precisions)
     Path(f"{out}.md").write_text("\n".join(lines) + "\n")
     print(Path(f"{out}.md").read_text())
