@@ -19,6 +19,39 @@ from keras_gans import ConditionalGAN, export
 #: TensorFlow's saved_model_cli of the running interpreter (found without an activated environment)
 SAVED_MODEL_CLI = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
 
+def output_layer(network):
+    """The layer with weights nearest ``network``'s (first) output on the way back through the layers' first
+    inputs, looking inside nested networks (GRAN's canvas is tanh of a sum of its nested "draw" network's
+    outputs)."""
+    tensor = network.outputs[0]
+    while True:
+        layer, node_index, _ = tensor._keras_history
+        if isinstance(layer, keras.Model):
+            tensor = layer.outputs[0]
+        elif layer.weights:
+            return layer
+        else:
+            tensor = layer._inbound_nodes[node_index].input_tensors[0]
+
+
+def spread_images(network, images, min_std=40.0, tries=16):
+    """Double the kernel of ``network``'s output layer (:func:`output_layer`) until ``images()`` (uint8 images
+    made through it) have a standard deviation of at least ``min_std`` levels; returns that standard deviation.
+
+    An untrained generator's N(0, 0.02) weights make images within a level or two of grey, where "the served
+    images equal the model's to one uint8 level" holds for almost any two images (tests/serving/test_formats.py
+    does the same for its small networks)."""
+    last = output_layer(network)
+    variables = [v for v in last.weights if len(v.shape) > 1] or last.trainable_weights  # or a norm's scale, offset
+    for _ in range(tries):
+        spread = float(np.std(images()))
+        if spread >= min_std:
+            break
+        for variable in variables:
+            variable.assign(variable * 2.0)
+    return spread
+
+
 def dataset(model_or_cls, fashion, batch, n=None, repeat=1):
     images, labels = fashion
     n = n or batch
@@ -43,7 +76,8 @@ def takes_argument(cls, name):
 
 
 def max_diff(a, b):
-    return max(float(np.max(np.abs(np.asarray(x, "float64") - np.asarray(y, "float64")))) for x, y in zip(a, b))
+    return max(float(np.max(np.abs(np.asarray(x, "float64") - np.asarray(y, "float64"))))
+               for x, y in zip(a, b, strict=True))
 
 
 def check_fit_finite(cls, kwargs, fashion, batch, steps=3):
@@ -183,19 +217,21 @@ def check_export(model, tmp_path, saved_model_cli=False):
     """SavedModel: loads without keras_gans, serving_default/sample agree with the model; with ``saved_model_cli``
     TensorFlow's ``saved_model_cli show`` lists the signatures too (one more TensorFlow start-up, ~5 s: the models'
     tests ask for it once, in test_dcgan; the fresh process above already lists the signatures for every model)."""
-    path = str(tmp_path / "export" / "1")
-    export(model, path)
+    from keras_gans.serving.images import to_uint8
+
     labels = list(range(model.num_classes)) * 1 if model.num_classes else None
     num = len(labels) if labels else 4
     z = np.random.default_rng(0).normal(size=(num, model.latent_dim)).astype("float32")
+    inputs = model.generator_inputs(tf.constant(z), None if labels is None else tf.constant(labels, tf.int32))
+    served_network = model.averaged(model.generator)  # EMA if on
+    assert spread_images(served_network, lambda: to_uint8(served_network(inputs, training=False).numpy())) >= 20
+    path = str(tmp_path / "export" / "1")
+    export(model, path)
     np.save(tmp_path / "z.npy", z)
     spec = {"labels": labels, "num_classes": model.num_classes}
     out = serve_in_fresh_process(_SERVING_SCRIPT, path, json.dumps(spec), str(tmp_path / "z.npy"), cwd=tmp_path)
     assert {"serving_default", "sample", "generate"} <= set(out["signatures"])
-    from keras_gans.serving.images import to_uint8
-
-    inputs = model.generator_inputs(tf.constant(z), None if labels is None else tf.constant(labels, tf.int32))
-    expected = to_uint8(model.averaged(model.generator)(inputs, training=False).numpy())  # EMA if on
+    expected = to_uint8(served_network(inputs, training=False).numpy())
     served = np.array(out["default"], dtype="int64")
     assert served.shape == (num, *model.image_shape)
     # uint8 rounding of float32 outputs computed by two graphs: at most one level apart.

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from keras_gans.datasets.translation import load_paired, load_unpaired, make_translation_dataset
-from tests.model_checks import serve_in_fresh_process
+from tests.model_checks import serve_in_fresh_process, spread_images
 
 
 def paired_data(n=8, batch=2):
@@ -53,10 +53,13 @@ def check_translation_export(model, tmp_path, size=(45, 70)):
     stride equal ``model.translate`` to one uint8 level."""
     from keras_gans import export
 
-    path = str(tmp_path / "export" / "1")
-    export(model, path)
     channels = model.input_channels
     image = np.random.default_rng(0).integers(0, 256, size=(1, *size, channels), dtype=np.uint8)
+    for direction in model.directions:  # images, not near-grey noise, to compare (spread_images)
+        network = model.averaged(model.generator_for(direction))
+        assert spread_images(network, lambda: model.translate(image, direction)) >= 20, direction
+    path = str(tmp_path / "export" / "1")
+    export(model, path)
     np.save(tmp_path / "image.npy", image)
     buffer = io.BytesIO()
     Image.fromarray(image[0, ..., 0] if channels == 1 else image[0]).save(buffer, format="PNG")
@@ -71,8 +74,9 @@ def check_translation_export(model, tmp_path, size=(45, 70)):
         direction = "AtoB" if name == "translate" else "BtoA"
         expected = model.translate(image, direction).astype("int64")
         assert expected.shape == (1, *size, model.channels_for(direction)[1])
-        for key in (name, name + "_bytes"):
-            served = np.array(out["results"][key], "int64").reshape(expected.shape)
+        for key, want in ((name, expected), (name + "_bytes", expected[0])):  # a batch; one decoded PNG
+            served = np.array(out["results"][key], "int64")
+            assert served.shape == want.shape, key
             # uint8 rounding of float32 outputs computed by two graphs: at most one level apart.
-            assert np.abs(served - expected).max() <= 1, key
+            assert np.abs(served - want).max() <= 1, key
     return path

@@ -86,7 +86,11 @@ def test_inpaint_fills_the_brushed_hole(studio):
     hole[90:162, 90:162] = (255, 255, 255, 255)
     kept, filled = studio.inpaint("dcgan", {"background": start, "layers": [hole]}, 50)
     assert kept.shape == filled.shape == (252, 252, 3)
-    assert kept[126, 126].max() == 0 and filled[126, 126].max() > 0 or filled[126, 126].max() == 0
+    inside = (slice(90, 162), slice(90, 162))
+    assert kept[inside].max() == 0 and filled[inside].max() > 0  # the hole is shown erased, and filled
+    # with the model that made the picture, the fill is nearer the erased pixels than the black hole is
+    original = np.asarray(start, np.float32)[..., :3][inside]
+    assert np.mean((filled[inside] - original) ** 2) < 0.5 * np.mean(original ** 2)
     np.testing.assert_array_equal(kept[:72], filled[:72])  # known pixels are kept (Poisson blending) -- rows above
     with pytest.raises(ValueError, match="brush over the part"):
         studio.inpaint("dcgan", {"background": start, "layers": []}, 50)
