@@ -286,10 +286,24 @@ def check_mirrored_matches_single_device(cls, kwargs, fashion, batch, data=None,
         history = model.fit(data, epochs=1, verbose=0)
         return {k: v[-1] for k, v in history.history.items()}, [w.numpy() for w in model.weights], model
 
+    def optimizer_state(model):
+        return [v.numpy() for optimizer in model.trained_optimizers() for v in optimizer.variables]
+
     single_logs, single_weights, single = one_step(tf.distribute.get_strategy())
     mirrored = mirrored_strategy()
     assert mirrored.num_replicas_in_sync == 2
     mirrored_logs, mirrored_weights, replicated = one_step(mirrored)
+    # Adam's first update is about lr * sign(gradient), the same for a gradient off by any factor (a loss
+    # averaged over one replica's half of the batch, a penalty summed over replicas): its moments are not
+    single_state, mirrored_state = optimizer_state(single), optimizer_state(replicated)
+    assert len(single_state) == len(mirrored_state) > 0
+    floats = [a for a in single_state if a.dtype.kind == "f" and a.size]
+    # relative 1e-4 per variable; a floor at 1e-5 of the largest moment for a gradient that cancels to nearly 0
+    # (GAN's output bias: 6e-7, with all-reduce rounding 1.5e-9 apart)
+    floor = 1e-5 * max(float(np.max(np.abs(a))) for a in floats)
+    for a, b in zip(single_state, mirrored_state, strict=True):
+        scale = float(np.max(np.abs(a))) if a.size else 0.0
+        assert a.shape == b.shape and np.max(np.abs(a - b), initial=0.0) <= 1e-4 * scale + floor, (a.shape, scale)
     assert set(single_logs) == set(mirrored_logs)
     for name in single_logs:
         # float32 all-reduce sums in another order than one device: relative 1e-5.
