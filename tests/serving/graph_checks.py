@@ -95,7 +95,7 @@ def negative_operands(concrete_function, args, op_types=TRUNCATED_IN_ONNX):
     graph_def = frozen.graph.as_graph_def()
     wrapped = tf.compat.v1.wrap_function(lambda: tf.graph_util.import_graph_def(graph_def, name=""), [])
     inputs = [wrapped.graph.get_tensor_by_name(t.name) for t in frozen.inputs]
-    by_name = {t.name: tf.convert_to_tensor(arg) for t, arg in zip(inputs, args)}
+    by_name = {t.name: tf.convert_to_tensor(arg) for t, arg in zip(inputs, args, strict=True)}
 
     def evaluate(tensors):
         pruned = wrapped.prune(inputs, tensors)
@@ -108,13 +108,15 @@ def negative_operands(concrete_function, args, op_types=TRUNCATED_IN_ONNX):
         values, start = {}, 0
         for op in checked:
             values[op.name], start = flat[start:start + len(op.inputs)], start + len(op.inputs)
-    except (tf.errors.InvalidArgumentError, ValueError):  # some op sits in a branch not taken: one at a time
+    except tf.errors.InvalidArgumentError:  # some op sits in a branch not taken: one at a time
         values = {}
         for op in checked:
             try:
                 values[op.name] = evaluate(list(op.inputs))
-            except (tf.errors.InvalidArgumentError, ValueError):  # a branch not taken for these inputs
+            except tf.errors.InvalidArgumentError:  # a branch not taken for these inputs
                 continue
+        # a check that evaluated nothing proves nothing (this helper once found nothing for that reason)
+        assert values or not checked, f"no operand of {[op.name for op in checked]} could be evaluated"
     found = {}
     for name, operands in values.items():
         smallest = min(int(np.min(v.numpy())) if np.size(v.numpy()) else 0 for v in operands)

@@ -3,7 +3,9 @@
 import numpy as np
 import tensorflow as tf
 
-from tests.serving.graph_checks import negative_operands
+from keras_gans.kernels import FastConv2DTranspose
+from keras_gans.kernels.conv import tracing_for_conversion
+from tests.serving.graph_checks import conds_with_weights, negative_operands
 
 
 def traced(fn):
@@ -32,3 +34,15 @@ def test_an_op_in_a_branch_not_taken_is_skipped_and_the_others_still_checked():
 
     found = negative_operands(traced(f), [np.zeros((3, 2, 3), np.float32)])
     assert list(found.values()) == [-1]  # FloorDiv's 3 - 4; the FloorMod in the untaken branch is not evaluated
+
+
+def test_conds_with_weights_finds_the_transposed_convolutions_switch():
+    """Traced for serving at unknown sizes, a 4x4 stride-2 transposed convolution chooses between a matmul and
+    the convolution kernel at run time (a tf.cond with the weights in both branches); traced for conversion it
+    takes one path."""
+    layer = FastConv2DTranspose(16, 4, strides=2, padding="same")  # (fewer than 16 channels: Keras's own)
+    layer.build((None, None, None, 16))
+    spec = tf.TensorSpec([None, None, None, 16])
+    assert conds_with_weights(tf.function(layer).get_concrete_function(spec))
+    with tracing_for_conversion():
+        assert conds_with_weights(tf.function(layer).get_concrete_function(spec)) == []
