@@ -35,8 +35,9 @@ def output_layer(network):
 
 
 def spread_images(network, images, min_std=40.0, tries=16):
-    """Double the kernel of ``network``'s output layer (:func:`output_layer`) until ``images()`` (uint8 images
-    made through it) have a standard deviation of at least ``min_std`` levels; returns that standard deviation.
+    """Double the kernel of ``network``'s output layer (:func:`output_layer`) until ``images()`` (images made
+    through it) have a standard deviation of at least ``min_std`` (uint8 levels, or the images' own unit); returns
+    that standard deviation.
 
     An untrained generator's N(0, 0.02) weights make images within a level or two of grey, where "the served
     images equal the model's to one uint8 level" holds for almost any two images (tests/serving/test_formats.py
@@ -118,7 +119,8 @@ def check_discriminator_learns(cls, kwargs, fashion, batch, epochs=8, d_optimize
     d_loss = history.history["d_loss"]
     assert np.all(np.isfinite(d_loss))
     first, last = np.mean(d_loss[:2]), np.mean(d_loss[-2:])
-    assert last < first, f"d_loss did not fall: {d_loss}"
+    # by at least 1 % of its size (the models' falls: 1.7-79 %): rounding noise or a drift of 1e-5 is not learning
+    assert last < first - 0.01 * abs(first), f"d_loss did not fall by 1 %: {d_loss}"
     return d_loss
 
 

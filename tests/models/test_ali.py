@@ -20,7 +20,9 @@ def test_fit_finite(cls, fashion):
 
 @pytest.mark.slow
 def test_discriminator_learns(fashion):
-    checks.check_discriminator_learns(ALI, KWARGS, fashion, batch=64)
+    # Adam instead of the paper's optimizer: from the small initial weights (±0.005) the paper's SGD moves D's
+    # loss by about 1e-5 in 8 steps, too little for 'falls' to prove anything
+    checks.check_discriminator_learns(ALI, KWARGS, fashion, batch=64, d_optimizer=keras.optimizers.Adam(1e-3))
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
 import numpy as np
+import keras
 import pytest
 
 from keras_gans import GAN, losses
@@ -13,7 +14,9 @@ def test_fit_finite(fashion):
 
 @pytest.mark.slow
 def test_discriminator_learns(fashion):
-    checks.check_discriminator_learns(GAN, KWARGS, fashion, batch=64)
+    # Adam instead of the paper's optimizer: from the small initial weights (±0.005) the paper's SGD moves D's
+    # loss by about 1e-5 in 8 steps, too little for 'falls' to prove anything
+    checks.check_discriminator_learns(GAN, KWARGS, fashion, batch=64, d_optimizer=keras.optimizers.Adam(1e-3))
 
 
 def test_save_load_resume_exact(fashion, tmp_path):
