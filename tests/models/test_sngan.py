@@ -1,4 +1,5 @@
 import keras
+import numpy as np
 import pytest
 
 from keras_gans import SNGAN, losses
@@ -30,9 +31,13 @@ def test_discriminator_learns(fashion):
 @pytest.mark.slow
 def test_save_load_resume_exact(fashion, tmp_path):
     resumed = checks.check_save_resume(SNGAN, dict(CNN, n_dis=1), fashion, batch=16, tmp_path=tmp_path)
-    # the power iteration's u vectors are saved and were updated by training
+    # the power iteration's u vectors are saved (check_save_resume compared every weight with a straight run) and
+    # were updated by training: they differ from the untrained model's (the check's init.keras)
     layers = [l for l in resumed.discriminator.layers if isinstance(l, SpectralNormalization)]
     assert layers and all(l.u.shape == (1, l.kernel.shape[-1]) for l in layers)
+    untrained = keras.models.load_model(tmp_path / "init.keras").discriminator
+    for layer in layers:
+        assert np.abs(layer.u.numpy() - untrained.get_layer(layer.name).u.numpy()).max() > 1e-3, layer.name
 
 
 @pytest.mark.slow
@@ -45,8 +50,8 @@ def test_export_serves_in_fresh_process(fashion, tmp_path):
 def test_mirrored_matches_single_device(fashion):
     single, replicated = checks.check_mirrored_matches_single_device(SNGAN, dict(CNN, n_dis=1), fashion, batch=16)
     for model in (single, replicated):
-        assert all(l.u.aggregation == "only_first_replica" for l in model.discriminator.layers
-                   if isinstance(l, SpectralNormalization))
+        layers = [l for l in model.discriminator.layers if isinstance(l, SpectralNormalization)]
+        assert layers and all(l.u.aggregation == "only_first_replica" for l in layers)
 
 
 def test_defaults_are_the_papers():
