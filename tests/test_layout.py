@@ -23,7 +23,13 @@ def imports(path):
         if isinstance(node, ast.Import):
             yield from ((alias.name, []) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            yield node.module or "", [alias.name for alias in node.names]
+            if node.level:  # resolved against the importing module's package, as Python does
+                package = name_of(path).split(".")
+                package = package if path.name == "__init__.py" else package[:-1]
+                base = ".".join(package[: len(package) - node.level + 1])
+                yield ".".join(filter(None, (base, node.module))), [alias.name for alias in node.names]
+            else:
+                yield node.module or "", [alias.name for alias in node.names]
 
 
 def under(*folders):
