@@ -62,7 +62,7 @@ def test_npz_round_trip_at_small_width(tmp_path):
     path = save_vgg19_weights_npz(source, tmp_path / "small.npz")
     target = build_vgg19_encoder(width=1 / 16, weights=str(path))
     x = np.random.default_rng(1).uniform(0, 255, (1, 16, 16, 3)).astype("float32")
-    for a, b in zip(source(x), target(x)):
+    for a, b in zip(source(x), target(x), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -96,7 +96,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert presets.names(str(tmp_path)) == ["tiny"]
     loaded = presets.load("tiny", directory=str(tmp_path))
     # float16 storage: weights within float16 rounding; the images agree to a few 1e-3
-    for a, b in zip(loaded.get_weights(), model.get_weights()):
+    for a, b in zip(loaded.get_weights(), model.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
     assert np.abs(loaded.generate(8, seed=3) - model.generate(8, seed=3)).max() < 5e-3
     loaded.compile()  # trains further with fresh optimizers
