@@ -19,6 +19,7 @@ from keras_gans import ConditionalGAN, export
 #: TensorFlow's saved_model_cli of the running interpreter (found without an activated environment)
 SAVED_MODEL_CLI = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
 
+
 def output_layer(network):
     """The layer with weights nearest ``network``'s (first) output on the way back through the layers' first
     inputs, looking inside nested networks (GRAN's canvas is tanh of a sum of its nested "draw" network's
@@ -44,12 +45,13 @@ def spread_images(network, images, min_std=40.0, tries=16):
     does the same for its small networks)."""
     last = output_layer(network)
     variables = [v for v in last.weights if len(v.shape) > 1] or last.trainable_weights  # or a norm's scale, offset
+    spread = float(np.std(images()))
     for _ in range(tries):
-        spread = float(np.std(images()))
         if spread >= min_std:
             break
         for variable in variables:
             variable.assign(variable * 2.0)
+        spread = float(np.std(images()))
     return spread
 
 
