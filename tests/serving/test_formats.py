@@ -21,6 +21,7 @@ from keras_gans import ALI, DTN, EBGAN, AdaINStyleTransfer, ConditionalGAN, Cycl
 from keras_gans.serving import export, export_new_version, portable_endpoints, signatures_for
 from keras_gans.serving.formats import SIDECAR, Converted, export_converted
 from tests.cli.helpers import run_main
+from tests.model_checks import output_layer, spread_images
 from tests.serving.graph_checks import TRUNCATED_IN_ONNX, conds_with_weights, graph_ops, graphs, negative_operands
 
 HAVE_ONNX = bool(importlib.util.find_spec("onnxruntime") and importlib.util.find_spec("tf2onnx"))
@@ -64,9 +65,9 @@ def generators(model):
 
 
 def spread_outputs(model, name):
-    """Scale the last trainable layer of every generator up until its endpoint's uint8 outputs have a standard
-    deviation of at least 40 levels (AdaIN's decoder, which outputs [0, 255] directly, first gets +128 on its
-    bias), so that the parity checks compare images rather than flat grey."""
+    """Scale the output layer of every generator up until its endpoint's uint8 outputs have a standard deviation of
+    at least 40 levels (``model_checks.spread_images``; AdaIN's decoder, which outputs [0, 255] directly, first gets
+    +128 on its bias), so that the parity checks compare images rather than flat grey."""
     endpoints = {endpoint.name: endpoint.fn for endpoint in signatures_for(model).endpoints}
     if isinstance(model, DTN):
         # N(0, 0.02) weights through batch norms at their initial statistics map every input to about the same
@@ -77,17 +78,15 @@ def spread_outputs(model, name):
             model.generator(model.encoder(images, training=True), training=True)
         model.encoder.trainable = False
     for network, endpoint in generators(model):
-        last = [layer for layer in network.layers if layer.trainable_weights][-1]  # a conv, or a norm after it
         if isinstance(model, AdaINStyleTransfer):
+            last = output_layer(network)
             weights = last.get_weights()
             last.set_weights(weights[:-1] + [weights[-1] + 128.0])
-        for _ in range(16):
-            outputs = list(endpoints[endpoint](*feeds(model, name, endpoint, 8).values()).values())[0].numpy()
-            if np.std(outputs) >= 40:
-                break
-            kernels = [v for v in last.trainable_weights if len(v.shape) > 1] or last.trainable_weights  # or a norm's
-            for variable in kernels:
-                variable.assign(variable * 2.0)
+
+        def images():
+            return list(endpoints[endpoint](*feeds(model, name, endpoint, 8).values()).values())[0].numpy()
+
+        assert spread_images(network, images) >= 20, (name, endpoint)
 
 
 def feeds(model, name, endpoint, batch, size=None):
