@@ -140,13 +140,10 @@ def versions():
     import onnxruntime
     import tensorflow as tf
 
-    try:
-        import ai_edge_litert  # noqa: F401
-        from importlib.metadata import version
+    from importlib.metadata import version
+    from importlib.util import find_spec
 
-        litert = f"ai-edge-litert {version('ai-edge-litert')}"
-    except ImportError:
-        litert = "tf.lite.Interpreter"
+    litert = f"ai-edge-litert {version('ai-edge-litert')}" if find_spec("ai_edge_litert") else "tf.lite.Interpreter"
     import tf2onnx
 
     return f"TensorFlow {tf.__version__}, TFLite via {litert}, tf2onnx {tf2onnx.__version__}, ONNX Runtime " \

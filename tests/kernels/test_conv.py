@@ -32,36 +32,81 @@ def large_path(request, monkeypatch):
     return request.param
 
 
+@pytest.fixture
+def paths_taken(monkeypatch):
+    """The set of ``kernels.conv`` paths the layers called, recorded as they run (eagerly: one branch each):
+    "transpose_4x4s2" / "conv_4x4s2" (the fast 4x4 stride-2 layers), "matmul" / "phases" / "native" (the transposed
+    convolution, forward or input gradient), "patches" (the kernel gradient by space-to-depth patches, else
+    TensorFlow's), "few_outputs" / "wide_4x4" (the ``_STRIDE1_PATHS`` entries); an empty set is Keras's own layer."""
+    from keras_gans.kernels import conv
+
+    taken = set()
+
+    def record(name, function):
+        def recorded(*args):
+            taken.add(name)
+            return function(*args)
+
+        monkeypatch.setattr(conv, function.__name__, recorded)
+
+    record("transpose_4x4s2", conv.conv2d_transpose_4x4s2)
+    record("conv_4x4s2", conv.conv2d_4x4s2)
+    record("matmul", conv._transpose_conv_matmul)
+    record("phases", conv._transpose_conv_phases)
+    record("native", conv._transpose_conv_native)
+    record("patches", conv._kernel_grad_patches)
+    names = dict(zip((path for _, path in conv._STRIDE1_PATHS), ("few_outputs", "wide_4x4"), strict=True))
+    stride1_conv_for = conv._stride1_conv_for
+
+    def recorded_stride1(layer, inputs):
+        path = stride1_conv_for(layer, inputs)
+        if path is not None:
+            taken.add(names[path])
+        return path
+
+    monkeypatch.setattr(conv, "_stride1_conv_for", recorded_stride1)
+    return taken
+
+
+# paths: what kernels.conv runs (the ``paths_taken`` names; "large" = the large_path fixture's phases or native)
 @pytest.mark.parametrize(
-    "fast_cls, keras_cls, shape, filters, conv",
+    "fast_cls, keras_cls, shape, filters, conv, paths",
     [
-        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16, S2),  # fast path: phases / native
-        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (2, 2, 3, 32), 16, S2),  # few pixels: matmul
-        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3, S2),  # few channels: Keras path
-        (FastConv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2),  # fast path (input gradient by phases / native)
-        (FastConv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2),  # input gradient by matmul, kernel gradient by patches
-        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (1, 2, 2, 32), 64, S2),  # kernel gradient by patches
-        (FastConv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2),  # odd size: Keras path
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (4, 4, 4, 32), 16, S2, {"transpose_4x4s2", "large"}),
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (2, 2, 3, 32), 16, S2,
+         {"transpose_4x4s2", "matmul"}),  # few pixels
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (3, 7, 7, 16), 3, S2, set()),  # few channels: Keras
+        (FastConv2D, keras.layers.Conv2D, (4, 8, 8, 16), 32, S2, {"conv_4x4s2", "large"}),  # input gradient
+        (FastConv2D, keras.layers.Conv2D, (2, 4, 2, 16), 32, S2, {"conv_4x4s2", "matmul", "patches"}),
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (1, 2, 2, 32), 64, S2,
+         {"transpose_4x4s2", "matmul", "patches"}),
+        (FastConv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2, set()),  # odd size: Keras
         # stride 1 to few outputs: the ResNet generator's 7x7 to RGB, PatchGAN's 4x4 logits
-        (FastConv2D, keras.layers.Conv2D, (2, 13, 11, 16), 3, dict(kernel_size=7, padding="valid")),
-        (FastConv2D, keras.layers.Conv2D, (2, 9, 10, 32), 1, dict(kernel_size=4, padding="valid")),
-        (FastConv2D, keras.layers.Conv2D, (2, 9, 6, 16), 3, dict(kernel_size=(4, 3), padding="same")),  # even: bottom pad
-        (FastConv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1)),  # PixelGAN's 1x1
-        (FastConv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2)),  # strided: Keras path
-        # 3x3 stride 1 between wide layers (ResNet blocks, AdaIN's decoder): falls through to Keras's kernels
-        (FastConv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid")),
-        (FastConv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same")),
-        (FastConv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid")),  # PatchGAN's conv3
+        (FastConv2D, keras.layers.Conv2D, (2, 13, 11, 16), 3, dict(kernel_size=7, padding="valid"), {"few_outputs"}),
+        (FastConv2D, keras.layers.Conv2D, (2, 9, 10, 32), 1, dict(kernel_size=4, padding="valid"), {"few_outputs"}),
+        (FastConv2D, keras.layers.Conv2D, (2, 9, 6, 16), 3, dict(kernel_size=(4, 3), padding="same"),
+         {"few_outputs"}),  # even kernel: bottom pad
+        (FastConv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1), {"few_outputs"}),  # PixelGAN's 1x1
+        (FastConv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2), set()),  # strided: Keras
+        # 3x3 stride 1 between wide layers (ResNet blocks, AdaIN's decoder): Keras's kernels
+        (FastConv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid"), set()),
+        (FastConv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same"), set()),
+        (FastConv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid"),
+         {"wide_4x4"}),  # PatchGAN's conv3
     ],
 )
-def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv, large_path):
+def test_matches_keras_layer(fast_cls, keras_cls, shape, filters, conv, paths, large_path, paths_taken):
     x = tf.random.normal(shape, seed=1)
     reference = keras_cls(filters, **conv, bias_initializer="random_normal")
     reference(x)
     fast = fast_cls(filters, **conv)
     fast(x)
     fast.set_weights(reference.get_weights())
-    for got, want in zip(_outputs_and_grads(fast, x), _outputs_and_grads(reference, x)):
+    paths_taken.clear()
+    got_all = _outputs_and_grads(fast, x)
+    # each case exercises the path it is there for (a moved switch would otherwise leave a path untested)
+    assert paths_taken == {large_path if path == "large" else path for path in paths}
+    for got, want in zip(got_all, _outputs_and_grads(reference, x), strict=True):
         assert got.shape == want.shape
         # float32 sums in another order: relative 1e-5 of the largest value
         np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-5 * float(tf.reduce_max(tf.abs(want))))

@@ -64,7 +64,9 @@ def conds_with_weights(concrete_function, weight_ops=("Conv2D", "MatMul", "Conv2
                 continue
             branches = [graph._get_function(name) or concrete_function.graph._get_function(name)
                         for name in _function_names(op)]
-            if any(inner.type in weight_ops for branch in branches if branch is not None
+            # a branch that cannot be looked up would be a branch not checked: fail instead of passing
+            assert None not in branches, f"{op.name}: a branch of {_function_names(op)} is not in the graph"
+            if any(inner.type in weight_ops for branch in branches
                    for inner_graph in graphs_of(branch) for inner in inner_graph.get_operations()):
                 found.append(op.name)
     return found
@@ -103,6 +105,8 @@ def negative_operands(concrete_function, args, op_types=TRUNCATED_IN_ONNX):
         return pruned(*[by_name[t.name] for t in pruned.inputs]) if pruned.inputs else pruned()
 
     checked = [op for op in wrapped.graph.get_operations() if op.type in op_types and op.inputs[0].dtype.is_integer]
+    if not checked:  # no integer FloorMod / FloorDiv: nothing to evaluate
+        return {}
     try:  # every operand in one pruned function (tracing one per op took 20 s for AdaIN's 45-op graph)
         flat = evaluate([t for op in checked for t in op.inputs])
         values, start = {}, 0

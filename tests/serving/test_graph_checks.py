@@ -46,3 +46,9 @@ def test_conds_with_weights_finds_the_transposed_convolutions_switch():
     assert conds_with_weights(tf.function(layer).get_concrete_function(spec))
     with tracing_for_conversion():
         assert conds_with_weights(tf.function(layer).get_concrete_function(spec)) == []
+
+
+def test_negative_operands_of_a_graph_without_integer_floor_ops_is_empty():
+    """Only integer operands are checked (tf2onnx truncates integer division; a float FloorMod is exact)."""
+    found = negative_operands(traced(lambda x: tf.math.floormod(x, 3.0) - 5.0), [np.full((2, 2, 3), -4, np.float32)])
+    assert found == {}
