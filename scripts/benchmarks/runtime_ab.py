@@ -88,14 +88,15 @@ def main(argv=None):
     for model_name in args.models:
         for precision in args.precisions:
             sel = (df.model == model_name) & (df.precision == precision)
-            values = {v: df[sel & (df.variant == v)].images_per_s.tolist() for v in args.variants}
+            runs = {v: df[sel & (df.variant == v)] for v in args.variants}
+            values = {v: r.images_per_s.tolist() for v, r in runs.items()}
             med = {v: statistics.median(x) for v, x in values.items()}
-            fmt = "{:.0f}" if med[args.variants[0]] >= 20 else ("{:.2f}" if med[args.variants[0]] >= 1 else "{:.3f}")
+            first = med[args.variants[0]]
+            fmt = "{:.0f}" if first >= 20 else ("{:.2f}" if first >= 1 else "{:.3f}")
             cells = [f"{fmt.format(med[v])} ({', '.join(fmt.format(x) for x in values[v])})" for v in args.variants]
             ratios = [f"{med['default'] / med[v]:.2f}" if "default" in med and v in med else "—"
                       for v in ("Keras Adam", "malloc")]
-            peaks = " / ".join(f"{statistics.median(df[sel & (df.variant == v)].peak_rss_mb):.0f}"
-                               for v in args.variants)
+            peaks = " / ".join(f"{statistics.median(r.peak_rss_mb):.0f}" for r in runs.values())
             lines.append(f"| {model_name} b{MODELS[model_name][0]} | {precision} | {' | '.join(cells)} | "
                          f"{' | '.join(ratios)} | {peaks} |")
     Path(f"{out}.md").write_text("\n".join(lines) + "\n")
