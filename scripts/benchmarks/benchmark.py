@@ -147,6 +147,28 @@ def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
+def warmup_timer(warmup):
+    """A ``fit`` callback that times the steps after the first ``warmup``: wall ``t0``..``t1`` and process CPU time
+    ``cpu0``..``cpu1`` (from the end of step ``warmup`` to the end of the last), ``first`` (seconds to the end of the
+    first step, tracing included) and the last step's ``logs``."""
+    import keras
+
+    class Timer(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.begin = time.perf_counter()
+
+        def on_train_batch_end(self, batch_index, logs=None):
+            now, cpu = time.perf_counter(), time.process_time()
+            if batch_index == 0:
+                self.first = now - self.begin
+            if batch_index == warmup - 1:
+                self.t0, self.cpu0 = now, cpu
+            self.t1, self.cpu1 = now, cpu
+            self.logs = dict(logs or {})
+
+    return Timer()
+
+
 # ============================================================================================
 # Worker: one model, one process
 # ============================================================================================
@@ -211,21 +233,9 @@ def run_worker(cfg):
     # --- fit ----------------------------------------------------------------------------------
     warmup, steps = cfg["warmup"], cfg["steps"]
 
-    class Timer(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.begin = time.perf_counter()
-
-        def on_train_batch_end(self, batch_index, logs=None):
-            now, cpu = time.perf_counter(), time.process_time()
-            if batch_index == 0:
-                self.first = now - self.begin
-            if batch_index == warmup - 1:
-                self.t0, self.cpu0 = now, cpu
-            self.t1, self.cpu1 = now, cpu
-
     compile_kwargs = {} if cfg.get("jit") is None else {"jit_compile": cfg["jit"]}
     model.compile(**compile_kwargs)
-    timer = Timer()
+    timer = warmup_timer(warmup)
     load_before = os.getloadavg()[0]
     model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[timer])
     seconds = timer.t1 - timer.t0

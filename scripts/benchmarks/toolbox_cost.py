@@ -28,6 +28,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent  # scripts/benchmarks
 REPO = HERE.parents[1]
 RESULTS = HERE / "results"
+sys.path.insert(0, str(HERE))
+from benchmark import warmup_timer  # noqa: E402  (the timed fit)
+from toolbox_small_data import cpu_note, git_commit  # noqa: E402
 
 #: name -> (CLI options it stands for, DCGAN keyword arguments)
 OPTIONS = {
@@ -43,7 +46,6 @@ BATCH = 64
 
 
 def worker(cfg):
-    import keras
 
     sys.path.insert(0, str(REPO))
     import keras_gans
@@ -55,20 +57,7 @@ def worker(cfg):
     model.compile(jit_compile=False)
     warmup, steps = cfg["warmup"], cfg["steps"]
 
-    class Timer(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.begin = time.perf_counter()
-
-        def on_train_batch_end(self, batch_index, logs=None):
-            now, cpu = time.perf_counter(), time.process_time()
-            if batch_index == 0:
-                self.first = now - self.begin
-            if batch_index == warmup - 1:
-                self.t0, self.cpu0 = now, cpu
-            self.t1, self.cpu1 = now, cpu
-            self.logs = dict(logs or {})
-
-    timer = Timer()
+    timer = warmup_timer(warmup)
     load = os.getloadavg()[0]
     model.fit(ds, steps_per_epoch=warmup + steps, epochs=1, verbose=0, callbacks=[timer])
     seconds, cpu = timer.t1 - timer.t0, timer.cpu1 - timer.cpu0
@@ -89,23 +78,6 @@ def spawn(cfg, timeout=900):
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
         raise RuntimeError(f"worker {cfg} failed (exit {proc.returncode}):\n{tail}")
     return json.loads(lines[-1][len("RESULT "):])
-
-
-def cpu_note():
-    model = next((line.split(":", 1)[1].strip() for line in
-                  subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-                  if line.startswith("Model name")), "?")
-    flags = set(open("/proc/cpuinfo").read().split())
-    amx = sorted(f for f in flags if f.startswith("amx"))
-    return (f"{model}, {os.cpu_count()} CPUs; avx512_bf16 {'present' if 'avx512_bf16' in flags else 'absent'}; "
-            f"AMX {'present (' + ', '.join(amx) + ')' if amx else 'absent'}")
-
-
-def git_commit():
-    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True,
-                           cwd=REPO).stdout.strip()
-    return rev.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
 
 
 def main(argv=None):
