@@ -1,0 +1,69 @@
+"""scripts/benchmarks/gpu.py: issue 22's GPU table. Nothing here has a GPU, so these run its ``--smoke`` networks on
+the CPU: every data kind trains in both precisions and is timed, the table is written with a row that failed, and bad
+options exit 2."""
+
+import importlib.util
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "benchmarks" / "gpu.py"
+_spec = importlib.util.spec_from_file_location("gpu_benchmark", SCRIPT)
+gpu = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(gpu)
+
+
+def test_every_row_has_smoke_arguments_and_a_known_data_kind():
+    for name, (cls_name, kwargs, batch, kind, what) in gpu.ROWS.items():
+        assert cls_name in gpu.SMOKE, name
+        assert kind in ("images", "labelled", "pairs", "domains", "styles", "stylize256", "stylize512"), name
+        assert batch >= 1 and what, name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", ["cgan", "dcgan_mirrored", "pix2pix", "dtn", "adain_train", "adain_stylize256"])
+def test_each_data_kind_trains_and_is_timed_in_both_precisions(row):
+    cfg = dict(row=row, precisions=list(gpu.PRECISIONS), rounds=2, warmup=1, steps=2, images=2, smoke=True)
+    results = gpu.worker(cfg)
+    # two rounds of each precision, alternating which goes first
+    assert [(r["round"], r["precision"]) for r in results] == [
+        (0, "float32"), (0, "mixed_float16"), (1, "mixed_float16"), (1, "float32")]
+    unit = "steps/s" if row == "adain_train" else "images/s"
+    for r in results:
+        assert r["row"] == row and r["unit"] == unit and r["replicas"] >= 1
+        assert math.isfinite(r["per_s"]) and r["per_s"] > 0 and r["peak_memory_mb"] > 0
+
+
+def test_the_table_gives_medians_ranges_ratios_and_names_a_failed_row(tmp_path):
+    records = [dict(row="dcgan", precision=p, round=i, per_s=v, unit="images/s", peak_memory_mb=m, replicas=1)
+               for p, values, m in (("float32", (100, 120, 110), 700), ("mixed_float16", (300, 240, 330), 800))
+               for i, v in enumerate(values)]
+    args = gpu.parse_args(["--rows", "dcgan", "cyclegan", "--out", str(tmp_path), "--name", "t"])
+    gpu.write(records, {"cyclegan": "ResourceExhaustedError: OOM"}, args, "1 GPU(s): X")
+    table = (tmp_path / "t.md").read_text()
+    assert "| dcgan | 64x64x3, batch 128 (Radford et al. 2016) | 110 (100-120) images/s | 300 (240-330) images/s " \
+           "| 2.73 | 700 / 800 |" in table
+    assert "| cyclegan | 256x256, batch 1 (Zhu et al. 2017) | failed: ResourceExhaustedError: OOM |" in table
+    assert "Device: 1 GPU(s): X." in table
+    assert len(pd.read_csv(tmp_path / "t.csv")) == 6
+
+
+def test_rows_that_fail_are_written_and_the_command_exits_non_zero(tmp_path):
+    # a one-second limit per row's process: TensorFlow's import alone takes longer, so both rows fail
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--smoke", "--rows", "gan", "cgan", "--timeout", "1",
+                           "--out", str(tmp_path), "--name", "t"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "2 row(s) failed: gan, cgan" in proc.stderr, proc.stderr[-2000:]
+    table = (tmp_path / "t.md").read_text()
+    assert table.count("failed: ") == 2 and "timed out after 1 s" in table
+    assert "no GPU visible" in table and "--smoke" in table
+
+
+@pytest.mark.parametrize("option", [["--steps", "0"], ["--rounds", "-1"], ["--rows", "nosuch"]])
+def test_bad_options_exit_2(option):
+    with pytest.raises(SystemExit) as e:
+        gpu.parse_args(option)
+    assert e.value.code == 2
