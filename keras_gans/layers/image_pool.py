@@ -55,13 +55,16 @@ class ImagePool(keras.layers.Layer):
         pool, count = self.images.value, self.count.value
 
         def query(i, pool, count, out):
-            image = images[i]
+            # gathers, not x[i]: under XLA a slice's begin must be a compile-time constant, which made every step
+            # of a jit-compiled CycleGAN recompile (the random index's seed became a constant input)
+            image = tf.gather(images, i)
             filling = count < self.pool_size
-            swap = tf.logical_and(tf.logical_not(filling), uniform[i] > 0.5)
-            slot = tf.where(filling, count, index[i])
-            returned = tf.where(swap, pool[slot], image)
+            swap = tf.logical_and(tf.logical_not(filling), tf.gather(uniform, i) > 0.5)
+            slot = tf.where(filling, count, tf.gather(index, i))
+            kept = tf.gather(pool, slot)
+            returned = tf.where(swap, kept, image)
             stored = tf.logical_or(filling, swap)
-            pool = tf.tensor_scatter_nd_update(pool, [[slot]], [tf.where(stored, image, pool[slot])])
+            pool = tf.tensor_scatter_nd_update(pool, [[slot]], [tf.where(stored, image, kept)])
             count = tf.where(filling, count + 1, count)
             return i + 1, pool, count, out.write(i, returned)
 

@@ -294,12 +294,13 @@ class MinibatchStdDev(keras.layers.Layer):
         height = height if height is not None else dynamic[1]
         width = width if width is not None else dynamic[2]
         f = self.num_channels
-        y = ops.reshape(ops.cast(inputs, "float32"), (-1, group, height, width, f, channels // f))  # [n G H W F c]
-        y = y - ops.mean(y, axis=1, keepdims=True)
-        y = ops.sqrt(ops.mean(ops.square(y), axis=1) + EPSILON)  # [n H W F c]
-        y = ops.mean(y, axis=(1, 2, 4))  # [n F]
-        y = ops.repeat(y, group, axis=0)  # [B F]: each group's statistic for its G samples
-        y = ops.ones_like(inputs[..., :1], dtype="float32") * y[:, None, None, :]  # [B H W F]
+        x = ops.reshape(ops.cast(inputs, "float32"), (-1, group, height, width, f, channels // f))  # [n G H W F c]
+        y = x - ops.mean(x, axis=1, keepdims=True)
+        y = ops.sqrt(ops.mean(ops.square(y), axis=1, keepdims=True) + EPSILON)  # [n 1 H W F c]
+        y = ops.mean(y, axis=(2, 3, 5), keepdims=True)  # [n 1 1 1 F 1]
+        # each group's statistic for its G samples, by broadcasting (a repeat's Tile has a gradient that XLA could not
+        # compile inside the lazy R1 branch's cond)
+        y = ops.reshape(ops.ones_like(x[..., :1]) * y, (-1, height, width, f))  # [B H W F]
         return ops.concatenate([inputs, ops.cast(y, inputs.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):
