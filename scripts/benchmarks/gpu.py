@@ -1,19 +1,23 @@
 """Issue 22's GPU table in one command: every model's training throughput at its paper's resolution and batch in
-float32 and mixed_float16, DCGAN and Pix2Pix under ``MirroredStrategy``, and AdaIN stylizing at 256² and 512².
+float32 and mixed_float16 (and with XLA on request), DCGAN and Pix2Pix under ``MirroredStrategy``, and AdaIN stylizing
+at 256² and 512².
 
-    python scripts/benchmarks/gpu.py --name gpu_h100                 # on a machine with a GPU (tensorflow[and-cuda])
+    python scripts/benchmarks/gpu.py --name gpu_h100                 # on a machine with a GPU (pip install ".[cuda]")
+    python scripts/benchmarks/gpu.py --configs float32 mixed_float16 "float32 + XLA" "mixed_float16 + XLA" --name x
     python scripts/benchmarks/gpu.py --rows dcgan adain_stylize512 --name gpu_some
     python scripts/benchmarks/gpu.py --smoke --rows dcgan --out /tmp/x  # the same code on a CPU, tiny networks
 
-Each row runs in a fresh process that builds the model once per precision (``precision=`` is the model's own, so
-both live in one process) and times them alternately, ``--rounds`` times each: ``fit`` for ``--warmup`` untimed steps
-(tracing, cuDNN autotuning), then ``--steps`` timed steps (synthetic data of the model's shapes, made on the host and
-prefetched), or ``--images`` calls of ``stylize`` after one warm-up call. The throughput of a round is the batch over
-the median step; the table gives the median over rounds with the range, the mixed_float16 / float32 ratio of the
-medians, and the peak device memory of the process (``tf.config.experimental.get_memory_info("GPU:0")["peak"]``;
-the peak resident memory on a CPU). Rows marked "mirrored" build and fit the model inside
-``tf.distribute.MirroredStrategy()`` over every visible GPU (one GPU: the strategy's own overhead against the plain
-row). The header records the device, TensorFlow and its CUDA/cuDNN build, and the commit.
+Each row runs in a fresh process that builds the model once per configuration (``precision=`` is the model's own and
+``jit_compile`` its ``compile``'s, so all live in one process) and times them in turn, each round starting with the
+next one, ``--rounds`` times each: ``fit`` for ``--warmup`` untimed steps (tracing, XLA compilation, cuDNN
+autotuning), then ``--steps`` timed steps (synthetic data of the model's shapes, made on the host and prefetched), or
+``--images`` calls of ``stylize`` after one warm-up call. The throughput of a round is the batch over the median step;
+the table gives the median over rounds with the range, each configuration's ratio to the first one (medians), and
+the peak device memory of the process (``tf.config.experimental.get_memory_info("GPU:0")["peak"]``; the peak
+resident memory on a CPU). Rows marked "mirrored" build and fit the model inside ``tf.distribute.MirroredStrategy()``
+over every visible GPU (one GPU: the strategy's own overhead against the plain row), without the XLA configurations
+(keras_gans compiles with XLA on one device only: ``keras_gans.cli.training.use_jit``). The header records the device,
+TensorFlow and its CUDA/cuDNN build, and the commit.
 
 Rows (``ROWS``): the models' constructor defaults are their papers' resolutions (the docstrings cite them); the batch is
 the paper's where it states one, else the ``keras-gans train`` default of 64, and ``WGAN``/``WGANGP``/``SNGAN`` steps
@@ -21,9 +25,9 @@ take ``n_critic``/``n_dis`` minibatches each. WGAN runs without its warm-up sche
 step for the first 25), which would make the timed steps unlike the rest of training.
 
 ``--smoke`` shrinks every network and image (``SMOKE``) and takes 1 warm-up, 2 timed steps, 1 round: it checks that
-every row builds, trains in both precisions and is written, on any machine (``tests/scripts/benchmarks/test_gpu.py``);
-its numbers mean nothing. Without a GPU the script says so in the header and runs on the CPU (mixed_float16 is then
-emulated and slow).
+every row builds, trains in each configuration and is written, on any machine
+(``tests/scripts/benchmarks/test_gpu.py``); its numbers mean nothing. Without a GPU the script says so in the header
+and runs on the CPU (mixed_float16 is then emulated and slow).
 """
 
 import argparse
@@ -42,7 +46,8 @@ from benchmark import _spawn, rss_mb  # noqa: E402  (a worker in a fresh process
 from precision import number_format, spread  # noqa: E402  ("median (min-max)" as precision.py writes it)
 from toolbox_small_data import git_commit  # noqa: E402
 
-PRECISIONS = ("float32", "mixed_float16")
+#: the precision of the model (its ``precision=``), with `` + XLA`` compiled with ``jit_compile=True``
+CONFIGS = ("float32", "mixed_float16", "float32 + XLA", "mixed_float16 + XLA")
 #: name: (model class, constructor arguments, batch per minibatch, data kind, what the batch is and where it is from)
 ROWS = {
     "gan": ("GAN", {}, 100, "images", "28x28x1 MLP, batch 100 (Goodfellow et al. 2014, its pylearn2 MNIST set-up)"),
@@ -119,7 +124,7 @@ def peak_memory_mb(tf):
 
 
 def worker(cfg):
-    """One row, every precision, ``cfg["rounds"]`` alternating rounds in this process: a list of result dicts."""
+    """One row, every configuration, ``cfg["rounds"]`` rounds in this process: a list of result dicts."""
     import time
 
     import keras
@@ -135,18 +140,19 @@ def worker(cfg):
     strategy = tf.distribute.MirroredStrategy() if mirrored else tf.distribute.get_strategy()
     stylize = kind.startswith("stylize")
     size = (32 if cfg["smoke"] else int(kind[len("stylize"):])) if stylize else (32 if cfg["smoke"] else 256)
+    configs = [c for c in cfg["configs"] if not (mirrored and c.endswith(" + XLA"))]  # XLA: one device (use_jit)
     models = {}
-    for precision in cfg["precisions"]:
+    for config in configs:
         keras.utils.set_random_seed(0)
         with strategy.scope():
-            model = getattr(keras_gans, cls_name)(precision=precision, **kwargs)
-            model.compile()
-        models[precision] = model
+            model = getattr(keras_gans, cls_name)(precision=config.split(" + ")[0], **kwargs)
+            model.compile(jit_compile=config.endswith(" + XLA"))  # stylize runs XLA-compiled too
+        models[config] = model
     results = []
     for round_index in range(cfg["rounds"]):
-        order = cfg["precisions"][round_index % 2:] + cfg["precisions"][:round_index % 2]  # alternate who goes first
-        for precision in order:
-            model = models[precision]
+        turn = round_index % len(configs)
+        for config in configs[turn:] + configs[:turn]:  # each round another configuration goes first
+            model = models[config]
             if stylize:
                 rng = np.random.default_rng(round_index)
                 content, style = (rng.integers(0, 256, (size, size, 3)).astype("uint8") for _ in range(2))
@@ -168,7 +174,7 @@ def worker(cfg):
                 step_s = statistics.median(np.diff(stamps[cfg["warmup"] - 1:]))
                 per_s = (1 if kind == "styles" else images) / step_s
                 unit = "steps/s" if kind == "styles" else "images/s"
-            results.append({"row": cfg["row"], "precision": precision, "round": round_index, "per_s": per_s,
+            results.append({"row": cfg["row"], "config": config, "round": round_index, "per_s": per_s,
                             "unit": unit, "peak_memory_mb": peak_memory_mb(tf),
                             "replicas": strategy.num_replicas_in_sync})
     return results
@@ -196,29 +202,32 @@ def write(records, failed, args, device):
     df = pd.DataFrame(records)
     df.to_csv(out / f"{args.name}.csv", index=False)
     argv = " ".join(sys.argv[1:])
-    lines = [f"# keras_gans on {'a GPU' if 'GPU(s)' in device else 'no GPU'}: float32 and mixed_float16 ({args.name})",
+    lines = [f"# keras_gans on {'a GPU' if 'GPU(s)' in device else 'no GPU'}: {', '.join(args.configs)} ({args.name})",
              "", f"- Regenerate: `python scripts/benchmarks/gpu.py {argv}`. Method: the script's docstring.",
              f"- Measured {datetime.datetime.now():%Y-%m-%d %H:%M}; commit {git_commit(('keras_gans',))}.",
              f"- Device: {device}.", f"- {args.rounds} round(s) of {args.warmup} warm-up + {args.steps} timed steps "
-             f"(stylizing: {args.images} calls after 1) per precision, alternating, one process per row."
+             f"(stylizing: {args.images} calls after 1) per configuration, in turn, one process per row."
              + (" **--smoke: tiny networks, numbers meaningless.**" if args.smoke else ""), "",
-             "| row | what | " + " | ".join(f"{p} (median, range)" for p in args.precisions)
-             + " | ratio of medians | peak memory MB |", "|" + "---|" * (len(args.precisions) + 4)]
+             "| row | what | " + " | ".join(f"{c} (median, range)" for c in args.configs)
+             + f" | {' ; '.join(args.configs[1:])} ÷ {args.configs[0]} (medians) | peak memory MB |",
+             "|" + "---|" * (len(args.configs) + 4)]
     for row in args.rows:
         if row in failed:
-            lines.append(f"| {row} | {ROWS[row][4]} | failed: {failed[row]} |" + " |" * (len(args.precisions) + 1))
+            lines.append(f"| {row} | {ROWS[row][4]} | failed: {failed[row]} |" + " |" * (len(args.configs) + 1))
             continue
         d = df[df.row == row]
         cells, medians = [], []
-        for precision in args.precisions:
-            values = d[d.precision == precision].per_s.tolist()
-            medians.append(statistics.median(values))
-            cells.append(f"{spread(values, number_format(values))} {d.unit.iloc[0]}")
-        ratio = f"{medians[-1] / medians[0]:.2f}" if len(medians) > 1 else ""
-        memory = " / ".join(f"{d[d.precision == p].peak_memory_mb.max():.0f}" for p in args.precisions)
+        for config in args.configs:
+            values = d[d.config == config].per_s.tolist()
+            medians.append(statistics.median(values) if values else None)
+            cells.append(f"{spread(values, number_format(values))} {d.unit.iloc[0]}" if values else
+                         "n/a (XLA runs on one device)")
+        ratio = " ; ".join(f"{m / medians[0]:.2f}" if m and medians[0] else "-" for m in medians[1:])
+        memory = " / ".join(f"{d[d.config == c].peak_memory_mb.max():.0f}" if (d.config == c).any() else "-"
+                            for c in args.configs)
         lines.append(f"| {row} | {ROWS[row][4]} | " + " | ".join(cells) + f" | {ratio} | {memory} |")
-    lines += ["", "Peak memory: the process's peak after each precision's rounds (the second precision's includes the "
-              "first's, since both models live in one process)."]
+    lines += ["", "Peak memory: the process's peak after each configuration's rounds (a later one's includes the "
+              "earlier's, since all the row's models live in one process)."]
     (out / f"{args.name}.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / args.name}.csv and .md")
 
@@ -226,8 +235,9 @@ def write(records, failed, args, device):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--rows", nargs="+", choices=list(ROWS), default=list(ROWS))
-    p.add_argument("--precisions", nargs="+", choices=PRECISIONS, default=list(PRECISIONS))
-    p.add_argument("--rounds", type=int, default=3, help="alternating rounds per precision (3)")
+    p.add_argument("--configs", nargs="+", choices=CONFIGS, default=list(CONFIGS[:2]),
+                   help="float32 and mixed_float16 by default; ' + XLA' compiles with jit_compile=True")
+    p.add_argument("--rounds", type=int, default=3, help="rounds per configuration (3)")
     p.add_argument("--warmup", type=int, default=3, help="untimed steps per round (3; the first traces)")
     p.add_argument("--steps", type=int, default=20, help="timed steps per round (20)")
     p.add_argument("--images", type=int, default=20, help="timed stylize calls per round (20)")
@@ -252,7 +262,7 @@ def main(argv=None):
         return
     records, failed = [], {}
     for row in args.rows:
-        cfg = dict(row=row, precisions=args.precisions, rounds=args.rounds, warmup=args.warmup, steps=args.steps,
+        cfg = dict(row=row, configs=args.configs, rounds=args.rounds, warmup=args.warmup, steps=args.steps,
                    images=args.images, smoke=args.smoke)
         try:
             records += _spawn([__file__, "--worker", json.dumps(cfg)], timeout=args.timeout)
