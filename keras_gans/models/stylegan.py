@@ -194,6 +194,10 @@ class StyleGAN(NoiseToImage):
     def train_step(self, data):
         self._check_compiled()
         real, _ = self.unpack(data)
+        if self.jit_compile and self.mbstd_group_size and real.shape[0] is None:  # traced: a clear error, not XLA's
+            raise ValueError("StyleGAN with jit_compile=True needs batches of a static size (its minibatch standard "
+                             "deviation does not compile otherwise): batch the dataset with drop_remainder=True, as "
+                             "keras_gans.datasets does")
         real = self.grow(real)  # progressive growing, if on: the level of detail of this step
         m = real.shape[0] or tf.shape(real)[0]
         # G: minimise softplus(-D(G(z))) on mixed styles (+ the path-length penalty)

@@ -15,7 +15,9 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+import tensorflow as tf
 
 from tests.core.test_precision import MODELS
 
@@ -62,3 +64,15 @@ def test_every_model_compiles_its_step_once_and_trains():
     assert {name: dict(compiles[name]) for name in MODELS} == {
         name: {step: 1 for step in compiles[name]} for name in MODELS}
     assert all(len(compiles[name]) == 1 for name in MODELS), dict(compiles)
+
+
+def test_stylegan_under_xla_asks_for_a_static_batch(fashion):
+    make, _ = MODELS["StyleGAN"]
+    model = make("float32")
+    model.compile(jit_compile=True)
+    images = tf.image.resize(fashion[0][:8], (16, 16))
+    with pytest.raises(ValueError, match="static size.*drop_remainder=True"):
+        model.fit(tf.data.Dataset.from_tensor_slices(images).batch(4), epochs=1, verbose=0)
+    model.compile(jit_compile=False)  # without XLA the same batches train
+    assert np.isfinite(model.fit(tf.data.Dataset.from_tensor_slices(images).batch(4), epochs=1, verbose=0)
+                       .history["d_loss"][-1])
