@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 from benchmark import _spawn, rss_mb  # noqa: E402  (a worker in a fresh process, peak memory)
+from export_latency import call_seconds  # noqa: E402  (back-to-back timed calls; stdlib only)
 from precision import number_format, spread  # noqa: E402  ("median (min-max)" as precision.py writes it)
 from toolbox_small_data import git_commit  # noqa: E402
 
@@ -139,7 +140,7 @@ def worker(cfg):
     mirrored = cfg["row"].endswith("_mirrored")
     strategy = tf.distribute.MirroredStrategy() if mirrored else tf.distribute.get_strategy()
     stylize = kind.startswith("stylize")
-    size = (32 if cfg["smoke"] else int(kind[len("stylize"):])) if stylize else (32 if cfg["smoke"] else 256)
+    size = 32 if cfg["smoke"] else int(kind[len("stylize"):]) if stylize else 256  # the images AdaIN sees
     configs = [c for c in cfg["configs"] if not (mirrored and c.endswith(" + XLA"))]  # XLA: one device (use_jit)
     models = {}
     for config in configs:
@@ -157,11 +158,7 @@ def worker(cfg):
                 rng = np.random.default_rng(round_index)
                 content, style = (rng.integers(0, 256, (size, size, 3)).astype("uint8") for _ in range(2))
                 model.stylize(content, style)  # warm-up: traces this size
-                calls = []
-                for _ in range(cfg["images"]):
-                    start = time.perf_counter()
-                    model.stylize(content, style)
-                    calls.append(time.perf_counter() - start)
+                calls = call_seconds(lambda: model.stylize(content, style), cfg["images"])
                 per_s, unit = 1.0 / statistics.median(calls), "images/s"
             else:
                 images = batch * getattr(model, "d_steps", 1) * strategy.num_replicas_in_sync

@@ -46,7 +46,6 @@ BATCH = 64
 
 
 def worker(cfg):
-
     sys.path.insert(0, str(REPO))
     import keras_gans
     from keras_gans import datasets
