@@ -11,7 +11,8 @@ setup(
     py_modules=["keras_gans_launcher"],  # the console script: sets up its process before it imports keras_gans
     # what the library reads at run time: the embedded Fashion-MNIST subset, the classifier behind FID/KID, presets
     package_data={"keras_gans.datasets": ["data/*.npz"], "keras_gans.evaluation": ["data/*.keras"],
-                  "keras_gans.presets": ["data/*.npz", "data/*.json"]},  # trained models and their cards
+                  "keras_gans.presets": ["data/*.npz", "data/*.json"],  # trained models and their cards
+                  "keras_gans.kernels.native": ["*.cc"]},  # C++ ops, compiled on first use
     install_requires=[
         "tensorflow>=2.21,<2.22",
         "keras>=3.10",

@@ -6,7 +6,9 @@ says in its module docstring which measurement justifies it:
 - :class:`FastConv2D` / :class:`FastConv2DTranspose` (``kernels/conv.py``): 4x4 stride-2 convolutions
   through a matmul with few pixels and, with many, through stride-1 sub-pixel phases where TensorFlow runs
   without oneDNN (its own kernel where oneDNN runs); rewritten kernel gradients where TensorFlow's are slow;
-  rewritten gradients for the stride-1 cases whose TensorFlow gradient kernels are slow on CPU.
+  rewritten gradients for the stride-1 cases whose TensorFlow gradient kernels are slow on CPU; 3x3 stride-1
+  convolutions between wide layers by Winograd's F(2x2, 3x3) on CPUs (``kernels/winograd.py``, its transforms in
+  C++: ``kernels/native/``, compiled on first use).
 - :class:`UpsamplingConv2D` (``kernels/upsampling_conv.py``): nearest-neighbour 2x up-sampling and the
   convolution after it in one layer, computed at the low resolution (3x3: four 2x2 phases, 2.25x fewer FLOPs).
 - :class:`FusedAdam` (``kernels/adam.py``): Keras's Adam update through TensorFlow's fused

@@ -1,12 +1,13 @@
-"""The fused Adam and the caching allocator, re-justified in float32 and bfloat16: each against what it replaces, in
-whole training steps, interleaved fresh processes (issue 22).
+"""The fused Adam, the caching allocator and the Winograd convolutions, re-justified in float32 and bfloat16: each
+against what it replaces, in whole training steps, interleaved fresh processes (issue 22).
 
     python scripts/benchmarks/runtime_ab.py --rounds 3 --name runtime_ab_amx
 
 Variants: "default" is what the ``keras-gans`` command runs (``keras_gans.kernels.FusedAdam``, TensorFlow's caching
 BFC CPU allocator, ``TF_CPU_ALLOCATOR_USE_BFC=true``); "Keras Adam" puts ``keras.optimizers.Adam``'s update step in
 place of the fused one; "malloc" turns the caching allocator off (``TF_CPU_ALLOCATOR_USE_BFC=false``, a Python
-program's default). Models: Pix2Pix 256x256 batch 1 (a 54M-parameter U-Net and PatchGAN: where the fused Adam was
+program's default); "TF 3x3" runs TensorFlow's own kernel for the wide 3x3 convolutions instead of
+``keras_gans.kernels.winograd`` (``KERAS_GANS_NATIVE=0``). Models: Pix2Pix 256x256 batch 1 (a 54M-parameter U-Net and PatchGAN: where the fused Adam was
 measured to matter), DCGAN 32x32x3 batch 128 and (``--models cyclegan``) CycleGAN 256x256 batch 1, each trained
 with ``fit`` on synthetic data, median step of 8 (Pix2Pix), 26 (DCGAN) or 5 (CycleGAN) after 2; each process's peak
 resident memory beside it. ``--variants`` and ``--precisions`` pick a subset. Writes ``results/NAME.md`` and ``.csv``.
@@ -25,7 +26,8 @@ sys.path.insert(0, str(HERE))
 import benchmark  # noqa: E402  (_spawn: a worker in a fresh process)
 import fit_timing  # noqa: E402  (the timed fit of each model)
 VARIANTS = {"default": {"TF_CPU_ALLOCATOR_USE_BFC": "true"}, "Keras Adam": {"TF_CPU_ALLOCATOR_USE_BFC": "true"},
-            "malloc": {"TF_CPU_ALLOCATOR_USE_BFC": "false"}}
+            "malloc": {"TF_CPU_ALLOCATOR_USE_BFC": "false"},
+            "TF 3x3": {"TF_CPU_ALLOCATOR_USE_BFC": "true", "KERAS_GANS_NATIVE": "0"}}
 MODELS = {name: fit_timing.MODELS[name] for name in ("pix2pix", "dcgan", "cyclegan")}  # Pix2Pix first: Adam matters
 
 
@@ -33,12 +35,13 @@ def worker(model_name, variant, precision):
     import keras
 
     sys.path.insert(0, str(REPO))
-    from keras_gans.kernels import FusedAdam
+    from keras_gans.kernels import FusedAdam, native
 
     if variant == "Keras Adam":
         FusedAdam.update_step = keras.optimizers.Adam.update_step
     images_per_s, model = fit_timing.timed_fit(model_name, precision)
     assert all(isinstance(o, FusedAdam) for o in (model.g_optimizer, model.d_optimizer))
+    assert (native.library() is None) == (variant == "TF 3x3"), native.why_not()  # the variant ran what it says
     print("RESULT " + json.dumps(dict(images_per_s=images_per_s, params=model.count_params(),
                                       peak_rss_mb=benchmark.rss_mb())))
 
@@ -52,7 +55,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--models", nargs="+", default=["pix2pix", "dcgan"], choices=list(MODELS))
-    p.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    p.add_argument("--variants", nargs="+", default=["default", "Keras Adam", "malloc"], choices=list(VARIANTS))
     p.add_argument("--precisions", nargs="+", default=["mixed_bfloat16", "float32"])
     p.add_argument("--name", default="runtime_ab", help="file stem of the results")
     p.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
@@ -72,7 +75,8 @@ def main(argv=None):
     df = pd.DataFrame(rows)
     out = HERE / "results" / args.name
     df.to_csv(f"{out}.csv", index=False)
-    lines = ["# The fused Adam and the caching allocator against what they replace (issue 22)", "",
+    lines = ["# The fused Adam, the caching allocator and the Winograd convolutions against what they replace "
+             "(issue 22)", "",
              f"- Regenerate: `python scripts/benchmarks/runtime_ab.py --rounds {args.rounds} --models "
              f"{' '.join(args.models)} --variants {' '.join(f'{v!r}' if ' ' in v else v for v in args.variants)} "
              f"--precisions {' '.join(args.precisions)} --name {args.name}`. "
@@ -83,8 +87,9 @@ def main(argv=None):
              "median; ratios where both variants ran.", "",
              "| model | precision | " + " | ".join(f"{v}{' (FusedAdam, BFC)' if v == 'default' else ''}"
                                                for v in args.variants)
-             + " | default / Keras Adam | default / malloc | peak MB " + " / ".join(args.variants) + " |",
-             "|---|---|" + "---|" * (len(args.variants) + 3)]
+             + " | default / Keras Adam | default / malloc | default / TF 3x3 | peak MB " + " / ".join(args.variants)
+             + " |",
+             "|---|---|" + "---|" * (len(args.variants) + 4)]
     for model_name in args.models:
         for precision in args.precisions:
             sel = (df.model == model_name) & (df.precision == precision)
@@ -95,7 +100,7 @@ def main(argv=None):
             fmt = "{:.0f}" if first >= 20 else ("{:.2f}" if first >= 1 else "{:.3f}")
             cells = [f"{fmt.format(med[v])} ({', '.join(fmt.format(x) for x in values[v])})" for v in args.variants]
             ratios = [f"{med['default'] / med[v]:.2f}" if "default" in med and v in med else "—"
-                      for v in ("Keras Adam", "malloc")]
+                      for v in ("Keras Adam", "malloc", "TF 3x3")]
             peaks = " / ".join(f"{statistics.median(r.peak_rss_mb):.0f}" for r in runs.values())
             lines.append(f"| {model_name} b{MODELS[model_name][0]} | {precision} | {' | '.join(cells)} | "
                          f"{' | '.join(ratios)} | {peaks} |")

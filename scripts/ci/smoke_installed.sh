@@ -29,6 +29,10 @@ cd "$WORK/run"
 "$PY" -c "import keras_gans; assert '/site-packages/' in keras_gans.__file__, keras_gans.__file__" 2> import.err ||
     { cat import.err >&2; exit 1; }
 
+step "the native ops build from the installed package (winograd.cc ships in the wheel)"
+"$PY" -c "from keras_gans.kernels import native; assert native.library() is not None, native.why_not()" \
+    2> native.err || { cat native.err >&2; exit 1; }
+
 step "train (a few steps on the embedded default)"
 "$KG" train dcgan --epochs 1 --steps-per-epoch 3 --batch-size 16 --num-samples 4 --out run --export-dir exports \
     2> train.err
