@@ -27,7 +27,7 @@ per-layer times behind it, are in the table. 3x3 convs between wide layers keep
 TensorFlow's kernels: a kernel gradient as nine shifted matmuls won per layer but lost in
 whole CycleGAN steps (see the note at the table).
 
-3. 3x3 stride-1 convolutions between wide layers (at least 256 channels in and out) on CPUs: Winograd's
+3. 3x3 stride-1 convolutions with at least 64 channels in and out, on CPUs: Winograd's
 F(2x2, 3x3), 2.25x fewer multiplies (:mod:`keras_gans.kernels.winograd`, which says where it applies and why).
 """
 

@@ -11,13 +11,14 @@ float32 matrix product. Every op is linear and its gradient is its adjoint, so g
 penalty through the network) are the same construction.
 
 Used by :class:`~keras_gans.kernels.FastConv2D` for 3x3 stride-1 convolutions with at least ``MIN_CHANNELS`` input
-and output channels on CPUs (the CycleGAN ResNet blocks, the VGG encoder's and AdaIN decoder's 256- and 512-channel
-layers) when :func:`active` says so. Per layer on AMD Zen 4 (2 cores, 15 calls each, by hand): 1x64x64x256 -> 256
-in bfloat16 forward 11.8 -> 9.7 ms, forward and both gradients 39.5 -> 26.7 ms; 1x32x32x512 -> 512 1.28x / 1.58x;
-8x64x64x256 1.15x / 1.44x, in float32 1.19x / 1.46x. With 128 channels the transforms' memory traffic eats the
-saving (1x128x128x128 in bfloat16: forward 0.93x), hence the threshold. Results equal the direct convolution to
-float32 rounding (relative 1e-6); in bfloat16 the largest error is 1.5-2.2x the direct convolution's (both round
-float32 sums to bfloat16; Winograd also rounds the transformed inputs and weights): tests/kernels/test_winograd.py.
+and output channels on CPUs (the CycleGAN ResNet blocks, the VGG encoder and AdaIN decoder, SN-GAN's and BEGAN's 3x3
+layers) when :func:`active` says so. Per layer on AMD Zen 4, 3 fresh processes (``scripts/benchmarks/
+winograd_layers.py`` -> ``results/winograd_layers_zen4{,_narrow}.md``): every shape with 64 to 512 channels was
+faster, forward 1.15-1.92x and forward with both gradients 1.18-2.47x in bfloat16 and float32 (1x64x64x256 in
+bfloat16: 11.8 -> 7.6 ms forward, 29.7 -> 14.2 ms with the gradients); with 32 channels (1x256x256x32) it was slower
+(0.66-1.02x), hence ``MIN_CHANNELS = 64``. Results equal the direct convolution to float32 rounding, gradients of both
+orders included; in bfloat16 the largest error is 1.5-2.2x the direct convolution's (both round float32 sums to
+bfloat16; Winograd also rounds the transformed inputs and weights): tests/kernels/test_winograd.py.
 """
 
 import numpy as np
@@ -30,7 +31,7 @@ from keras_gans.kernels import native
 # F(2x2, 3x3)'s filter transform (Lavin & Gray, Sec. 4.1); the data and output transforms are in winograd.cc.
 G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], np.float32)
 DTYPES = ("float32", "bfloat16")
-MIN_CHANNELS = 256  # both sides; measured above
+MIN_CHANNELS = 64  # on both sides; measured above
 _registered = []
 
 

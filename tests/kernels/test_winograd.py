@@ -108,7 +108,7 @@ def test_fast_conv2d_takes_the_winograd_path_and_equals_keras(padding):
     reference.set_weights(layer.get_weights())
     x = tf.random.normal([2, 11, 12, WIDE])
     assert "KgWinogradInput" in _op_types(layer, tf.TensorSpec([None, None, None, WIDE]))
-    assert _relative(layer(x), reference(x)) < 4e-6  # float32 rounding (test above), sums of 9 * 256 terms
+    assert _relative(layer(x), reference(x)) < 4e-6  # float32 rounding (test above), sums of 9 * 64 terms
     assert layer(x).shape == reference(x).shape
 
 
@@ -145,8 +145,8 @@ def test_without_a_compiler_layers_warn_once_and_compute_the_same(tmp_path):
     code = (
         "import warnings, numpy as np, tensorflow as tf\n"
         "from keras_gans.kernels import FastConv2D\n"
-        "layer = FastConv2D(256, 3, padding='same'); layer.build((None, None, None, 256))\n"
-        "x = tf.random.normal([1, 8, 8, 256])\n"
+        "layer = FastConv2D(64, 3, padding='same'); layer.build((None, None, None, 64))\n"
+        "x = tf.random.normal([1, 8, 8, 64])\n"
         "with warnings.catch_warnings(record=True) as caught:\n"
         "    warnings.simplefilter('always')\n"
         "    a = layer(x); b = layer(x)\n"
