@@ -126,6 +126,18 @@ def onednn_isa(python=None):
     return next((line.split("isa:", 1)[1] for line in out.splitlines() if ",info,cpu,isa:" in line), "not reported")
 
 
+def native_ops():
+    """Whether keras_gans's C++ ops (the Winograd 3x3 convolutions) load in a worker process, under this environment
+    (``KERAS_GANS_NATIVE=0`` turns them off)."""
+    import subprocess
+
+    code = ("from keras_gans.kernels import native; lib = native.library(); "
+            "print('on' if lib is not None else 'off (' + native.why_not() + ')')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900, cwd=HERE.parents[1],
+                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+    return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else f"unknown (exit {out.returncode})"
+
+
 def spread(values, fmt="{:.0f}"):
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
@@ -151,6 +163,7 @@ def write(rows, args, load_before):
              f"- CPU: {tsd.cpu_note()}.",
              f"- oneDNN's instruction set{' (ONEDNN_MAX_CPU_ISA=' + args.max_isa + ')' if args.max_isa else ''}: "
              f"TensorFlow {args.isa['tensorflow']}; torch {args.isa['torch']}.",
+             f"- keras_gans's Winograd 3x3 convolutions (C++ ops): {args.native}.",
              f"- {args.rounds} rounds, configurations interleaved (rotated order), each run a new process. Steps: "
              f"DCGAN {args.steps} timed after {args.warmup} warm-up; Pix2Pix/CycleGAN the median of "
              f"{args.translation_steps} steps after 1; AdaIN {args.adain_steps} training steps / {args.adain_images} "
@@ -203,7 +216,8 @@ def main(argv=None):
         os.environ["ONEDNN_MAX_CPU_ISA"] = args.max_isa  # inherited by every worker process
     args.isa = dict(tensorflow=onednn_isa(), torch=onednn_isa(args.torch_python) if any(
         c.startswith("torch") for c in args.configs) else "not run")
-    print(f"oneDNN: {args.isa}", flush=True)
+    args.native = native_ops()
+    print(f"oneDNN: {args.isa}; native ops: {args.native}", flush=True)
     rows, load_before = [], os.getloadavg()[0]
     for round_ in range(args.rounds):
         shift = round_ % len(args.configs)
