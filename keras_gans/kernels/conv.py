@@ -319,20 +319,17 @@ def _is_plain(layer, strides, paddings):
 
 
 def _stride1_conv_for(layer, inputs):
-    """The fast stride-1 convolution for ``layer``, or ``None`` for Keras's own."""
+    """The fast stride-1 convolution for ``layer``, or ``None`` for Keras's own: Winograd where it applies (3x3,
+    CPU, wide, not for conversion), else a ``_STRIDE1_PATHS`` entry."""
     if not _is_plain(layer, (1, 1), ("valid", "same")):
         return None
+    if (tuple(layer.kernel_size) == (3, 3) and not getattr(_TRACING, "for_conversion", False)
+            and winograd.active(layer.compute_dtype, inputs.shape[-1], layer.filters)):
+        return winograd.conv3x3
     for applies, conv in _STRIDE1_PATHS:
         if applies(tuple(layer.kernel_size), inputs.shape[-1], layer.filters):
             return conv
     return None
-
-
-def _winograd_applies(layer, inputs):
-    return (tuple(layer.kernel_size) == (3, 3)
-            and _is_plain(layer, (1, 1), ("valid", "same"))
-            and not getattr(_TRACING, "for_conversion", False)
-            and winograd.active(layer.compute_dtype, inputs.shape[-1], layer.filters))
 
 
 def same_padding(kernel_size):
@@ -382,10 +379,6 @@ class FastConv2D(keras.layers.Conv2D):
     3x3 stride-1 convolutions by Winograd F(2x2, 3x3) on CPUs."""
 
     def call(self, inputs):
-        if _winograd_applies(self, inputs):
-            if self.padding == "same":
-                inputs = tf.pad(inputs, same_padding(self.kernel_size))
-            return finish(self, winograd.conv3x3(inputs, tf.cast(self.kernel, self.compute_dtype)))
         conv = _stride1_conv_for(self, inputs)
         if conv is not None:
             if self.padding == "same":

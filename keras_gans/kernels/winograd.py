@@ -21,6 +21,8 @@ orders included; in bfloat16 the largest error is 1.5-2.2x the direct convolutio
 bfloat16; Winograd also rounds the transformed inputs and weights): tests/kernels/test_winograd.py.
 """
 
+import functools
+
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.ops import control_flow_util
@@ -32,14 +34,14 @@ from keras_gans.kernels import native
 G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], np.float32)
 DTYPES = ("float32", "bfloat16")
 MIN_CHANNELS = 64  # on both sides; measured above
-_registered = []
 
 
+@functools.cache
 def _ops():
+    """The op library with its gradients registered (once), or ``None``."""
     lib = native.library()
-    if lib is not None and not _registered:
+    if lib is not None:
         _register_gradients(lib)
-        _registered.append(True)
     return lib
 
 

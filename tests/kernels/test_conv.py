@@ -37,7 +37,7 @@ def paths_taken(monkeypatch):
     """The set of ``kernels.conv`` paths the layers called, recorded as they run (eagerly: one branch each):
     "transpose_4x4s2" / "conv_4x4s2" (the fast 4x4 stride-2 layers), "matmul" / "phases" / "native" (the transposed
     convolution, forward or input gradient), "patches" (the kernel gradient by space-to-depth patches, else
-    TensorFlow's), "few_outputs" / "wide_4x4" (the ``_STRIDE1_PATHS`` entries); an empty set is Keras's own layer."""
+    TensorFlow's), "few_outputs" / "wide_4x4" (the ``_STRIDE1_PATHS`` entries), "winograd" (wide 3x3); an empty set is Keras's own layer."""
     from keras_gans.kernels import conv
 
     taken = set()
@@ -56,6 +56,7 @@ def paths_taken(monkeypatch):
     record("native", conv._transpose_conv_native)
     record("patches", conv._kernel_grad_patches)
     names = dict(zip((path for _, path in conv._STRIDE1_PATHS), ("few_outputs", "wide_4x4"), strict=True))
+    names[conv.winograd.conv3x3] = "winograd"
     stride1_conv_for = conv._stride1_conv_for
 
     def recorded_stride1(layer, inputs):
@@ -88,9 +89,9 @@ def paths_taken(monkeypatch):
          {"few_outputs"}),  # even kernel: bottom pad
         (FastConv2D, keras.layers.Conv2D, (2, 5, 5, 16), 1, dict(kernel_size=1), {"few_outputs"}),  # PixelGAN's 1x1
         (FastConv2D, keras.layers.Conv2D, (2, 9, 9, 16), 3, dict(kernel_size=3, strides=2), set()),  # strided: Keras
-        # 3x3 stride 1 between wide layers (ResNet blocks, AdaIN's decoder): Keras's kernels
-        (FastConv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid"), set()),
-        (FastConv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same"), set()),
+        # 3x3 stride 1 between wide layers (ResNet blocks, AdaIN's decoder): Winograd (kernels/winograd.py)
+        (FastConv2D, keras.layers.Conv2D, (2, 7, 6, 128), 128, dict(kernel_size=3, padding="valid"), {"winograd"}),
+        (FastConv2D, keras.layers.Conv2D, (1, 5, 6, 256), 128, dict(kernel_size=3, padding="same"), {"winograd"}),
         (FastConv2D, keras.layers.Conv2D, (2, 6, 5, 128), 256, dict(kernel_size=4, padding="valid"),
          {"wide_4x4"}),  # PatchGAN's conv3
     ],

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from keras_gans.kernels import FastConv2D, native, winograd
 from keras_gans.kernels.conv import tracing_for_conversion
+from keras_gans.serving.formats import _graph_ops
 from tests.kernels.checks import penalty_gradients
 
 
@@ -87,8 +88,8 @@ def test_the_ops_reject_inputs_too_small_or_of_the_wrong_shape():
 
 
 def _op_types(fn, *specs):
-    concrete = tf.function(fn).get_concrete_function(*specs)
-    return {op.type for op in concrete.graph.get_operations()}
+    """Op types of ``fn``'s graph and of every function it calls."""
+    return _graph_ops(tf.function(fn).get_concrete_function(*specs))
 
 
 WIDE = winograd.MIN_CHANNELS
@@ -131,13 +132,11 @@ def test_graphs_for_other_processes_or_xla_get_the_plain_convolution(tmp_path):
     module.layer = layer
     module.call = tf.function(layer, input_signature=[spec])
     module.call(tf.zeros([1, 16, 16, WIDE]))  # traced outside a save context first: the save must trace again
-    assert "KgWinogradInput" in {op.type for op in module.call.get_concrete_function().graph.get_operations()}
+    assert "KgWinogradInput" in _graph_ops(module.call.get_concrete_function())
     path = str(tmp_path / "saved")
     tf.saved_model.save(module, path)
     saved = tf.saved_model.load(path)
-    ops = {node.op for f in saved.call.get_concrete_function(spec).graph.as_graph_def().library.function
-           for node in f.node_def}
-    assert not any(op.startswith("KgWinograd") for op in ops)
+    assert not any(op.startswith("KgWinograd") for op in _graph_ops(saved.call.get_concrete_function(spec)))
 
 
 def test_without_a_compiler_layers_warn_once_and_compute_the_same(tmp_path):

@@ -62,9 +62,22 @@ inline bfloat16 store<bfloat16>(float f) {
 struct Tiles {
   int64_t n, h, w, th, tw;  // h, w: the input's size (the output is h - 2, w - 2)
   int64_t count() const { return n * th * tw; }
+  // Tile t's image and tile row and column.
+  void locate(int64_t t, int64_t* image, int64_t* ty, int64_t* tx) const {
+    *image = t / (th * tw);
+    *ty = (t / tw) % th;
+    *tx = t % tw;
+  }
 };
 
 Tiles tiles_for_input(int64_t n, int64_t h, int64_t w) { return Tiles{n, h, w, (h - 1) / 2, (w - 1) / 2}; }
+
+// work(begin, end) over [0, total) on TensorFlow's CPU worker threads; cost: operations per unit, for the sharding.
+template <typename Work>
+void parallel_for(OpKernelContext* ctx, int64_t total, int64_t cost, Work work) {
+  auto* pool = ctx->device()->tensorflow_cpu_worker_threads();
+  tensorflow::Shard(pool->num_threads, pool->workers, total, cost, work);
+}
 
 // The loops below run over channels innermost, with every operand a pointer to a contiguous row of channels: the
 // compiler vectorizes them. Reads outside the image point at a row of zeros, writes outside the output at a
@@ -91,7 +104,8 @@ class InputOp : public OpKernel {
     auto work = [&](int64_t begin, int64_t end) {
       std::vector<T> zeros(c, store<T>(0.f));
       for (int64_t t = begin; t < end; ++t) {
-        const int64_t n = t / (g.th * g.tw), ty = (t / g.tw) % g.th, tx = t % g.tw;
+        int64_t n, ty, tx;
+        g.locate(t, &n, &ty, &tx);
         const T* p[4][4];
         for (int a = 0; a < 4; ++a) {
           for (int b = 0; b < 4; ++b) {
@@ -119,8 +133,7 @@ class InputOp : public OpKernel {
         }
       }
     };
-    auto* pool = ctx->device()->tensorflow_cpu_worker_threads();
-    tensorflow::Shard(pool->num_threads, pool->workers, g.count(), 64 * c, work);
+    parallel_for(ctx, g.count(), 64 * c, work);
   }
 };
 
@@ -206,8 +219,7 @@ class InputGradOp : public OpKernel {
         }
       }
     };
-    auto* pool = ctx->device()->tensorflow_cpu_worker_threads();
-    tensorflow::Shard(pool->num_threads, pool->workers, g.n * g.h, 32 * g.w * c, work);
+    parallel_for(ctx, g.n * g.h, 32 * g.w * c, work);
   }
 };
 
@@ -234,7 +246,8 @@ class OutputOp : public OpKernel {
     auto work = [&](int64_t begin, int64_t end) {
       std::vector<T> scratch(k_out);
       for (int64_t t = begin; t < end; ++t) {
-        const int64_t n = t / (g.th * g.tw), ty = (t / g.tw) % g.th, tx = t % g.tw;
+        int64_t n, ty, tx;
+        g.locate(t, &n, &ty, &tx);
         T* o[2][2];
         for (int pp = 0; pp < 2; ++pp) {
           for (int q = 0; q < 2; ++q) {
@@ -258,8 +271,7 @@ class OutputOp : public OpKernel {
         }
       }
     };
-    auto* pool = ctx->device()->tensorflow_cpu_worker_threads();
-    tensorflow::Shard(pool->num_threads, pool->workers, g.count(), 64 * k_out, work);
+    parallel_for(ctx, g.count(), 64 * k_out, work);
   }
 };
 
@@ -281,7 +293,8 @@ class OutputGradOp : public OpKernel {
     auto work = [&](int64_t begin, int64_t end) {
       std::vector<T> zeros(k_out, store<T>(0.f));
       for (int64_t t = begin; t < end; ++t) {
-        const int64_t n = t / (g.th * g.tw), ty = (t / g.tw) % g.th, tx = t % g.tw;
+        int64_t n, ty, tx;
+        g.locate(t, &n, &ty, &tx);
         const T* e[2][2];
         for (int pp = 0; pp < 2; ++pp) {
           for (int q = 0; q < 2; ++q) {
@@ -305,8 +318,7 @@ class OutputGradOp : public OpKernel {
         }
       }
     };
-    auto* pool = ctx->device()->tensorflow_cpu_worker_threads();
-    tensorflow::Shard(pool->num_threads, pool->workers, g.count(), 64 * k_out, work);
+    parallel_for(ctx, g.count(), 64 * k_out, work);
   }
 };
 
