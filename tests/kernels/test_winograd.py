@@ -74,6 +74,21 @@ def test_bfloat16_error_is_of_the_direct_convolutions_order():
         assert 0 < _relative(got, exact) < 3 * direct_error
 
 
+def test_the_backward_pass_transforms_the_input_again_instead_of_keeping_it():
+    """The gradient keeps ``x`` and transforms it again for the kernel gradient (the transformed input is 4x the
+    input's size): two input transforms in a training step's graph, where autodiff through the ops would keep one."""
+    kernel = tf.Variable(tf.random.normal([3, 3, 4, 4]))
+
+    def step(x):
+        with tf.GradientTape() as tape:
+            y = winograd.conv3x3(x, kernel)
+        return tape.gradient(y, kernel)
+
+    graph = tf.function(step).get_concrete_function(tf.TensorSpec([1, 8, 8, 4])).graph.as_graph_def()
+    types = [node.op for node in graph.node] + [node.op for f in graph.library.function for node in f.node_def]
+    assert types.count("KgWinogradInput") == 2
+
+
 def test_the_library_builds_here():
     """The test environment has a C++ compiler (.ci/run installs g++): the ops must build, not fall back quietly."""
     assert native.library() is not None, native.why_not()
