@@ -29,6 +29,10 @@ whole CycleGAN steps (see the note at the table).
 
 3. 3x3 stride-1 convolutions with at least 64 channels in and out, on CPUs: Winograd's
 F(2x2, 3x3), 2.25x fewer multiplies (:mod:`keras_gans.kernels.winograd`, which says where it applies and why).
+
+4. The 4x4 stride-2 layers of 1. with enough channels and pixels, on CPUs: Winograd's F(2x2, 2x2) on the
+space-to-depth (1.78x fewer multiplies; :func:`_strided`): the strided convolution with its Winograd gradients, the
+transposed one with Winograd's forward pass and the gradients of 1.
 """
 
 import contextlib
@@ -230,15 +234,28 @@ def _kernel_grad_4x4s2(high, low):
                               high, [4, 4, high.shape[3], low.shape[3]], low, _STRIDES, "SAME"))
 
 
-@tf.custom_gradient
-def conv2d_transpose_4x4s2(x, kernel):
-    """Transposed 4x4 stride-2 SAME convolution; ``kernel`` is (4, 4, out, in)."""
-    y = _transpose_conv(x, tf.stop_gradient(kernel))
+def _transpose_conv_4x4s2_by(forward):
+    """Transposed 4x4 stride-2 SAME convolution ``forward(x, kernel)`` (``kernel`` is (4, 4, out, in)) with the
+    gradients of this module: the input gradient is TensorFlow's strided convolution, the kernel gradient
+    :func:`_kernel_grad_4x4s2`."""
 
-    def grad(dy):
-        return tf.nn.conv2d(dy, kernel, _STRIDES, "SAME"), _kernel_grad_4x4s2(dy, x)
+    @tf.custom_gradient
+    def conv(x, kernel):
+        y = forward(x, tf.stop_gradient(kernel))
 
-    return y, grad
+        def grad(dy):
+            return tf.nn.conv2d(dy, kernel, _STRIDES, "SAME"), _kernel_grad_4x4s2(dy, x)
+
+        return y, grad
+
+    return conv
+
+
+conv2d_transpose_4x4s2 = _transpose_conv_4x4s2_by(_transpose_conv)
+# The forward pass by Winograd's F(2x2, 2x2), the gradients as above: per layer on Zen 4 its forward pass was
+# 1.07-1.66x faster than _transpose_conv's, but its own gradients were slower than these in bfloat16 (0.76-0.98x
+# forward + backward at DCGAN's and the U-Net's widths; scripts/benchmarks/results/winograd_4x4s2t_adjoint_zen4.md).
+winograd_transpose_4x4s2 = _transpose_conv_4x4s2_by(winograd.conv4x4s2_transpose)
 
 
 @tf.custom_gradient
@@ -350,6 +367,25 @@ def _fast_path(layer, inputs, channels, need_static=True):
     )
 
 
+def _blocks(x, shrink):
+    """The number of 2x2 blocks of an image of ``x``'s batch and ``1 / shrink`` its size (an int when the shape is
+    static, else a tensor)."""
+    return size_of(x, 0) * ((size_of(x, 1) // shrink + 1) // 2) * ((size_of(x, 2) // shrink + 1) // 2)
+
+
+def _strided(layer, blocks, channels_high, channels_low, by_winograd, otherwise):
+    """A 4x4 stride-2 "same" (transposed) convolution between ``channels_high`` channels at the high resolution and
+    ``channels_low`` at the low one, with ``blocks`` 2x2 blocks at the low one: Winograd's F(2x2, 2x2) on the
+    space-to-depth (``by_winograd()``: :func:`winograd.conv4x4s2` or its transpose, 4 * ``channels_high`` and
+    ``channels_low`` channels) where it applies and ``blocks`` is at least ``winograd.MIN_TILES``, else
+    ``otherwise()``."""
+    if (getattr(_TRACING, "for_conversion", False)
+            or not winograd.active(layer.compute_dtype, 4 * channels_high, channels_low)):
+        return otherwise()
+    return _if_few_pixels(blocks, winograd.MIN_TILES[tf.as_dtype(layer.compute_dtype).name] - 1, otherwise,
+                          by_winograd)
+
+
 def finish(layer, outputs, copies=1):
     """``layer``'s bias and activation on the convolution's ``outputs``; ``copies``: the outputs hold that many
     blocks of ``layer.filters`` channels side by side (output phases), each getting the bias."""
@@ -370,7 +406,10 @@ class FastConv2DTranspose(keras.layers.Conv2DTranspose):
     def call(self, inputs):
         if not _fast_path(self, inputs, min(self.filters, inputs.shape[-1]), need_static=False):
             return super().call(inputs)
-        return finish(self, conv2d_transpose_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))
+        kernel = tf.cast(self.kernel, self.compute_dtype)
+        return finish(self, _strided(self, _blocks(inputs, 1), self.filters, inputs.shape[-1],
+                                     lambda: winograd_transpose_4x4s2(inputs, kernel),
+                                     lambda: conv2d_transpose_4x4s2(inputs, kernel)))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans", name="Conv2D")
@@ -387,4 +426,6 @@ class FastConv2D(keras.layers.Conv2D):
         fast = _fast_path(self, inputs, min(self.filters, inputs.shape[-1]))  # static sizes: checked before % 2
         if not fast or inputs.shape[1] % 2 or inputs.shape[2] % 2:
             return super().call(inputs)
-        return finish(self, conv2d_4x4s2(inputs, tf.cast(self.kernel, self.compute_dtype)))
+        kernel = tf.cast(self.kernel, self.compute_dtype)
+        return finish(self, _strided(self, _blocks(inputs, 2), inputs.shape[-1], self.filters,
+                                     lambda: winograd.conv4x4s2(inputs, kernel), lambda: conv2d_4x4s2(inputs, kernel)))

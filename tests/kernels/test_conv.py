@@ -37,24 +37,30 @@ def paths_taken(monkeypatch):
     """The set of ``kernels.conv`` paths the layers called, recorded as they run (eagerly: one branch each):
     "transpose_4x4s2" / "conv_4x4s2" (the fast 4x4 stride-2 layers), "matmul" / "phases" / "native" (the transposed
     convolution, forward or input gradient), "patches" (the kernel gradient by space-to-depth patches, else
-    TensorFlow's), "few_outputs" / "wide_4x4" (the ``_STRIDE1_PATHS`` entries), "winograd" (wide 3x3); an empty set is Keras's own layer."""
+    TensorFlow's), "few_outputs" / "wide_4x4" (the ``_STRIDE1_PATHS`` entries), "winograd" (wide 3x3),
+    "winograd_4x4s2" / "winograd_transpose" (wide 4x4 stride-2 layers with enough 2x2 blocks); an empty set is Keras's
+    own layer."""
     from keras_gans.kernels import conv
 
     taken = set()
 
-    def record(name, function):
+    def record(name, attribute, module=conv):
+        function = getattr(module, attribute)
+
         def recorded(*args):
             taken.add(name)
             return function(*args)
 
-        monkeypatch.setattr(conv, function.__name__, recorded)
+        monkeypatch.setattr(module, attribute, recorded)
 
-    record("transpose_4x4s2", conv.conv2d_transpose_4x4s2)
-    record("conv_4x4s2", conv.conv2d_4x4s2)
-    record("matmul", conv._transpose_conv_matmul)
-    record("phases", conv._transpose_conv_phases)
-    record("native", conv._transpose_conv_native)
-    record("patches", conv._kernel_grad_patches)
+    record("transpose_4x4s2", "conv2d_transpose_4x4s2")
+    record("conv_4x4s2", "conv2d_4x4s2")
+    record("matmul", "_transpose_conv_matmul")
+    record("phases", "_transpose_conv_phases")
+    record("native", "_transpose_conv_native")
+    record("patches", "_kernel_grad_patches")
+    record("winograd_transpose", "winograd_transpose_4x4s2")
+    record("winograd_4x4s2", "conv4x4s2", conv.winograd)
     names = dict(zip((path for _, path in conv._STRIDE1_PATHS), ("few_outputs", "wide_4x4"), strict=True))
     names[conv.winograd.conv3x3] = "winograd"
     stride1_conv_for = conv._stride1_conv_for
@@ -82,6 +88,11 @@ def paths_taken(monkeypatch):
         (FastConv2DTranspose, keras.layers.Conv2DTranspose, (1, 2, 2, 32), 64, S2,
          {"transpose_4x4s2", "matmul", "patches"}),
         (FastConv2D, keras.layers.Conv2D, (4, 7, 7, 16), 32, S2, set()),  # odd size: Keras
+        # 4 * 32 and 64 channels, 4 * 4 * 4 blocks of 2x2 at the low resolution (float32's winograd.MIN_TILES): F(2x2,
+        # 2x2); the transposed convolution's gradients are this module's (the kernel gradient TensorFlow's here)
+        (FastConv2D, keras.layers.Conv2D, (4, 16, 16, 32), 64, S2, {"winograd_4x4s2"}),
+        (FastConv2DTranspose, keras.layers.Conv2DTranspose, (4, 8, 8, 64), 32, S2, {"winograd_transpose"}),
+        (FastConv2D, keras.layers.Conv2D, (1, 16, 16, 32), 64, S2, {"conv_4x4s2", "matmul"}),  # 16 blocks: not
         # stride 1 to few outputs: the ResNet generator's 7x7 to RGB, PatchGAN's 4x4 logits
         (FastConv2D, keras.layers.Conv2D, (2, 13, 11, 16), 3, dict(kernel_size=7, padding="valid"), {"few_outputs"}),
         (FastConv2D, keras.layers.Conv2D, (2, 9, 10, 32), 1, dict(kernel_size=4, padding="valid"), {"few_outputs"}),
@@ -120,11 +131,13 @@ def test_serializes_as_keras_gans_layer():
     assert type(restored) is FastConv2DTranspose and restored.filters == 8
 
 
-@pytest.mark.parametrize("height, width, channels", [(5, 7, 16), (6, 3, 16), (2, 3, 32), (1, 2, 32)])
+@pytest.mark.parametrize("height, width, channels",
+                         [(5, 7, 16), (6, 3, 16), (2, 3, 32), (1, 2, 32), (16, 16, 64), (15, 13, 64), (3, 5, 64)])
 def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels, large_path):
     """Fully convolutional networks trace with unknown H, W: the paths are then chosen at run time
     (forward: phases or native for 2 * 5 * 7 pixels > 16 channels, matmul for 2 * 2 * 3 <= 32; kernel gradient:
-    patches for 2 * (2 * 1 * 2) pixels <= 16 output channels) and must be exact."""
+    patches for 2 * (2 * 1 * 2) pixels <= 16 output channels; with 64 input channels Winograd's F(2x2, 2x2) for
+    2 * 8 * 8 and 2 * 8 * 7 (partial) blocks of 2x2, not for 2 * 2 * 3) and must be exact."""
     x = tf.random.normal((2, height, width, channels), seed=2)
     reference = keras.layers.Conv2DTranspose(16, 4, strides=2, padding="same", bias_initializer="random_normal")
     reference(x)
@@ -147,6 +160,8 @@ def test_transposed_fast_path_on_unknown_and_odd_sizes(height, width, channels, 
         ((FastConv2D, keras.layers.Conv2D), 64, S2, (1, 4, 4, 32)),  # few pixels: the other gradient paths
         ((FastConv2DTranspose, keras.layers.Conv2DTranspose), 16, S2, (2, 8, 8, 16)),
         ((FastConv2DTranspose, keras.layers.Conv2DTranspose), 64, S2, (1, 2, 2, 32)),
+        ((FastConv2D, keras.layers.Conv2D), 64, S2, (4, 16, 16, 32)),  # Winograd (test_matches_keras_layer)
+        ((FastConv2DTranspose, keras.layers.Conv2DTranspose), 32, S2, (4, 8, 8, 64)),
         ((FastConv2D, keras.layers.Conv2D), 1, dict(kernel_size=4, padding="valid"), (2, 8, 8, 16)),
         ((FastConv2D, keras.layers.Conv2D), 128, dict(kernel_size=3, padding="same"), (2, 8, 8, 128)),
         ((FastConv2D, keras.layers.Conv2D), 128, dict(kernel_size=4, padding="valid"), (2, 8, 8, 128)),
@@ -195,13 +210,17 @@ def test_transposed_conv_graph_is_at_most_4d(large_path):
 
 @pytest.mark.filterwarnings("ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
 @pytest.mark.parametrize("network", ["dcgan", "unet"])
-def test_generators_convert_to_tflite_builtin_ops(network, large_path):
+def test_generators_convert_to_tflite_builtin_ops(network, large_path, monkeypatch):
     """A DCGAN generator (batch 2: the matmul path at 4x4x64 -> 8x8x32, phases at 8x8x32 -> 16x16x16) with a
     fixed batch, and a U-Net (Pix2Pix) with unknown batch and size (both paths in a cond), convert to TFLite's
     built-in ops only and compute what TensorFlow computes."""
+    from keras_gans.kernels import winograd
     from keras_gans.networks.dcgan import build_dcgan_generator
     from keras_gans.networks.unet import build_unet_generator
 
+    # TFLite has no Winograd ops: graphs for conversion leave them out (tracing_for_conversion, test_winograd); here
+    # the library's other paths, which a conversion may take, are checked
+    monkeypatch.setattr(winograd, "active", lambda *args: False)
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     if network == "dcgan":

@@ -1,4 +1,5 @@
-"""Winograd F(2x2, 3x3) convolutions (keras_gans.kernels.winograd and its C++ ops) compute TensorFlow's convolution,
+"""Winograd F(2x2, 3x3) and F(2x2, 2x2) convolutions (keras_gans.kernels.winograd and its C++ ops; 3x3, 2x2 and 4x4
+stride-2 (transposed) convolutions) compute TensorFlow's convolutions,
 and layers use them only where the graph stays in this process on a CPU."""
 
 import os
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans.kernels import FastConv2D, native, winograd
+from keras_gans.kernels import FastConv2D, FastConv2DTranspose, native, winograd
 from keras_gans.kernels.conv import tracing_for_conversion
 from keras_gans.serving.formats import _graph_ops
 from tests.kernels.checks import penalty_gradients
@@ -42,16 +43,49 @@ def _values_and_gradients(conv, x, kernel, dy):
             *penalty_gradients(lambda v: conv(v, kernel), kernel, x)]
 
 
-@pytest.mark.parametrize("shape", SHAPES)
-def test_values_and_gradients_of_both_orders_equal_the_direct_convolution(shape):
+def _direct_2x2(x, kernel):
+    return tf.nn.conv2d(x, kernel, 1, "VALID")
+
+
+def _direct_4x4s2(x, kernel):
+    return tf.nn.conv2d(x, kernel, 2, "SAME")
+
+
+def _direct_4x4s2_transpose(x, kernel):
+    s = tf.shape(x)
+    return tf.nn.conv2d_transpose(x, kernel, tf.stack([s[0], 2 * s[1], 2 * s[2], kernel.shape[2]]), 2, "SAME")
+
+
+def _winograd_2x2(x, kernel):
+    return winograd.conv(x, winograd.transformed_kernel(kernel, x.dtype), 2, kernel.shape[3])
+
+
+# name -> (ours, reference, kernel shape for C in and K out, output size for an input size)
+KINDS = {
+    "3x3": (winograd.conv3x3, _direct, lambda c, k: (3, 3, c, k), lambda s: s - 2),
+    "2x2": (_winograd_2x2, _direct_2x2, lambda c, k: (2, 2, c, k), lambda s: s - 1),
+    "4x4 stride 2": (winograd.conv4x4s2, _direct_4x4s2, lambda c, k: (4, 4, c, k), lambda s: s // 2),
+    "4x4 stride 2 transposed": (winograd.conv4x4s2_transpose, _direct_4x4s2_transpose, lambda c, k: (4, 4, k, c),
+                                lambda s: 2 * s),
+}
+# The strided convolutions take even sizes: the stride-1 shapes with one pixel more where odd, and one size 2 (a
+# single, partial tile after space-to-depth)
+EVEN_SHAPES = [(2, 8, 10, 5, 3), (1, 2, 2, 2, 2), (3, 10, 6, 3, 4), (1, 18, 16, 70, 66)]
+CASES = [(kind, shape) for kind in KINDS for shape in (EVEN_SHAPES if "stride" in kind else SHAPES)]
+
+
+@pytest.mark.parametrize("kind, shape", CASES)
+def test_values_and_gradients_of_both_orders_equal_the_direct_convolution(kind, shape):
     """Against float64: Winograd's float32 error is of the direct float32 convolution's order (at most 4x it, or
     1e-6 of the largest value, for each of the five results); a wrong adjoint would be off by O(1)."""
+    ours_conv, direct_conv, kernel_shape, out_size = KINDS[kind]
     n, h, w, c, k = shape
     rng = np.random.default_rng(1)
-    x, kernel, dy = (rng.normal(size=size) for size in [(n, h, w, c), (3, 3, c, k), (n, h - 2, w - 2, k)])
-    exact = _values_and_gradients(_direct, *(tf.constant(v, tf.float64) for v in (x, kernel, dy)))
-    direct = _values_and_gradients(_direct, *(tf.constant(v, tf.float32) for v in (x, kernel, dy)))
-    ours = _values_and_gradients(winograd.conv3x3, *(tf.constant(v, tf.float32) for v in (x, kernel, dy)))
+    x, kernel, dy = (rng.normal(size=size) for size in [(n, h, w, c), kernel_shape(c, k),
+                                                          (n, out_size(h), out_size(w), k)])
+    exact = _values_and_gradients(direct_conv, *(tf.constant(v, tf.float64) for v in (x, kernel, dy)))
+    direct = _values_and_gradients(direct_conv, *(tf.constant(v, tf.float32) for v in (x, kernel, dy)))
+    ours = _values_and_gradients(ours_conv, *(tf.constant(v, tf.float32) for v in (x, kernel, dy)))
     assert ours[0].shape == exact[0].shape
     for name, got, reference, want in zip(["y", "dx", "dkernel", "penalty dx", "penalty dkernel"], ours, direct,
                                           exact):
@@ -152,6 +186,18 @@ def test_graphs_for_other_processes_or_xla_get_the_plain_convolution(tmp_path):
     tf.saved_model.save(module, path)
     saved = tf.saved_model.load(path)
     assert not any(op.startswith("KgWinograd") for op in _graph_ops(saved.call.get_concrete_function(spec)))
+
+
+@pytest.mark.parametrize("cls", [FastConv2D, FastConv2DTranspose])
+def test_strided_layers_take_f2x2_2x2_only_in_graphs_for_this_process(cls):
+    """The 4x4 stride-2 layers decide as the 3x3 ones (``winograd.active``) and also leave the ops out of graphs
+    for conversion; a SavedModel's trace is ``active``'s save context, checked above."""
+    layer = cls(WIDE, 4, strides=2, padding="same")
+    layer.build((None, None, None, WIDE))
+    spec = tf.TensorSpec([4, 16, 16, WIDE])  # 4 * 4 * 4 (strided) or 4 * 8 * 8 (transposed) blocks of 2x2
+    assert any(op.startswith("KgWinograd") for op in _op_types(layer, spec))
+    with tracing_for_conversion():
+        assert not any(op.startswith("KgWinograd") for op in _op_types(layer, spec))
 
 
 def test_without_a_compiler_layers_warn_once_and_compute_the_same(tmp_path):
