@@ -51,7 +51,7 @@ G = {3: np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], np.f
 DTYPES = ("float32", "bfloat16")
 MIN_CHANNELS = 64  # on both sides; measured above
 # The 4x4 stride-2 convolutions by F(2x2, 2x2) need this many 2x2 output blocks (tiles) at the low resolution: with
-# fewer the weights (9 transformed planes of 4 C x K, against 16 C x K taps) dominate; measured in conv4x4s2.
+# fewer the weights (9 transformed planes of 4 C x K, against 16 C x K taps) dominate (measured: above).
 MIN_TILES = {"bfloat16": 128, "float32": 64}
 
 
