@@ -200,6 +200,18 @@ def test_strided_layers_take_f2x2_2x2_only_in_graphs_for_this_process(cls):
         assert not any(op.startswith("KgWinograd") for op in _op_types(layer, spec))
 
 
+@pytest.mark.parametrize("precision, blocks", [("float32", 64), ("mixed_bfloat16", 128)])
+def test_strided_layers_need_min_tiles_blocks_of_their_precision(precision, blocks):
+    """``winograd.MIN_TILES`` per compute dtype (bfloat16 lost below 128 blocks, float32 below 64: the module's
+    measurements): a strided layer with exactly that many 2x2 blocks at the low resolution takes F(2x2, 2x2), with
+    half as many it keeps the library's kernels."""
+    layer = FastConv2D(WIDE, 4, strides=2, padding="same", dtype=precision)
+    layer.build((None, None, None, WIDE))
+    for batch, expected in [(blocks // 16, True), (blocks // 32, False)]:  # a 16x16 input: 4 x 4 blocks an image
+        ops = _op_types(layer, tf.TensorSpec([batch, 16, 16, WIDE], layer.compute_dtype))
+        assert any(op.startswith("KgWinograd") for op in ops) == expected, (batch, precision)
+
+
 def test_without_a_compiler_layers_warn_once_and_compute_the_same(tmp_path):
     """A fresh process with an empty cache and no compiler: one warning naming the cause, TensorFlow's kernel."""
     code = (
