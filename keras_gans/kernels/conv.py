@@ -335,13 +335,19 @@ def _is_plain(layer, strides, paddings):
     )
 
 
+def _winograd_allowed(layer, channels_in, channels_out):
+    """Whether ``layer``'s graph may take the Winograd ops for a stride-1 convolution between these channels:
+    :func:`winograd.active`, and not a graph for conversion (TFLite, ONNX)."""
+    return (not getattr(_TRACING, "for_conversion", False)
+            and winograd.active(layer.compute_dtype, channels_in, channels_out))
+
+
 def _stride1_conv_for(layer, inputs):
     """The fast stride-1 convolution for ``layer``, or ``None`` for Keras's own: Winograd where it applies (3x3,
     CPU, wide, not for conversion), else a ``_STRIDE1_PATHS`` entry."""
     if not _is_plain(layer, (1, 1), ("valid", "same")):
         return None
-    if (tuple(layer.kernel_size) == (3, 3) and not getattr(_TRACING, "for_conversion", False)
-            and winograd.active(layer.compute_dtype, inputs.shape[-1], layer.filters)):
+    if tuple(layer.kernel_size) == (3, 3) and _winograd_allowed(layer, inputs.shape[-1], layer.filters):
         return winograd.conv3x3
     for applies, conv in _STRIDE1_PATHS:
         if applies(tuple(layer.kernel_size), inputs.shape[-1], layer.filters):
@@ -379,8 +385,7 @@ def _strided(layer, blocks, channels_high, channels_low, by_winograd, otherwise)
     space-to-depth (``by_winograd()``: :func:`winograd.conv4x4s2` or its transpose, 4 * ``channels_high`` and
     ``channels_low`` channels) where it applies and ``blocks`` is at least ``winograd.MIN_TILES``, else
     ``otherwise()``."""
-    if (getattr(_TRACING, "for_conversion", False)
-            or not winograd.active(layer.compute_dtype, 4 * channels_high, channels_low)):
+    if not _winograd_allowed(layer, 4 * channels_high, channels_low):
         return otherwise()
     return _if_few_pixels(blocks, winograd.MIN_TILES[tf.as_dtype(layer.compute_dtype).name] - 1, otherwise,
                           by_winograd)

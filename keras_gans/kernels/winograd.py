@@ -82,26 +82,21 @@ def _register_gradients(lib):
         return lib.kg_winograd_output(dm, tf.shape(op.inputs[0]), r=op.get_attr("r"))
 
 
-def usable(dtype):
-    """Whether a graph traced now may use the native ops for ``dtype``: float32 or bfloat16, no GPU visible (the
-    ops are CPU-only), a graph not for XLA (which cannot compile them) nor for a file another process loads (a
-    SavedModel: inside ``tf.saved_model.save``; TFLite, ONNX: callers check
-    :func:`~keras_gans.kernels.conv.tracing_for_conversion`), and the library builds."""
+def active(dtype, channels_in, channels_out):
+    """Whether a convolution traced now may use the native ops: both channel counts (of the stride-1 convolution
+    the ops compute) at least ``MIN_CHANNELS``, ``dtype`` float32 or bfloat16, no GPU visible (the ops are CPU-only),
+    a graph not for XLA (which cannot compile them) nor for a file another process loads (a SavedModel: inside
+    ``tf.saved_model.save``; TFLite, ONNX: callers check :func:`~keras_gans.kernels.conv.tracing_for_conversion`),
+    and the library builds."""
     if tf.as_dtype(dtype).name not in DTYPES:
+        return False
+    if channels_in is None or min(channels_in, channels_out) < MIN_CHANNELS:
         return False
     if save_context.in_save_context() or tf.config.list_logical_devices("GPU"):
         return False
     if control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph()):
         return False
     return _ops() is not None
-
-
-def active(dtype, channels_in, channels_out):
-    """Whether a 3x3 convolution traced now may use the native ops: :func:`usable`, and both channel counts at least
-    ``MIN_CHANNELS``."""
-    if channels_in is None or min(channels_in, channels_out) < MIN_CHANNELS:
-        return False
-    return usable(dtype)
 
 
 def transformed_kernel(kernel, dtype):

@@ -43,10 +43,6 @@ def _values_and_gradients(conv, x, kernel, dy):
             *penalty_gradients(lambda v: conv(v, kernel), kernel, x)]
 
 
-def _direct_2x2(x, kernel):
-    return tf.nn.conv2d(x, kernel, 1, "VALID")
-
-
 def _direct_4x4s2(x, kernel):
     return tf.nn.conv2d(x, kernel, 2, "SAME")
 
@@ -63,7 +59,7 @@ def _winograd_2x2(x, kernel):
 # name -> (ours, reference, kernel shape for C in and K out, output size for an input size)
 KINDS = {
     "3x3": (winograd.conv3x3, _direct, lambda c, k: (3, 3, c, k), lambda s: s - 2),
-    "2x2": (_winograd_2x2, _direct_2x2, lambda c, k: (2, 2, c, k), lambda s: s - 1),
+    "2x2": (_winograd_2x2, _direct, lambda c, k: (2, 2, c, k), lambda s: s - 1),
     "4x4 stride 2": (winograd.conv4x4s2, _direct_4x4s2, lambda c, k: (4, 4, c, k), lambda s: s // 2),
     "4x4 stride 2 transposed": (winograd.conv4x4s2_transpose, _direct_4x4s2_transpose, lambda c, k: (4, 4, k, c),
                                 lambda s: 2 * s),

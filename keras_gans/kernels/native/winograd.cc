@@ -181,10 +181,17 @@ void parallel_for(OpKernelContext* ctx, int64_t total, int64_t cost, Work work) 
   tensorflow::Shard(pool->num_threads, pool->workers, total, cost, work);
 }
 
-// The filter size r of an op (its attribute): 2 or 3.
-void filter_size(OpKernelConstruction* ctx, int* r) {
-  OP_REQUIRES_OK(ctx, ctx->GetAttr("r", r));
-  OP_REQUIRES(ctx, *r == 2 || *r == 3, InvalidArgument("Winograd ops: r must be 2 or 3, got ", *r));
+// The rows of channels of the N x N pixels from (y0, x0) of image n of an (n, h, w, c) tensor at base; pixels
+// outside the image get `outside` (a row of zeros to read, or a scratch row to write).
+template <int N, typename P, typename Q>
+void block_rows(P* base, int64_t n, int64_t y0, int64_t x0, int64_t h, int64_t w, int64_t c, Q* outside,
+                P* (&rows)[N][N]) {
+  for (int a = 0; a < N; ++a) {
+    for (int b = 0; b < N; ++b) {
+      const int64_t y = y0 + a, x = x0 + b;
+      rows[a][b] = (y < h && x < w) ? base + ((n * h + y) * w + x) * c : outside;
+    }
+  }
 }
 
 // The loops below run over channels innermost, with every operand a pointer to a contiguous row of channels: the
@@ -193,8 +200,9 @@ void filter_size(OpKernelConstruction* ctx, int* r) {
 
 // Input transform: v[(i, j), t, c] = sum_ab BT[i][a] d[a][b] BT[j][b] over the tile's R x R pixels d.
 template <typename T, class F>
-void input_transform(OpKernelContext* ctx, const Tensor& x) {
+void input_transform(OpKernelContext* ctx) {
   constexpr int R = F::R;
+  const Tensor& x = ctx->input(0);
   OP_REQUIRES(ctx, x.dims() == 4, InvalidArgument("KgWinogradInput: x must be 4-D, got ", x.shape().DebugString()));
   OP_REQUIRES(ctx, x.dim_size(1) >= R - 1 && x.dim_size(2) >= R - 1,
               InvalidArgument("KgWinogradInput: height and width must be at least ", R - 1, ", got ",
@@ -212,12 +220,7 @@ void input_transform(OpKernelContext* ctx, const Tensor& x) {
       int64_t n, ty, tx;
       g.locate(t, &n, &ty, &tx);
       const T* p[R][R];
-      for (int a = 0; a < R; ++a) {
-        for (int b = 0; b < R; ++b) {
-          const int64_t y = 2 * ty + a, xx = 2 * tx + b;
-          p[a][b] = (y < g.h && xx < g.w) ? src + ((n * g.h + y) * g.w + xx) * c : zeros.data();
-        }
-      }
+      block_rows(src, n, 2 * ty, 2 * tx, g.h, g.w, c, zeros.data(), p);
       T* o = dst + t * c;
       #pragma GCC ivdep
       for (int64_t k = 0; k < c; ++k) {
@@ -240,8 +243,10 @@ void input_transform(OpKernelContext* ctx, const Tensor& x) {
 // each axis) of sum_ij BT[i][a] BT[j][b] dv[(i, j)]: up to kAxisTerms^2 signed terms per pixel, gathered, so each
 // pixel is written by one thread.
 template <typename T, class F>
-void input_transform_adjoint(OpKernelContext* ctx, const Tensor& dv, const Tensor& shape) {
+void input_transform_adjoint(OpKernelContext* ctx) {
   constexpr int R = F::R, A = F::kAxisTerms;
+  const Tensor& dv = ctx->input(0);
+  const Tensor& shape = ctx->input(1);
   OP_REQUIRES(ctx, shape.NumElements() == 4, InvalidArgument("KgWinogradInputGrad: shape must have 4 elements"));
   auto s = shape.flat<int32_t>();
   OP_REQUIRES(ctx, s(1) >= R - 1 && s(2) >= R - 1,
@@ -310,8 +315,10 @@ void input_transform_adjoint(OpKernelContext* ctx, const Tensor& dv, const Tenso
 
 // Output transform: y[2ty + p, 2tx + q] = sum_ij AT[p][i] m[(i, j)] AT[q][j].
 template <typename T, class F>
-void output_transform(OpKernelContext* ctx, const Tensor& m, const Tensor& shape) {
+void output_transform(OpKernelContext* ctx) {
   constexpr int R = F::R;
+  const Tensor& m = ctx->input(0);
+  const Tensor& shape = ctx->input(1);
   OP_REQUIRES(ctx, shape.NumElements() == 4, InvalidArgument("KgWinogradOutput: shape must have 4 elements"));
   auto s = shape.flat<int32_t>();  // the output's shape (N, H - r + 1, W - r + 1, K)
   OP_REQUIRES(ctx, s(1) >= 1 && s(2) >= 1, InvalidArgument("KgWinogradOutput: height and width must be >= 1"));
@@ -330,12 +337,7 @@ void output_transform(OpKernelContext* ctx, const Tensor& m, const Tensor& shape
       int64_t n, ty, tx;
       g.locate(t, &n, &ty, &tx);
       T* o[2][2];
-      for (int pp = 0; pp < 2; ++pp) {
-        for (int q = 0; q < 2; ++q) {
-          const int64_t yy = 2 * ty + pp, xx = 2 * tx + q;
-          o[pp][q] = (yy < ho && xx < wo) ? dst + ((n * ho + yy) * wo + xx) * k_out : scratch.data();
-        }
-      }
+      block_rows(dst, n, 2 * ty, 2 * tx, ho, wo, k_out, scratch.data(), o);
       const T* p = src + t * k_out;
       #pragma GCC ivdep
       for (int64_t k = 0; k < k_out; ++k) {
@@ -355,8 +357,9 @@ void output_transform(OpKernelContext* ctx, const Tensor& m, const Tensor& shape
 
 // Its adjoint: dm[(i, j), t] = sum_pq AT[p][i] AT[q][j] dy[2ty + p, 2tx + q] (zero outside dy).
 template <typename T, class F>
-void output_transform_adjoint(OpKernelContext* ctx, const Tensor& dy) {
+void output_transform_adjoint(OpKernelContext* ctx) {
   constexpr int R = F::R;
+  const Tensor& dy = ctx->input(0);
   OP_REQUIRES(ctx, dy.dims() == 4, InvalidArgument("KgWinogradOutputGrad: dy must be 4-D"));
   const int64_t ho = dy.dim_size(1), wo = dy.dim_size(2), k_out = dy.dim_size(3);
   const Tiles g = tiles_for_input<F>(dy.dim_size(0), ho + R - 2, wo + R - 2);
@@ -371,12 +374,7 @@ void output_transform_adjoint(OpKernelContext* ctx, const Tensor& dy) {
       int64_t n, ty, tx;
       g.locate(t, &n, &ty, &tx);
       const T* e[2][2];
-      for (int pp = 0; pp < 2; ++pp) {
-        for (int q = 0; q < 2; ++q) {
-          const int64_t yy = 2 * ty + pp, xx = 2 * tx + q;
-          e[pp][q] = (yy < ho && xx < wo) ? src + ((n * ho + yy) * wo + xx) * k_out : zeros.data();
-        }
-      }
+      block_rows(src, n, 2 * ty, 2 * tx, ho, wo, k_out, zeros.data(), e);
       T* o = dst + t * k_out;
       #pragma GCC ivdep
       for (int64_t k = 0; k < k_out; ++k) {
@@ -391,54 +389,28 @@ void output_transform_adjoint(OpKernelContext* ctx, const Tensor& dy) {
   parallel_for(ctx, g.count(), 4 * R * R * k_out, work);
 }
 
-// The four ops: each dispatches on its attribute r to the transform of F(2x2, 3x3) or F(2x2, 2x2).
-template <typename T>
-class InputOp : public OpKernel {
+// An op whose attribute r (2 or 3) picks the F(2x2, 2x2) or F(2x2, 3x3) instance of its transform.
+template <void (*kF22)(OpKernelContext*), void (*kF23)(OpKernelContext*)>
+class TransformOp : public OpKernel {
  public:
-  explicit InputOp(OpKernelConstruction* ctx) : OpKernel(ctx) { filter_size(ctx, &r_); }
-  void Compute(OpKernelContext* ctx) override {
-    if (r_ == 3) input_transform<T, F23>(ctx, ctx->input(0));
-    else input_transform<T, F22>(ctx, ctx->input(0));
+  explicit TransformOp(OpKernelConstruction* ctx) : OpKernel(ctx) {
+    OP_REQUIRES_OK(ctx, ctx->GetAttr("r", &r_));
+    OP_REQUIRES(ctx, r_ == 2 || r_ == 3, InvalidArgument("Winograd ops: r must be 2 or 3, got ", r_));
   }
+  void Compute(OpKernelContext* ctx) override { (r_ == 3 ? kF23 : kF22)(ctx); }
+
  private:
   int r_ = 3;
 };
 
 template <typename T>
-class InputGradOp : public OpKernel {
- public:
-  explicit InputGradOp(OpKernelConstruction* ctx) : OpKernel(ctx) { filter_size(ctx, &r_); }
-  void Compute(OpKernelContext* ctx) override {
-    if (r_ == 3) input_transform_adjoint<T, F23>(ctx, ctx->input(0), ctx->input(1));
-    else input_transform_adjoint<T, F22>(ctx, ctx->input(0), ctx->input(1));
-  }
- private:
-  int r_ = 3;
-};
-
+using InputOp = TransformOp<input_transform<T, F22>, input_transform<T, F23>>;
 template <typename T>
-class OutputOp : public OpKernel {
- public:
-  explicit OutputOp(OpKernelConstruction* ctx) : OpKernel(ctx) { filter_size(ctx, &r_); }
-  void Compute(OpKernelContext* ctx) override {
-    if (r_ == 3) output_transform<T, F23>(ctx, ctx->input(0), ctx->input(1));
-    else output_transform<T, F22>(ctx, ctx->input(0), ctx->input(1));
-  }
- private:
-  int r_ = 3;
-};
-
+using InputGradOp = TransformOp<input_transform_adjoint<T, F22>, input_transform_adjoint<T, F23>>;
 template <typename T>
-class OutputGradOp : public OpKernel {
- public:
-  explicit OutputGradOp(OpKernelConstruction* ctx) : OpKernel(ctx) { filter_size(ctx, &r_); }
-  void Compute(OpKernelContext* ctx) override {
-    if (r_ == 3) output_transform_adjoint<T, F23>(ctx, ctx->input(0));
-    else output_transform_adjoint<T, F22>(ctx, ctx->input(0));
-  }
- private:
-  int r_ = 3;
-};
+using OutputOp = TransformOp<output_transform<T, F22>, output_transform<T, F23>>;
+template <typename T>
+using OutputGradOp = TransformOp<output_transform_adjoint<T, F22>, output_transform_adjoint<T, F23>>;
 
 }  // namespace
 
